@@ -1,0 +1,53 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import { builtinModules } from 'node:module';
+
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+
+export default tseslint.config(
+  { ignores: ['node_modules', '.data', '.temporal', 'coverage', 'test/support/*.js', 'bin', 'eslint.config.mjs', 'jest.config.js'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // The workflow sandbox: deterministic code only. Time comes from src/workflows/clock.ts,
+    // everything else from @temporalio/workflow and the pure modules (timeline, lists specs).
+    files: ['src/workflows/**/*.ts', 'src/timeline/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: nodeBuiltins.map((name) => ({ name, message: 'Workflow-side and pure code must not use Node built-ins.' })),
+          patterns: [
+            { group: ['**/activities/**', '**/client/**', '**/worker/**', '**/web/**'], message: 'Workflows import only pure modules.' },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'setTimeout', message: 'Use sleep() or condition() from @temporalio/workflow.' },
+        { name: 'setInterval', message: 'Use sleep() or condition() from @temporalio/workflow.' },
+        { name: 'process', message: 'No process in workflow-side code.' },
+      ],
+      'no-restricted-properties': ['error', { object: 'Math', property: 'random', message: 'Not deterministic.' }],
+    },
+  },
+  {
+    files: ['src/workflows/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "NewExpression[callee.name='Date']", message: 'Use now() from ./clock: workflow time, not wall time.' },
+        { selector: "MemberExpression[object.name='Date'][property.name='now']", message: 'Use now() from ./clock.' },
+      ],
+    },
+  },
+);
