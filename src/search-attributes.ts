@@ -1,0 +1,42 @@
+/**
+ * The custom search attributes of an inspection workflow: for listing and dashboards, never child data.
+ *
+ * Pure data plus `defineSearchAttributeKey` from @temporalio/common (no Node built-ins, no I/O), so workflow code
+ * can import the typed keys from here. `src/worker/search-attributes.ts` re-exports everything for the worker,
+ * the start script and the test support: workflow files may not import from `src/worker` (ESLint rule).
+ */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+/** Name -> kind, in the spelling the Temporal CLI takes (`temporal server start-dev --search-attribute Name=Kind`). */
+export const SEARCH_ATTRIBUTES = {
+  JtaiLocalAuthority: 'Keyword',
+  JtaiStage: 'Keyword',
+  JtaiNextDue: 'Datetime',
+  JtaiOverdue: 'Int',
+} as const;
+
+export type SearchAttributeName = keyof typeof SEARCH_ATTRIBUTES;
+export type SearchAttributeKind = (typeof SEARCH_ATTRIBUTES)[SearchAttributeName];
+
+/** The local authority's display name, e.g. "Example Borough". */
+export const LOCAL_AUTHORITY_KEY = defineSearchAttributeKey(
+  'JtaiLocalAuthority',
+  SearchAttributeType.KEYWORD,
+);
+/** The inspection's current stage. */
+export const STAGE_KEY = defineSearchAttributeKey('JtaiStage', SearchAttributeType.KEYWORD);
+/** The next outstanding due instant. */
+export const NEXT_DUE_KEY = defineSearchAttributeKey('JtaiNextDue', SearchAttributeType.DATETIME);
+/** How many deliverables are past due and not in. */
+export const OVERDUE_KEY = defineSearchAttributeKey('JtaiOverdue', SearchAttributeType.INT);
+
+/** The typed keys, for `TestWorkflowEnvironment.createLocal({ server: { searchAttributes } })`. */
+export const SEARCH_ATTRIBUTE_KEYS = [LOCAL_AUTHORITY_KEY, STAGE_KEY, NEXT_DUE_KEY, OVERDUE_KEY] as const;
+
+/** `--search-attribute Name=Kind` pairs for `temporal server start-dev`. */
+export function searchAttributeArgs(): string[] {
+  return Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, kind]) => [
+    '--search-attribute',
+    `${name}=${kind}`,
+  ]);
+}
