@@ -1,0 +1,91 @@
+import type { NoticeTemplate } from './types';
+
+/**
+ * The wording of every email, as a table. Placeholders: {localAuthority}, {agencyName}, {items},
+ * {link}, {coordinator}. Emails name deliverables and due times only: never a child's ID, name,
+ * date of birth or anything from a list.
+ */
+export const EMAIL_TEMPLATES: Record<NoticeTemplate, { subject: string; body: string }> = {
+  'request-digest': {
+    subject: 'JTAI {localAuthority}: what {agencyName} is asked to provide',
+    body: [
+      'Dear colleague,',
+      '',
+      'The local area has been notified of a joint targeted area inspection. {agencyName} is asked to provide the following, each by the time shown (UK time):',
+      '',
+      '{items}',
+      '',
+      'Use your agency link to upload files and confirm what you have done:',
+      '{link}',
+      '',
+      'The link is for {agencyName} only. Please do not forward it. Reminders will come before each deadline.',
+      '',
+      '{coordinator}',
+    ].join('\n'),
+  },
+  request: {
+    subject: 'JTAI {localAuthority}: new request for {agencyName}',
+    body: [
+      'Dear colleague,',
+      '',
+      'The inspection has reached the next stage. {agencyName} is now asked to provide:',
+      '',
+      '{items}',
+      '',
+      'Upload through your agency link:',
+      '{link}',
+      '',
+      '{coordinator}',
+    ].join('\n'),
+  },
+  reminder: {
+    subject: 'Reminder: JTAI {localAuthority}, due {firstDue}',
+    body: [
+      'Dear colleague,',
+      '',
+      'A reminder that {agencyName} is asked to provide the following for the joint targeted area inspection:',
+      '',
+      '{items}',
+      '',
+      'If it is already on its way, please upload it through your agency link as soon as it is ready:',
+      '{link}',
+      '',
+      '{coordinator}',
+    ].join('\n'),
+  },
+  'escalation-lead': {
+    subject: 'Overdue: JTAI {localAuthority}, {agencyName}',
+    body: [
+      'Dear colleague,',
+      '',
+      'You are named as the escalation lead for {agencyName}. The following was due for the joint targeted area inspection and has not been received:',
+      '',
+      '{items}',
+      '',
+      'Please make sure it is sent today through the agency link, or tell the coordinator when it will come:',
+      '{link}',
+      '',
+      '{coordinator}',
+    ].join('\n'),
+  },
+  'escalation-coordinator': {
+    subject: 'Still overdue: JTAI {localAuthority}, {agencyName}',
+    body: [
+      'The following is still outstanding from {agencyName} after escalation to its lead:',
+      '',
+      '{items}',
+      '',
+      'Consider calling the agency lead, extending the deadline with a reason, or waiving it.',
+      'Agency link (for reference; it is the agency’s own): {link}',
+    ].join('\n'),
+  },
+};
+
+/** Fill `{name}` placeholders; an unknown placeholder is a programming error, not a silent blank. */
+export function fillTemplate(text: string, values: Record<string, string>): string {
+  return text.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = values[name];
+    if (value === undefined) throw new Error(`Email template placeholder {${name}} has no value.`);
+    return value;
+  });
+}

@@ -1,0 +1,36 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { AgencyId } from '../timeline/types';
+
+/** What an agency link grants: one agency of one inspection, until it expires or its version is revoked. */
+export interface LinkGrant {
+  inspectionId: string;
+  agency: AgencyId;
+  version: number;
+  expiresAt: number;
+}
+
+/** Signed agency links (HMAC-SHA256): `<base64url(json)>.<base64url(mac)>`. */
+export function createLinkSigner(key: Buffer) {
+  const mac = (body: string) => createHmac('sha256', key).update(body).digest('base64url');
+  return {
+    sign(grant: LinkGrant): string {
+      const body = Buffer.from(JSON.stringify(grant)).toString('base64url');
+      return `${body}.${mac(body)}`;
+    },
+    /** The grant if the token is genuine and unexpired at `at`; undefined otherwise (no detail, by design). */
+    verify(token: string, at: number): LinkGrant | undefined {
+      const [body, signature] = token.split('.');
+      if (!body || !signature) return undefined;
+      const expected = Buffer.from(mac(body));
+      const given = Buffer.from(signature);
+      if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;
+      try {
+        const grant = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as LinkGrant;
+        return grant.expiresAt > at ? grant : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+export type LinkSigner = ReturnType<typeof createLinkSigner>;

@@ -1,0 +1,299 @@
+import { Client, Connection, WorkflowUpdateFailedError, WorkflowNotFoundError } from '@temporalio/client';
+import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Deployment } from '../deployment';
+import { buildSchedule, chaseLadder, DEFAULT_CHASING_POLICY } from '../timeline/schedule';
+import { themeById, DEFAULT_THEME_ID } from '../timeline/themes';
+import type { AgencyId, InspectionOption, Instant, IsoDate } from '../timeline/types';
+import * as messages from '../workflows/messages';
+import { findDeliverable } from '../workflows/rules';
+import type {
+  InspectionContacts,
+  InspectionInput,
+  InspectionState,
+  Receipt,
+  SubmittedFile,
+} from '../workflows/types';
+import { inspectionView, type InspectionView } from './view';
+
+/** A refusal or a problem a person can act on: the CLI prints its message as one line. */
+export class JtaiError extends Error {
+  override readonly name = 'JtaiError';
+  constructor(
+    message: string,
+    readonly type: string = 'Error',
+    readonly details: unknown[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export function slugify(text: string): string {
+  return text
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60);
+}
+
+/** Workflow id: `inspection-<local-authority-slug>-<notification-date>`. */
+export function inspectionIdFor(localAuthority: string, notifiedOn: IsoDate): string {
+  const slug = slugify(localAuthority);
+  if (!slug) throw new JtaiError('The local authority name must contain letters or digits.');
+  return `inspection-${slug}-${notifiedOn}`;
+}
+
+export interface InspectionSummary {
+  inspectionId: string;
+  localAuthority: string;
+  status: string;
+  stage: string;
+  nextDue?: string;
+  overdue: number;
+}
+
+/** A file to submit: a path on this machine, and an optional Annex A or key-document code. */
+export interface FileToSubmit {
+  path: string;
+  code?: string;
+}
+
+/** The one typed client of inspections, used by the CLI and the web app alike. */
+export class InspectionsClient {
+  constructor(
+    readonly client: Client,
+    readonly deployment: Deployment,
+    private readonly clock: () => Instant = Date.now,
+  ) {}
+
+  static async connect(deployment: Deployment): Promise<InspectionsClient> {
+    const { temporal } = deployment.config;
+    const connection = await Connection.connect({ address: temporal.address, connectTimeout: '5s' }).catch(
+      (err: unknown) => {
+        throw new JtaiError(
+          `Cannot reach Temporal at ${temporal.address} (${err instanceof Error ? err.message : String(err)}). Is it running? Start everything with "npm start".`,
+        );
+      },
+    );
+    return new InspectionsClient(
+      new Client({ connection, namespace: temporal.namespace, dataConverter: deployment.dataConverter }),
+      deployment,
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.client.connection.close();
+  }
+
+  /** Start an inspection: computes its schedule from the calendar and theme, then starts its workflow. */
+  async start(input: {
+    localAuthority: string;
+    notifiedOn: IsoDate;
+    option: InspectionOption;
+    contacts: InspectionContacts;
+    themeId?: string;
+  }): Promise<{ inspectionId: string; input: InspectionInput }> {
+    const theme = themeById(input.themeId ?? DEFAULT_THEME_ID);
+    const { calendar, config } = this.deployment;
+    let schedule;
+    try {
+      schedule = buildSchedule({ notifiedOn: input.notifiedOn, option: input.option, theme, calendar });
+    } catch (err) {
+      throw new JtaiError(err instanceof Error ? err.message : String(err));
+    }
+    const inspectionId = inspectionIdFor(input.localAuthority, input.notifiedOn);
+    const workflowInput: InspectionInput = {
+      inspectionId,
+      localAuthority: input.localAuthority.trim(),
+      schedule,
+      contacts: input.contacts,
+      limits: { maxSelected: theme.maxSelected, tracked: theme.tracked },
+      searchAttributes: config.searchAttributes,
+    };
+    try {
+      await this.client.workflow.start('inspection', {
+        workflowId: inspectionId,
+        taskQueue: config.temporal.taskQueue,
+        args: [workflowInput],
+      });
+    } catch (err) {
+      if (err instanceof Error && err.name === 'WorkflowExecutionAlreadyStartedError') {
+        throw new JtaiError(`An inspection ${inspectionId} already exists.`, 'AlreadyStarted');
+      }
+      throw err;
+    }
+    return { inspectionId, input: workflowInput };
+  }
+
+  private handle(inspectionId: string) {
+    return this.client.workflow.getHandle(inspectionId);
+  }
+
+  async state(inspectionId: string): Promise<InspectionState> {
+    try {
+      return await this.handle(inspectionId).query(messages.status);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError)
+        throw new JtaiError(`There is no inspection "${inspectionId}".`, 'NotFound');
+      throw err;
+    }
+  }
+
+  async view(inspectionId: string): Promise<InspectionView> {
+    return inspectionView(await this.state(inspectionId), this.clock());
+  }
+
+  /** Every inspection, newest first, with stage, next deadline and overdue count. */
+  async list(): Promise<InspectionSummary[]> {
+    const summaries: InspectionSummary[] = [];
+    for await (const wf of this.client.workflow.list({ query: "WorkflowType = 'inspection'" })) {
+      try {
+        const view = await this.view(wf.workflowId);
+        summaries.push({
+          inspectionId: wf.workflowId,
+          localAuthority: view.localAuthority,
+          status: wf.status.name,
+          stage: view.stage,
+          ...(view.nextDueUk ? { nextDue: view.nextDueUk } : {}),
+          overdue: view.overdue,
+        });
+      } catch {
+        summaries.push({
+          inspectionId: wf.workflowId,
+          localAuthority: '?',
+          status: wf.status.name,
+          stage: 'unknown',
+          overdue: 0,
+        });
+      }
+    }
+    return summaries;
+  }
+
+  /** Put files in the encrypted store, then record the submission (a list is checked first). */
+  async submit(
+    inspectionId: string,
+    deliverable: string,
+    agency: AgencyId,
+    files: FileToSubmit[],
+    extra: { childId?: string; note?: string; complete?: boolean; updateId?: string } = {},
+  ): Promise<Receipt> {
+    const store = this.deployment.fileStoreFor(inspectionId);
+    const submitted: SubmittedFile[] = [];
+    for (const file of files) {
+      const info = await stat(file.path).catch(() => undefined);
+      if (!info?.isFile()) throw new JtaiError(`Cannot read the file ${file.path}.`, 'FileUnreadable');
+      const stored = await store.put(createReadStream(file.path));
+      submitted.push({
+        name: path.basename(file.path),
+        sha256: stored.sha256,
+        size: stored.size,
+        ...(file.code ? { code: file.code } : {}),
+      });
+    }
+    return this.update(
+      inspectionId,
+      messages.submit,
+      [
+        {
+          deliverableId: deliverable,
+          agency,
+          files: submitted,
+          ...withoutUndefined(extra, ['childId', 'note', 'complete']),
+        },
+      ],
+      extra.updateId,
+    );
+  }
+
+  async select(
+    inspectionId: string,
+    stage: 'twenty' | 'tracked',
+    childIds: string[],
+    updateId?: string,
+  ): Promise<Receipt> {
+    return this.update(inspectionId, messages.select, [{ stage, childIds }], updateId);
+  }
+
+  async confirm(inspectionId: string, deliverable: string, note?: string): Promise<Receipt> {
+    const state = await this.state(inspectionId);
+    const d = resolve(state, deliverable === 'call' ? 'confirmation-call' : deliverable);
+    return this.update(inspectionId, messages.confirm, [{ deliverableId: d.id, ...(note ? { note } : {}) }]);
+  }
+
+  /** Move a deadline: the new chasing ladder is computed here from the calendar, not in the workflow. */
+  async extend(
+    inspectionId: string,
+    deliverable: string,
+    dueAt: Instant,
+    reason: string,
+    agency?: AgencyId,
+  ): Promise<void> {
+    const state = await this.state(inspectionId);
+    const d = resolve(state, deliverable, agency);
+    const ladder = d.chase ? chaseLadder(dueAt, this.deployment.calendar, DEFAULT_CHASING_POLICY) : [];
+    await this.update(inspectionId, messages.extendDeadline, [
+      { deliverableId: d.id, dueAt, ladder, reason },
+    ]);
+  }
+
+  async waive(inspectionId: string, deliverable: string, reason: string, agency?: AgencyId): Promise<void> {
+    const state = await this.state(inspectionId);
+    await this.update(inspectionId, messages.waive, [
+      { deliverableId: resolve(state, deliverable, agency).id, reason },
+    ]);
+  }
+
+  async cancel(inspectionId: string, reason: string): Promise<void> {
+    await this.update(inspectionId, messages.cancel, [{ reason }]);
+  }
+
+  private async update<Ret, Args extends [unknown]>(
+    inspectionId: string,
+    def: UpdateDefinition<Ret, Args>,
+    args: Args,
+    updateId?: string,
+  ): Promise<Ret> {
+    try {
+      return await this.handle(inspectionId).executeUpdate(def, { args, ...(updateId ? { updateId } : {}) });
+    } catch (err) {
+      throw asJtaiError(err, inspectionId);
+    }
+  }
+}
+
+function resolve(state: InspectionState, deliverable: string, agency?: AgencyId) {
+  try {
+    return findDeliverable(state, deliverable, agency);
+  } catch (err) {
+    throw asJtaiError(err, state.inspectionId);
+  }
+}
+
+function withoutUndefined<T extends object>(obj: T, keys: (keyof T)[]): Partial<T> {
+  const out: Partial<T> = {};
+  for (const key of keys) if (obj[key] !== undefined) out[key] = obj[key];
+  return out;
+}
+
+/** Turn Temporal's errors into one line a person can act on. */
+export function asJtaiError(err: unknown, inspectionId: string): Error {
+  if (err instanceof JtaiError) return err;
+  if (err instanceof WorkflowNotFoundError)
+    return new JtaiError(`There is no running inspection "${inspectionId}".`, 'NotFound');
+  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+    return new JtaiError(err.cause.message, err.cause.type ?? 'Error', err.cause.details ?? []);
+  }
+  if (err instanceof ApplicationFailure)
+    return new JtaiError(err.message, err.type ?? 'Error', err.details ?? []);
+  if (err instanceof Error && /workflow execution already completed/i.test(err.message)) {
+    return new JtaiError(
+      `The inspection "${inspectionId}" has ended: nothing more can be recorded.`,
+      'InspectionEnded',
+    );
+  }
+  return err instanceof Error ? err : new Error(String(err));
+}

@@ -1,0 +1,68 @@
+import type { AgencyId, DeliverableKind, InspectionOption, Party, WallTime } from './types';
+
+/**
+ * A deep-dive theme as data: every deliverable of Annex A/C with its owner, due day and time.
+ * The next theme (gangs and exploitation; children missing) is a new file beside ./themes/csa-family.ts.
+ */
+
+/** When a deliverable is due: working day N after notification (day 0), at a time or at end of day. */
+export interface DueRule {
+  day: number;
+  /** UK wall time; absent means the inspection's end of day (17:00 unless configured). */
+  time?: WallTime;
+}
+
+export interface DocumentItem {
+  code: string;
+  title: string;
+}
+
+export interface DeliverableDefinition {
+  /** Stable key, used in commands and links: `list-6`, `key-documents`. */
+  key: string;
+  title: string;
+  /** What is asked for, in the guidance's words (shown to agencies). */
+  description: string;
+  kind: DeliverableKind;
+  options: readonly InspectionOption[];
+  due: DueRule;
+  /** One deliverable per owner; several owners give `key.owner` ids. */
+  owners: readonly Party[];
+  /** The deliverable (by key) that must be received before this one is asked for. */
+  requires?: string;
+  /** For kind 'list': the list specification it is checked against (src/lists). */
+  list?: string;
+  /** For kind 'documents': the documents asked of each owner (Annex A codes) or of every owner. */
+  documents?: Partial<Record<AgencyId, readonly DocumentItem[]>> | readonly DocumentItem[];
+  /** Asked once for each tracked child (key documents, joint evaluation, consent). */
+  perTrackedChild?: boolean;
+  /** Where the guidance says so. */
+  source: string;
+}
+
+export interface Theme {
+  id: string;
+  title: string;
+  /** The Y/N column every theme list carries. */
+  themeQuestion: string;
+  /** Option A: how many children the lead inspector may pick for more information. */
+  maxSelected: number;
+  /** How many children are tracked: between min and max. */
+  tracked: { min: number; max: number };
+  /** Annex B: the questions a joint evaluation of a tracked child answers. */
+  evaluationQuestions: readonly string[];
+  deliverables: readonly DeliverableDefinition[];
+}
+
+/** Deliverables of the theme that apply to an inspection under `option`. */
+export function deliverablesFor(theme: Theme, option: InspectionOption): DeliverableDefinition[] {
+  return theme.deliverables.filter((d) => d.options.includes(option));
+}
+
+/** Documents a given owner is asked for under a documents deliverable. */
+export function documentsFor(definition: DeliverableDefinition, owner: Party): readonly DocumentItem[] {
+  const docs = definition.documents;
+  if (!docs) return [];
+  if (Array.isArray(docs)) return docs as readonly DocumentItem[];
+  return (docs as Partial<Record<string, readonly DocumentItem[]>>)[owner] ?? [];
+}

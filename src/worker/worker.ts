@@ -1,0 +1,40 @@
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities, type ActivityDependencies } from '../activities';
+import { createMailer } from '../activities/mail';
+import type { Deployment } from '../deployment';
+import { validateListFile } from '../lists';
+
+/** The activities as the deployment wires them; tests override single dependencies (e.g. the mailer). */
+export function activitiesFor(deployment: Deployment, overrides: Partial<ActivityDependencies> = {}) {
+  const { config } = deployment;
+  return createActivities({
+    mailer: createMailer(config.mail),
+    mailFrom: config.mail.from,
+    links: deployment.links,
+    webBaseUrl: config.web.baseUrl,
+    sentDir: config.sentDir,
+    fileStoreFor: (id) => deployment.fileStoreFor(id),
+    validateListFile,
+    ...overrides,
+  });
+}
+
+export async function createWorker(options: {
+  deployment: Deployment;
+  connection: NativeConnection;
+  activities?: ReturnType<typeof createActivities>;
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  taskQueue?: string;
+}): Promise<Worker> {
+  const { deployment } = options;
+  return Worker.create({
+    connection: options.connection,
+    namespace: deployment.config.temporal.namespace,
+    taskQueue: options.taskQueue ?? deployment.config.temporal.taskQueue,
+    ...(options.workflowBundle
+      ? { workflowBundle: options.workflowBundle }
+      : { workflowsPath: require.resolve('../workflows') }),
+    activities: options.activities ?? activitiesFor(deployment),
+    dataConverter: deployment.dataConverter,
+  });
+}

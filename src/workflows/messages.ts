@@ -1,0 +1,22 @@
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type {
+  CancelRequest,
+  ConfirmRequest,
+  ExtendRequest,
+  InspectionState,
+  Receipt,
+  SelectRequest,
+  SubmitRequest,
+  WaiveRequest,
+} from './types';
+
+/** Every message of the inspection workflow, declared once and shared by the CLI, web app and tests. */
+export const submit = defineUpdate<Receipt, [SubmitRequest]>('submit');
+export const select = defineUpdate<Receipt, [SelectRequest]>('select');
+export const confirm = defineUpdate<Receipt, [ConfirmRequest]>('confirm');
+export const extendDeadline = defineUpdate<void, [ExtendRequest]>('extendDeadline');
+export const waive = defineUpdate<void, [WaiveRequest]>('waive');
+export const cancel = defineUpdate<void, [CancelRequest]>('cancel');
+export const status = defineQuery<InspectionState>('status');
+
+export const TASK_QUEUE = 'jtai';

@@ -1,0 +1,307 @@
+import type { AgencyId, Instant } from '../timeline/types';
+import { Refusal, refuse } from './failures';
+import type {
+  CancelRequest,
+  ConfirmRequest,
+  DeliverableState,
+  ExtendRequest,
+  InspectionState,
+  SelectRequest,
+  Stage,
+  SubmitRequest,
+  WaiveRequest,
+} from './types';
+
+/**
+ * The rules of an inspection as pure functions of its state: what a deliverable's state is, what stage
+ * the inspection is at, and which requests are refused. The workflow's update validators call them,
+ * and so do clients that show status, so both always agree.
+ */
+
+export type DeliverableStatus =
+  'not-yet-requested' | 'awaiting' | 'extended' | 'overdue' | 'received' | 'received-late' | 'waived';
+
+export const STATUS_LABELS: Record<DeliverableStatus, string> = {
+  'not-yet-requested': 'not yet requested',
+  awaiting: 'awaiting',
+  extended: 'extended',
+  overdue: 'overdue',
+  received: 'received',
+  'received-late': 'received late',
+  waived: 'waived',
+};
+
+export function isEnded(state: InspectionState): boolean {
+  return state.endedAt !== undefined || state.cancelled !== undefined;
+}
+
+function byKey(state: InspectionState, key: string): DeliverableState[] {
+  return state.deliverables.filter((d) => d.key === key);
+}
+
+/** The deliverable this one waits for was waived: it will never be asked for, so it is settled too. */
+function gateWaived(state: InspectionState, d: DeliverableState): boolean {
+  if (!d.requires) return false;
+  const gates = byKey(state, d.requires);
+  return gates.length > 0 && gates.every((g) => g.waived !== undefined);
+}
+
+/** Nothing more is owed: received, waived, or never to be asked for. */
+export function isSettled(state: InspectionState, d: DeliverableState): boolean {
+  return d.receivedAt !== undefined || d.waived !== undefined || gateWaived(state, d);
+}
+
+export function deliverableStatus(
+  state: InspectionState,
+  d: DeliverableState,
+  at: Instant,
+): DeliverableStatus {
+  if (d.waived || gateWaived(state, d)) return 'waived';
+  if (d.receivedAt !== undefined) return d.late ? 'received-late' : 'received';
+  if (d.requestedAt === undefined) return 'not-yet-requested';
+  if (at > d.dueAt) return 'overdue';
+  return d.extensions.length > 0 ? 'extended' : 'awaiting';
+}
+
+export function overdueCount(state: InspectionState, at: Instant): number {
+  return state.deliverables.filter((d) => deliverableStatus(state, d, at) === 'overdue').length;
+}
+
+/** The earliest due instant still owed (requested or not), if any. */
+export function nextDue(state: InspectionState): Instant | undefined {
+  const open = state.deliverables.filter((d) => !isSettled(state, d)).map((d) => d.dueAt);
+  return open.length > 0 ? Math.min(...open) : undefined;
+}
+
+const CASE_LIST_KEYS = ['list-6', 'list-7', 'list-8', 'list-yot', 'list-nps'];
+
+export function stageOf(state: InspectionState): Stage {
+  if (state.cancelled) return 'cancelled';
+  if (state.endedAt !== undefined) return 'completed';
+  if (state.selection.tracked.length === 0) {
+    const listsIn = state.deliverables
+      .filter((d) => CASE_LIST_KEYS.includes(d.key))
+      .every((d) => isSettled(state, d));
+    return listsIn ? 'case-selection' : 'case-lists';
+  }
+  const documentsOpen = state.deliverables.some((d) => d.day <= 6 && !isSettled(state, d));
+  return documentsOpen ? 'documents' : 'evaluation';
+}
+
+/**
+ * Find a deliverable by id (`key-documents.police`), or by key and agency (`key-documents` + police),
+ * or by key alone when only one deliverable has it.
+ */
+export function findDeliverable(
+  state: InspectionState,
+  idOrKey: string,
+  agency?: AgencyId,
+): DeliverableState {
+  const exact = state.deliverables.find((d) => d.id === idOrKey);
+  if (exact) return exact;
+  const sameKey = byKey(state, idOrKey);
+  const owned = agency ? sameKey.filter((d) => d.owner === agency) : sameKey;
+  if (owned.length === 1 && owned[0]) return owned[0];
+  if (sameKey.length > 1 && !agency) {
+    refuse(
+      Refusal.UnknownDeliverable,
+      `"${idOrKey}" is owed by several agencies (${sameKey.map((d) => d.owner).join(', ')}): say which with the agency.`,
+    );
+  }
+  if (sameKey.length > 0 && agency) {
+    refuse(
+      Refusal.WrongAgency,
+      `${agency} does not owe "${idOrKey}"; it is owed by ${sameKey.map((d) => d.owner).join(', ')}.`,
+    );
+  }
+  refuse(
+    Refusal.UnknownDeliverable,
+    `There is no deliverable "${idOrKey}" in this inspection. See the status for the list.`,
+  );
+}
+
+function refuseIfEnded(state: InspectionState): void {
+  if (state.cancelled)
+    refuse(Refusal.InspectionEnded, 'This inspection has been cancelled: nothing more can be recorded.');
+  if (state.endedAt !== undefined)
+    refuse(Refusal.InspectionEnded, 'This inspection has ended: nothing more can be recorded.');
+}
+
+function refuseIfSettled(state: InspectionState, d: DeliverableState): void {
+  if (d.waived || gateWaived(state, d))
+    refuse(Refusal.AlreadySettled, `"${d.id}" was waived: nothing is owed.`);
+}
+
+function refuseIfNotRequested(d: DeliverableState): void {
+  if (d.requestedAt === undefined) {
+    refuse(
+      Refusal.NotYetRequested,
+      `"${d.id}" has not been asked for yet: it follows "${d.requires ?? 'an earlier stage'}".`,
+    );
+  }
+}
+
+export function checkSubmit(state: InspectionState, req: SubmitRequest): DeliverableState {
+  refuseIfEnded(state);
+  const d = findDeliverable(state, req.deliverableId, req.agency);
+  if (d.owner !== req.agency)
+    refuse(Refusal.WrongAgency, `"${d.id}" is owed by ${d.owner}, not ${req.agency}.`);
+  if (d.kind === 'selection' || d.kind === 'confirmation') {
+    refuse(Refusal.WrongKind, `"${d.id}" is recorded by the coordinator (select or confirm), not submitted.`);
+  }
+  refuseIfSettled(state, d);
+  refuseIfNotRequested(d);
+  if (d.kind === 'list') {
+    if (req.files.length !== 1)
+      refuse(Refusal.BadRequest, `"${d.id}" is a list: submit exactly one file (.xlsx or .csv).`);
+    if (d.receivedAt !== undefined) {
+      // A corrected list replaces the earlier one; that is allowed and recorded as a new submission.
+    }
+  }
+  if (d.perTrackedChild) {
+    if (!req.childId)
+      refuse(Refusal.BadRequest, `"${d.id}" is given for each tracked child: say which child.`);
+    if (!state.selection.tracked.includes(req.childId)) {
+      refuse(
+        Refusal.NotOnAnyList,
+        `That child is not one of the ${state.selection.tracked.length} tracked children.`,
+      );
+    }
+  }
+  const hasContent = req.files.length > 0 || (req.note ?? '').trim() !== '' || req.complete === true;
+  if (!hasContent) refuse(Refusal.BadRequest, 'Nothing to record: give at least one file or a note.');
+  for (const f of req.files) {
+    if (!/^[0-9a-f]{64}$/.test(f.sha256))
+      refuse(Refusal.BadRequest, `File "${f.name}" has no valid SHA-256.`);
+    if (f.code !== undefined && d.documents.length > 0 && !d.documents.some((doc) => doc.code === f.code)) {
+      refuse(
+        Refusal.BadRequest,
+        `"${f.code}" is not a document code of "${d.id}"; the codes are ${d.documents.map((doc) => doc.code).join(', ')}.`,
+      );
+    }
+  }
+  return d;
+}
+
+export function checkSelect(state: InspectionState, req: SelectRequest): DeliverableState {
+  refuseIfEnded(state);
+  const key = req.stage === 'twenty' ? 'selection-twenty' : 'selection-tracked';
+  const d = state.deliverables.find((x) => x.key === key);
+  if (!d)
+    refuse(
+      Refusal.WrongKind,
+      `Option ${state.option} has no selection of 20: the lead inspector picks the tracked children straight from the lists.`,
+    );
+  refuseIfSettled(state, d);
+  const ids = req.childIds.map((id) => id.trim());
+  if (ids.some((id) => id === '')) refuse(Refusal.SelectionInvalid, 'A child ID is empty.');
+  if (new Set(ids).size !== ids.length) refuse(Refusal.SelectionInvalid, 'The same child ID is given twice.');
+  const { maxSelected, tracked } = state.limits;
+  if (req.stage === 'twenty') {
+    if (ids.length === 0 || ids.length > maxSelected) {
+      refuse(
+        Refusal.SelectionInvalid,
+        `The lead inspector selects up to ${maxSelected} children; ${ids.length} were given.`,
+      );
+    }
+    if (state.selection.tracked.length > 0)
+      refuse(Refusal.AlreadySettled, 'The tracked children are already selected.');
+    refuseIfNotOnLists(ids, (id) => state.candidates[id] !== undefined, 'on any list received');
+  } else {
+    if (ids.length < tracked.min || ids.length > tracked.max) {
+      refuse(
+        Refusal.SelectionInvalid,
+        `Between ${tracked.min} and ${tracked.max} children are tracked; ${ids.length} ${ids.length === 1 ? 'was' : 'were'} given.`,
+      );
+    }
+    if (state.option === 'A') {
+      if (state.selection.twenty.length === 0) {
+        refuse(
+          Refusal.NotYetRequested,
+          'Option A: record the selection of 20 children before the tracked children.',
+        );
+      }
+      refuseIfNotOnLists(ids, (id) => state.selection.twenty.includes(id), 'among the 20 selected');
+    } else {
+      refuseIfNotOnLists(ids, (id) => state.candidates[id] !== undefined, 'on any list received');
+    }
+    const perChildStarted = state.deliverables.some((x) => x.perTrackedChild && x.submissions.length > 0);
+    if (perChildStarted)
+      refuse(
+        Refusal.AlreadySettled,
+        'Documents have already been received for the tracked children: the selection cannot change.',
+      );
+  }
+  return d;
+}
+
+/** Name the offending positions, not the IDs: refusals are stored and shown, child IDs are not echoed. */
+function refuseIfNotOnLists(ids: string[], known: (id: string) => boolean, where: string): void {
+  const positions = ids.map((id, i) => (known(id) ? 0 : i + 1)).filter((p) => p > 0);
+  if (positions.length > 0) {
+    refuse(
+      Refusal.NotOnAnyList,
+      `${positions.length === 1 ? 'The child' : `${positions.length} children`} at position${positions.length === 1 ? '' : 's'} ${positions.join(', ')} ${positions.length === 1 ? 'is' : 'are'} not ${where}: check the ID.`,
+    );
+  }
+}
+
+export function checkConfirm(state: InspectionState, req: ConfirmRequest): DeliverableState {
+  refuseIfEnded(state);
+  const d = findDeliverable(state, req.deliverableId);
+  if (d.kind !== 'confirmation')
+    refuse(Refusal.WrongKind, `"${d.id}" is not a confirmation: use submit or select.`);
+  refuseIfSettled(state, d);
+  refuseIfNotRequested(d);
+  return d;
+}
+
+export function checkExtend(state: InspectionState, req: ExtendRequest, at: Instant): DeliverableState {
+  refuseIfEnded(state);
+  const d = findDeliverable(state, req.deliverableId);
+  refuseIfSettled(state, d);
+  if (d.receivedAt !== undefined)
+    refuse(Refusal.AlreadySettled, `"${d.id}" has been received: nothing to extend.`);
+  if (req.dueAt <= at)
+    refuse(Refusal.ExtensionInPast, 'The new deadline has already passed: choose a later date and time.');
+  if (req.reason.trim() === '') refuse(Refusal.BadRequest, 'Give a reason for the extension.');
+  if (req.ladder.some((r) => !Number.isFinite(r.at)))
+    refuse(Refusal.BadRequest, 'The chasing ladder is malformed.');
+  return d;
+}
+
+export function checkWaive(state: InspectionState, req: WaiveRequest): DeliverableState {
+  refuseIfEnded(state);
+  const d = findDeliverable(state, req.deliverableId);
+  refuseIfSettled(state, d);
+  if (d.receivedAt !== undefined)
+    refuse(Refusal.AlreadySettled, `"${d.id}" has been received: nothing to waive.`);
+  if (req.reason.trim() === '') refuse(Refusal.BadRequest, 'Give a reason for waiving it.');
+  return d;
+}
+
+export function checkCancel(state: InspectionState, req: CancelRequest): void {
+  refuseIfEnded(state);
+  if (req.reason.trim() === '') refuse(Refusal.BadRequest, 'Give a reason for cancelling the inspection.');
+}
+
+/** Is a per-child or documents deliverable now complete, given its submissions? */
+export function isComplete(state: InspectionState, d: DeliverableState): boolean {
+  if (d.submissions.length === 0) return false;
+  if (d.perTrackedChild) {
+    const covered = new Set(d.submissions.map((s) => s.childId));
+    return state.selection.tracked.every((id) => covered.has(id));
+  }
+  if (d.kind === 'documents' && d.documents.length > 0) {
+    if (d.submissions.some((s) => s.complete)) return true;
+    const codes = new Set(d.submissions.flatMap((s) => s.files.map((f) => f.code)));
+    return d.documents.every((doc) => codes.has(doc.code));
+  }
+  return true;
+}
+
+/** Document codes still missing from a documents deliverable (for checklists and reminders). */
+export function missingDocumentCodes(d: DeliverableState): string[] {
+  const codes = new Set(d.submissions.flatMap((s) => s.files.map((f) => f.code)));
+  return d.documents.filter((doc) => !codes.has(doc.code)).map((doc) => doc.code);
+}
