@@ -1,0 +1,281 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { readFile } from 'node:fs/promises';
+import { loadConfig } from '../config';
+import { createDeployment, type Deployment } from '../deployment';
+import { assertIsoDate } from '../timeline/calendar';
+import { parseUkDateTime } from '../timeline/format';
+import { toIcs } from '../timeline/ics';
+import { buildSchedule } from '../timeline/schedule';
+import { DEFAULT_THEME_ID, themeById } from '../timeline/themes';
+import { AGENCIES, type AgencyId, type InspectionOption } from '../timeline/types';
+import { ContactsError, parseContacts } from './contacts';
+import { InspectionsClient, JtaiError, type FileToSubmit } from './inspections';
+import { formatStatus, table, timelineRows } from './view';
+
+/**
+ * `jtai`: the command line of the business unit. Every command exits non-zero with one clear line on
+ * failure; `--json` prints exactly one JSON object on stdout and nothing else.
+ */
+
+const parseOption = (value: string): InspectionOption => {
+  const upper = value.toUpperCase();
+  if (upper !== 'A' && upper !== 'B') throw new InvalidArgumentError('the option is A or B.');
+  return upper;
+};
+const parseDate = (value: string): string => {
+  try {
+    assertIsoDate(value, 'date');
+  } catch (err) {
+    throw new InvalidArgumentError(`${err instanceof Error ? err.message : String(err)} (use YYYY-MM-DD).`);
+  }
+  return value;
+};
+const parseAgency = (value: string): AgencyId => {
+  if (!(AGENCIES as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError(`unknown agency; the agencies are ${AGENCIES.join(', ')}.`);
+  }
+  return value as AgencyId;
+};
+
+/** `CODE=path` attaches an Annex A or key-document code to a file; a bare path has none. */
+export function parseFileArgument(arg: string): FileToSubmit {
+  const match = /^([A-Za-z]{0,2}\d+(?:\.\d+)?)=(.+)$/.exec(arg);
+  return match && match[1] && match[2] ? { code: match[1].toUpperCase().replace(/^KD/, 'KD'), path: match[2] } : { path: arg };
+}
+
+function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+export function buildProgram(deps: { deployment: () => Deployment; connect: (d: Deployment) => Promise<InspectionsClient> }): Command {
+  const program = new Command('jtai')
+    .description('Run the data side of a joint targeted area inspection (JTAI).')
+    .showHelpAfterError('(run with --help for usage)');
+
+  /** Run an action with a connected client, always closing it. */
+  const withClient = async (action: (client: InspectionsClient) => Promise<void>) => {
+    const client = await deps.connect(deps.deployment());
+    try {
+      await action(client);
+    } finally {
+      await client.close();
+    }
+  };
+
+  program
+    .command('timeline')
+    .description('Print every milestone of Annex C with its due time in UK time, who owes it and what it is.')
+    .requiredOption('--notified <date>', 'notification date (day 0), YYYY-MM-DD', parseDate)
+    .addOption(new Option('--option <A|B>', 'case-list option').argParser(parseOption).default('A'))
+    .option('--theme <id>', 'deep-dive theme', DEFAULT_THEME_ID)
+    .option('--json', 'print as JSON')
+    .option('--ics', 'print as an iCalendar file (import into Outlook)')
+    .action((opts: { notified: string; option: InspectionOption; theme: string; json?: boolean; ics?: boolean }) => {
+      const theme = themeById(opts.theme);
+      const schedule = buildSchedule({ notifiedOn: opts.notified, option: opts.option, theme, calendar: deps.deployment().calendar });
+      const rows = timelineRows(schedule);
+      if (opts.json) return printJson({ theme: theme.id, option: schedule.option, notifiedOn: schedule.notifiedOn, deliverables: rows });
+      if (opts.ics) {
+        const events = rows.map((r) => ({
+          uid: `${r.id}-${schedule.notifiedOn}@jtai`,
+          start: Date.parse(r.dueAt),
+          summary: `JTAI: ${r.title} (${r.ownerName})`,
+          description: `${r.description}\nDay ${r.day}. Owed by ${r.ownerName}.`,
+        }));
+        return void process.stdout.write(toIcs(`JTAI from ${schedule.notifiedOn}`, events));
+      }
+      console.log(`JTAI timeline, option ${schedule.option}, notified ${schedule.notifiedOn} (day 0). Times are UK time.\n`);
+      console.log(table(['Day', 'Due (UK time)', 'Owed by', 'Deliverable', 'What'], rows.map((r) => [String(r.day), r.dueUk, r.ownerName, r.id, r.title])));
+    });
+
+  program
+    .command('start')
+    .description('Start an inspection.')
+    .requiredOption('--local-authority <name>', 'the local authority inspected')
+    .requiredOption('--notified <date>', 'notification date (day 0), YYYY-MM-DD', parseDate)
+    .requiredOption('--option <A|B>', 'case-list option', parseOption)
+    .requiredOption('--contacts <file>', 'contacts file (YAML): coordinator and each agency')
+    .option('--theme <id>', 'deep-dive theme', DEFAULT_THEME_ID)
+    .option('--json', 'print as JSON')
+    .action(async (opts: { localAuthority: string; notified: string; option: InspectionOption; contacts: string; theme: string; json?: boolean }) => {
+      const text = await readFile(opts.contacts, 'utf8').catch(() => {
+        throw new JtaiError(`Cannot read the contacts file ${opts.contacts}.`);
+      });
+      const contacts = parseContacts(text, opts.contacts);
+      await withClient(async (client) => {
+        const { inspectionId, input } = await client.start({
+          localAuthority: opts.localAuthority,
+          notifiedOn: opts.notified,
+          option: opts.option,
+          contacts,
+          themeId: opts.theme,
+        });
+        if (opts.json) return printJson({ inspectionId, deliverables: input.schedule.deliverables.length });
+        console.log(`Started ${inspectionId}: ${input.schedule.deliverables.length} deliverables. Each agency has been sent what it owes.`);
+        console.log(`See it with: jtai status ${inspectionId}`);
+      });
+    });
+
+  program
+    .command('status')
+    .description('Show every deliverable of an inspection: due, owner, state, what was received, chase log.')
+    .argument('<inspection>', 'inspection id')
+    .option('--json', 'print as JSON')
+    .action(async (inspection: string, opts: { json?: boolean }) =>
+      withClient(async (client) => {
+        const view = await client.view(inspection);
+        if (opts.json) printJson(view);
+        else console.log(formatStatus(view));
+      }),
+    );
+
+  program
+    .command('list')
+    .description('All inspections with their stage, next deadline and overdue count.')
+    .option('--json', 'print as JSON')
+    .action(async (opts: { json?: boolean }) =>
+      withClient(async (client) => {
+        const all = await client.list();
+        if (opts.json) return printJson({ inspections: all });
+        if (all.length === 0) return console.log('No inspections yet. Start one with "jtai start".');
+        console.log(table(['Inspection', 'Local authority', 'Stage', 'Next due (UK time)', 'Overdue'], all.map((s) => [s.inspectionId, s.localAuthority, s.stage, s.nextDue ?? '-', String(s.overdue)])));
+      }),
+    );
+
+  program
+    .command('submit')
+    .description('Record what an agency sent. Files may be given as CODE=path (e.g. 3.1=structure.pdf, KD2=assessment.pdf).')
+    .argument('<inspection>', 'inspection id')
+    .argument('<deliverable>', 'deliverable id or key (see status)')
+    .argument('[files...]', 'files to submit')
+    .requiredOption('--agency <agency>', `the agency submitting (${AGENCIES.join(', ')})`, parseAgency)
+    .option('--child <id>', 'the tracked child this is for (key documents, joint evaluation, consent)')
+    .option('--note <text>', 'a note (e.g. reasons, or "no involvement")')
+    .option('--complete', 'documents: all the agency has, even if some codes are missing')
+    .option('--update-id <id>', 'an id that makes a repeated submission count once')
+    .option('--json', 'print as JSON')
+    .action(async (inspection: string, deliverable: string, files: string[], opts: { agency: AgencyId; child?: string; note?: string; complete?: boolean; updateId?: string; json?: boolean }) =>
+      withClient(async (client) => {
+        const receipt = await client.submit(inspection, deliverable, opts.agency, files.map(parseFileArgument), {
+          ...(opts.child ? { childId: opts.child } : {}),
+          ...(opts.note ? { note: opts.note } : {}),
+          ...(opts.complete ? { complete: true } : {}),
+          ...(opts.updateId ? { updateId: opts.updateId } : {}),
+        });
+        if (opts.json) return printJson(receipt);
+        console.log(`Received ${receipt.deliverableId}${receipt.late ? ' (late)' : ''}${receipt.complete ? '' : '; more is still owed'}.`);
+        for (const q of receipt.queries) console.log(`  query: row ${q.row}, column "${q.column}": ${q.message}`);
+      }),
+    );
+
+  program
+    .command('select')
+    .description("Record the lead inspector's selection: --twenty (option A) or --tracked (five to seven).")
+    .argument('<inspection>', 'inspection id')
+    .option('--twenty <ids...>', 'the children selected for more information (option A, up to 20)')
+    .option('--tracked <ids...>', 'the children to be tracked (five to seven)')
+    .action(async (inspection: string, opts: { twenty?: string[]; tracked?: string[] }) => {
+      if (!!opts.twenty === !!opts.tracked) throw new JtaiError('Give either --twenty or --tracked with the child IDs.');
+      const stage = opts.twenty ? 'twenty' : 'tracked';
+      await withClient(async (client) => {
+        await client.select(inspection, stage, opts.twenty ?? opts.tracked ?? []);
+        console.log(`Recorded ${(opts.twenty ?? opts.tracked ?? []).length} children (${stage === 'twenty' ? 'selected for more information' : 'tracked'}).`);
+      });
+    });
+
+  program
+    .command('confirm')
+    .description('Record a confirmation: "call" (the day-four call), or another confirmation deliverable.')
+    .argument('<inspection>', 'inspection id')
+    .argument('<what>', 'call, or a deliverable id')
+    .option('--note <text>', 'a note')
+    .action(async (inspection: string, what: string, opts: { note?: string }) =>
+      withClient(async (client) => {
+        const receipt = await client.confirm(inspection, what, opts.note);
+        console.log(`Recorded ${receipt.deliverableId}${receipt.late ? ' (late)' : ''}.`);
+      }),
+    );
+
+  program
+    .command('extend')
+    .description('Move a deadline (reminders move with it).')
+    .argument('<inspection>', 'inspection id')
+    .argument('<deliverable>', 'deliverable id or key')
+    .requiredOption('--to <date time>', 'new deadline, UK time: "2026-11-27 17:00" or "27/11/2026 17:00"')
+    .requiredOption('--reason <text>', 'why')
+    .option('--agency <agency>', 'which agency, when several owe it', parseAgency)
+    .action(async (inspection: string, deliverable: string, opts: { to: string; reason: string; agency?: AgencyId }) => {
+      let dueAt: number;
+      try {
+        dueAt = parseUkDateTime(opts.to);
+      } catch (err) {
+        throw new JtaiError(err instanceof Error ? err.message : String(err));
+      }
+      await withClient(async (client) => {
+        await client.extend(inspection, deliverable, dueAt, opts.reason, opts.agency);
+        console.log(`Extended ${deliverable} to ${opts.to} UK time.`);
+      });
+    });
+
+  program
+    .command('waive')
+    .description('Waive a deliverable: nothing more is owed and chasing stops.')
+    .argument('<inspection>', 'inspection id')
+    .argument('<deliverable>', 'deliverable id or key')
+    .requiredOption('--reason <text>', 'why')
+    .option('--agency <agency>', 'which agency, when several owe it', parseAgency)
+    .action(async (inspection: string, deliverable: string, opts: { reason: string; agency?: AgencyId }) =>
+      withClient(async (client) => {
+        await client.waive(inspection, deliverable, opts.reason, opts.agency);
+        console.log(`Waived ${deliverable}.`);
+      }),
+    );
+
+  program
+    .command('cancel')
+    .description('Cancel an inspection: all chasing stops.')
+    .argument('<inspection>', 'inspection id')
+    .requiredOption('--reason <text>', 'why')
+    .action(async (inspection: string, opts: { reason: string }) =>
+      withClient(async (client) => {
+        await client.cancel(inspection, opts.reason);
+        console.log(`Cancelled ${inspection}.`);
+      }),
+    );
+
+  return program;
+}
+
+/** One line for a person; a stack trace only for the unexpected, and only with JTAI_DEBUG. */
+export function describeFailure(err: unknown): string {
+  if (err instanceof JtaiError || err instanceof ContactsError) return err.message;
+  if (err instanceof Error) return process.env.JTAI_DEBUG ? (err.stack ?? err.message) : err.message;
+  return String(err);
+}
+
+async function main(): Promise<void> {
+  let deployment: Deployment | undefined;
+  const program = buildProgram({
+    deployment: () => (deployment ??= createDeployment(loadConfig())),
+    connect: (d) => InspectionsClient.connect(d),
+  });
+  try {
+    // The list commands live beside the list code (src/lists); they need no Temporal.
+    const { registerListsCommands } = await import('./lists-commands').catch(() => ({ registerListsCommands: undefined }));
+    registerListsCommands?.(program);
+  } catch {
+    // list commands unavailable: the rest of the CLI still works
+  }
+  program.exitOverride();
+  try {
+    await program.parseAsync(process.argv);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') process.exit(0);
+    if (code?.startsWith('commander.')) process.exit(2);
+    console.error(`jtai: ${describeFailure(err)}`);
+    process.exit(1);
+  }
+}
+
+if (require.main === module) void main();

@@ -1,0 +1,133 @@
+import { Client } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { ActivityDependencies } from '../../src/activities';
+import { InspectionsClient } from '../../src/client/inspections';
+import { loadConfig } from '../../src/config';
+import { createDeployment, type Deployment } from '../../src/deployment';
+import { createCalendar } from '../../src/timeline/calendar';
+import type { IsoDate } from '../../src/timeline/types';
+import type { InspectionContacts } from '../../src/workflows/types';
+import { activitiesFor, createWorker } from '../../src/worker/worker';
+import { startSmtpCapture, type SmtpCapture } from './smtp';
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+/** Bundle the workflow code once per test file. */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: quietLogger });
+  return bundle;
+}
+const quietLogger = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never;
+
+/** Synthetic contacts: example.org addresses only. */
+export const CONTACTS: InspectionContacts = {
+  coordinator: { name: 'Sam Coordinator', email: 'coordinator@example.org' },
+  agencies: {
+    'local-authority': { name: 'Example Council', contact: 'la@example.org', escalation: 'la-lead@example.org' },
+    police: { name: 'Example Police', contact: 'police@example.org', escalation: 'police-lead@example.org' },
+    health: { name: 'Example ICB', contact: 'health@example.org', escalation: 'health-lead@example.org' },
+    probation: { name: 'Example Probation', contact: 'probation@example.org', escalation: 'probation-lead@example.org' },
+    'youth-justice': { name: 'Example YOT', contact: 'yot@example.org', escalation: 'yot-lead@example.org' },
+    partnership: { name: 'Example Partnership', contact: 'partnership@example.org', escalation: 'chair@example.org' },
+  },
+};
+
+export interface Harness {
+  deployment: Deployment;
+  client: InspectionsClient;
+  smtp: SmtpCapture;
+  worker: Worker;
+  dir: string;
+  /** Write a small synthetic file and return its path. */
+  file(name: string, content: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** A fresh deployment (temp data folder, own task queue, real SMTP listener) on a test environment. */
+export async function createHarness(
+  env: TestWorkflowEnvironment,
+  overrides: Partial<ActivityDependencies> = {},
+): Promise<Harness> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'jtai-test-'));
+  const smtp = await startSmtpCapture();
+  const deployment = createDeployment(
+    loadConfig({
+      JTAI_DATA_DIR: dir,
+      SMTP_URL: smtp.url,
+      TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
+      JTAI_SEARCH_ATTRIBUTES: 'off',
+      WEB_BASE_URL: 'http://jtai.test',
+    }),
+  );
+  const worker = await createWorker({
+    deployment,
+    connection: env.nativeConnection,
+    workflowBundle: await workflowBundle(),
+    activities: activitiesFor(deployment, overrides),
+  });
+  const client = new InspectionsClient(
+    new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter: deployment.dataConverter }),
+    deployment,
+  );
+  return {
+    deployment,
+    client,
+    smtp,
+    worker,
+    dir,
+    async file(name, content) {
+      const p = path.join(dir, 'uploads', randomUUID(), name);
+      await import('node:fs/promises').then((fs) => fs.mkdir(path.dirname(p), { recursive: true }));
+      await writeFile(p, content);
+      return p;
+    },
+    async close() {
+      await smtp.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const calendar = createCalendar();
+
+/**
+ * The first Monday after `from` whose fortnight has no bank holiday (or, with `withBankHoliday`, has one):
+ * the time-skipping server starts at today's date and can only move forward.
+ */
+export function notificationMonday(from: number, withBankHoliday = false): IsoDate {
+  let date = calendar.nextWorkingDay(calendar.ukDate(from));
+  for (let i = 0; i < 800; i++) {
+    const weekday = new Date(`${date}T12:00:00Z`).getUTCDay();
+    if (weekday === 1 && calendar.isWorkingDay(date)) {
+      const fortnight = Array.from({ length: 14 }, (_, k) => addCalendarDays(date, k)).filter((d) => {
+        const w = new Date(`${d}T12:00:00Z`).getUTCDay();
+        return w !== 0 && w !== 6;
+      });
+      const hasHoliday = fortnight.some((d) => !calendar.isWorkingDay(d));
+      if (hasHoliday === withBankHoliday) return date;
+    }
+    date = addCalendarDays(date, 1);
+  }
+  throw new Error('No suitable notification Monday in the bank-holiday data.');
+}
+
+function addCalendarDays(date: IsoDate, n: number): IsoDate {
+  const d = new Date(`${date}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
+
+/** The instant of working day `day` after `notifiedOn` at a UK wall time. */
+export function at(notifiedOn: IsoDate, day: number, time: string): number {
+  return calendar.ukInstant(calendar.addWorkingDays(notifiedOn, day), time);
+}
+
+/** Move the time-skipping server's clock forward to `instant`. */
+export async function skipTo(env: TestWorkflowEnvironment, instant: number): Promise<void> {
+  const current = await env.currentTimeMs();
+  if (instant > current) await env.sleep(instant - current);
+}
