@@ -1,0 +1,447 @@
+/**
+ * zod schemas built from the list tables: one cell schema per column (chosen by its type and code list),
+ * one row schema per list (an object of the cell schemas plus the row rules the table declares: date order,
+ * dates before birth, age against date of birth, 18 or over on an open case, Option B answers).
+ * Every problem becomes a zod issue carrying a short code and a severity. Pure: no I/O.
+ */
+import { z } from 'zod';
+import { CODE_LISTS, matchCode } from './codelists';
+import { ageInYears, dayFromCellDate, dayFromExcelSerial, dayFromYmd, formatDay } from './dates';
+import type { ColumnSpec, ColumnType, ListSpec } from './specs';
+
+/** A cell as the readers hand it over. */
+export type Cell = null | string | number | boolean | Date | { formula: string } | { error: string };
+
+/** A parsed value: string (ID, code, time, text), number (day number of a date, integer) or null (blank). */
+export type Value = string | number | null;
+/** Marks a cell that failed its type: cross-field rules skip it. */
+export const INVALID = Symbol('invalid');
+export type Parsed = Value | typeof INVALID;
+export type ParsedRow = Record<string, Parsed>;
+
+export type Severity = 'error' | 'warning';
+export interface IssueParams {
+  code: string;
+  severity: Severity;
+}
+
+export interface RuleContext {
+  /** Today (UK) as a day number: dates after it are in the future. */
+  today: number;
+  /** The notification date as a day number: ages are checked at this date. */
+  notified: number;
+}
+
+type Report = (code: string, message: string, severity?: Severity) => void;
+
+const MAX_ECHO = 40;
+/** Quotes a cell's own value for a message, shortened. Only ever the cell at fault. */
+export function echo(v: unknown): string {
+  const s = typeof v === 'string' ? v.trim() : String(v);
+  return `"${s.length > MAX_ECHO ? `${s.slice(0, MAX_ECHO)}…` : s}"`;
+}
+
+const NUMERIC = /^[-+]?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$/;
+const UNSAFE_START = /^[=+\-@]/;
+const LONE_DASH = /^-{1,3}$/;
+
+function isBlankString(s: string): boolean {
+  return s.trim() === '';
+}
+
+function cellToText(raw: Cell): string {
+  if (raw instanceof Date) return Number.isNaN(raw.getTime()) ? '' : formatDay(dayFromCellDate(raw) ?? 0);
+  return String(raw);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// One parser per column type
+// ---------------------------------------------------------------------------------------------------------
+
+type Parser = (
+  col: ColumnSpec,
+  raw: string | number | boolean | Date,
+  ctx: RuleContext,
+  report: Report,
+) => Parsed;
+
+const SERIAL_MAX = 2_958_465; // 31/12/9999
+
+function serialDateMessage(n: number): string {
+  const asDate =
+    n >= 1 && n <= SERIAL_MAX ? ` (as a date it would be ${formatDay(dayFromExcelSerial(n))})` : '';
+  return `holds the number ${n}, not a date${asDate}. Format the column as a date (dd/mm/yyyy) or type the date as dd/mm/yyyy.`;
+}
+
+const DMY = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T]0{1,2}:00(?::00(?:\.0+)?)?)?$/;
+const YMD = /^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00(?:\.0+)?)?Z?)?$/;
+const DMY_SHORT_YEAR = /^\d{1,2}[/.-]\d{1,2}[/.-]\d{2}$/;
+
+const parseDate: Parser = (col, raw, ctx, report) => {
+  let day: number | undefined;
+  if (raw instanceof Date) {
+    day = dayFromCellDate(raw);
+    if (day === undefined) {
+      report('date-invalid', 'is not a valid date. Enter it as dd/mm/yyyy.');
+      return INVALID;
+    }
+  } else if (typeof raw === 'number') {
+    report('date-serial', serialDateMessage(raw));
+    return INVALID;
+  } else if (typeof raw === 'boolean') {
+    report('date-format', `holds ${raw ? 'TRUE' : 'FALSE'}, not a date. Enter the date as dd/mm/yyyy.`);
+    return INVALID;
+  } else {
+    const s = raw.trim();
+    let m = DMY.exec(s);
+    if (m) {
+      day = dayFromYmd(Number(m[3]), Number(m[2]), Number(m[1]));
+    } else if ((m = YMD.exec(s))) {
+      day = dayFromYmd(Number(m[1]), Number(m[2]), Number(m[3]));
+    } else if (NUMERIC.test(s)) {
+      report('date-serial', serialDateMessage(Number(s.replace(/,/g, ''))));
+      return INVALID;
+    } else if (DMY_SHORT_YEAR.test(s)) {
+      report(
+        'date-format',
+        `${echo(s)} has a two-digit year. Enter the date as dd/mm/yyyy with a four-digit year.`,
+      );
+      return INVALID;
+    } else {
+      report('date-format', `${echo(s)} is not a date. Enter the date as dd/mm/yyyy.`);
+      return INVALID;
+    }
+    if (day === undefined) {
+      report('date-impossible', `${echo(s)} is not a real date. Check the day and the month (dd/mm/yyyy).`);
+      return INVALID;
+    }
+  }
+  const year = Number(formatDay(day).slice(6));
+  if (year < 1900 || year > 2100) {
+    report('date-invalid', `${formatDay(day)} is not a plausible date. Check the year.`);
+    return INVALID;
+  }
+  if (!col.futureAllowed && day > ctx.today) {
+    report('date-future', `${formatDay(day)} is in the future. This date cannot be after today: check it.`);
+    return INVALID;
+  }
+  return day;
+};
+
+const TIME = /^(\d{1,2})(?:[:.](\d{2}))?(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$/i;
+
+const parseTime: Parser = (_col, raw, _ctx, report) => {
+  if (raw instanceof Date) {
+    return `${String(raw.getUTCHours()).padStart(2, '0')}:${String(raw.getUTCMinutes()).padStart(2, '0')}`;
+  }
+  if (typeof raw === 'number') {
+    report(
+      'time-serial',
+      `holds the number ${raw}, not a time. Format the column as a time (hh:mm) or type the time as 14:30.`,
+    );
+    return INVALID;
+  }
+  const s = String(raw).trim();
+  const m = TIME.exec(s);
+  if (m && (m[2] !== undefined || m[4] !== undefined)) {
+    let h = Number(m[1]);
+    const min = Number(m[2] ?? '0');
+    const ampm = m[4]?.toLowerCase().replace(/\./g, '');
+    if (ampm) {
+      if (h < 1 || h > 12) h = 99;
+      else if (ampm === 'pm' && h < 12) h += 12;
+      else if (ampm === 'am' && h === 12) h = 0;
+    }
+    if (h <= 23 && min <= 59) return `${String(h).padStart(2, '0')}:${String(min).padStart(2, '0')}`;
+  }
+  report('time-format', `${echo(s)} is not a time. Enter the time as hh:mm, for example 14:30.`);
+  return INVALID;
+};
+
+const parseCode: Parser = (col, raw, _ctx, report) => {
+  const list = col.codeList ? CODE_LISTS[col.codeList] : undefined;
+  if (!list) return typeof raw === 'string' ? raw.trim() : cellToText(raw);
+  const s = typeof raw === 'string' ? raw : cellToText(raw);
+  const code = matchCode(list.name, s);
+  if (code !== undefined) return code;
+  if (col.type === 'yn') {
+    const allowed = list.entries.map((e) => e.template ?? e.code).join(', ');
+    report(
+      'not-yn',
+      `${echo(s)} is not one of ${allowed}. Enter ${list.entries.length > 2 ? 'one of those' : 'Y or N'}.`,
+    );
+  } else {
+    const example = list.entries[0]?.template ?? list.entries[0]?.code ?? '';
+    report(
+      'not-in-code-list',
+      `${echo(s)} is not in the code list (${list.title}). Use a value from the template's drop-down, for example "${example}".`,
+    );
+  }
+  return INVALID;
+};
+
+const parseInteger: Parser = (col, raw, _ctx, report) => {
+  let n: number;
+  if (raw instanceof Date) {
+    report(
+      'not-a-number',
+      `is formatted as a date (it shows ${cellToText(raw)}), not a number. Format the column as a number and enter a whole number.`,
+    );
+    return INVALID;
+  }
+  if (typeof raw === 'number') n = raw;
+  else if (typeof raw === 'string' && NUMERIC.test(raw.trim())) n = Number(raw.trim().replace(/,/g, ''));
+  else {
+    report('not-a-number', `${echo(cellToText(raw))} is not a number. Enter a whole number, for example 3.`);
+    return INVALID;
+  }
+  if (!Number.isFinite(n)) {
+    report('not-a-number', 'is not a number. Enter a whole number, for example 3.');
+    return INVALID;
+  }
+  if (!Number.isInteger(n)) {
+    if (col.decimals === 'warning') {
+      report(
+        'not-whole',
+        `holds ${n}, not a whole number; read as ${Math.floor(n)}. Give whole numbers.`,
+        'warning',
+      );
+      n = Math.floor(n);
+    } else {
+      report('not-whole', `holds ${n}, not a whole number. Enter a whole number.`);
+      return INVALID;
+    }
+  }
+  if (col.min !== undefined && n < col.min) {
+    report('below-minimum', `holds ${n}; it cannot be less than ${col.min}. Check the value.`);
+    return INVALID;
+  }
+  return n;
+};
+
+const NAME_LIKE = /^[A-Za-z][a-z'’-]+(?:\s+[A-Za-z][a-z'’-]+)+$/;
+
+const parseChildId: Parser = (_col, raw, _ctx, report) => {
+  let s: string;
+  if (typeof raw === 'number') s = Number.isInteger(raw) ? raw.toFixed(0) : String(raw);
+  else if (raw instanceof Date || typeof raw === 'boolean') {
+    report(
+      'child-id-format',
+      'does not hold an ID. Enter the child\u2019s unique ID from the case management system.',
+    );
+    return INVALID;
+  } else s = raw.trim();
+  if (NAME_LIKE.test(s)) {
+    // Do not echo: it may be a child's name.
+    report(
+      'child-id-name',
+      "looks like a name, not an ID. Use the child's unique ID from the case management system, never a name.",
+    );
+    return INVALID;
+  }
+  if (s.length > 50) {
+    report(
+      'child-id-format',
+      'is too long for an ID (over 50 characters). Enter the child\u2019s unique ID only.',
+    );
+    return INVALID;
+  }
+  return s;
+};
+
+const parseText: Parser = (_col, raw) => (typeof raw === 'string' ? raw.trim() : cellToText(raw));
+
+const PARSERS: Record<ColumnType, Parser> = {
+  'child-id': parseChildId,
+  date: parseDate,
+  time: parseTime,
+  yn: parseCode,
+  code: parseCode,
+  integer: parseInteger,
+  text: parseText,
+};
+
+/** The checks every cell gets first: formulas, Excel errors, text a spreadsheet would run, blanks. */
+function parseCell(col: ColumnSpec, raw: unknown, ctx: RuleContext, report: Report): Parsed {
+  if (raw === null || raw === undefined) return blank(col, report);
+  if (typeof raw === 'object' && !(raw instanceof Date)) {
+    if ('formula' in raw) {
+      report(
+        'formula',
+        'holds a formula. Formulas are unsafe to open at the other end: replace them with their values (Copy, then Paste Special > Values).',
+      );
+      return INVALID;
+    }
+    if ('error' in raw) {
+      report(
+        'excel-error',
+        `holds the Excel error ${String((raw as { error: unknown }).error)}. Enter the value, or leave the cell empty.`,
+      );
+      return INVALID;
+    }
+    report(
+      'unreadable-cell',
+      'holds something that is not a value. Enter the value as text, a number or a date.',
+    );
+    return INVALID;
+  }
+  if (typeof raw === 'string') {
+    if (isBlankString(raw)) return blank(col, report);
+    const t = raw.trim();
+    if (LONE_DASH.test(t)) {
+      if (col.blank === 'error' && !col.requiredWhenTheme) return blank(col, report);
+      report('dash-for-blank', `holds ${echo(t)}. Leave the cell empty when there is no value.`, 'warning');
+      return null;
+    }
+    if (UNSAFE_START.test(t) && !NUMERIC.test(t)) {
+      report(
+        'unsafe-text',
+        `starts with "${t.charAt(0)}", which spreadsheet programs may run as a formula. Remove that first character (or the whole value if it is not needed).`,
+      );
+      return INVALID;
+    }
+  }
+  if (
+    typeof raw !== 'string' &&
+    typeof raw !== 'number' &&
+    typeof raw !== 'boolean' &&
+    !(raw instanceof Date)
+  ) {
+    report('unreadable-cell', 'holds something that is not a value.');
+    return INVALID;
+  }
+  return PARSERS[col.type](col, raw, ctx, report);
+}
+
+function blank(col: ColumnSpec, report: Report): Parsed {
+  if (col.blank === 'error' && !col.requiredWhenTheme) {
+    if (col.type === 'child-id') report('child-id-empty', "is empty. Every row needs the child's unique ID.");
+    else report('blank', `is empty. This column must be filled in: ${col.note}`);
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Schemas
+// ---------------------------------------------------------------------------------------------------------
+
+function issue(
+  ctx: z.RefinementCtx,
+  key: string,
+  code: string,
+  message: string,
+  severity: Severity = 'error',
+): void {
+  ctx.addIssue({ code: 'custom', path: [key], message, params: { code, severity } satisfies IssueParams });
+}
+
+/** A zod schema for one column: unknown cell in, parsed value out, problems as issues. */
+export function cellSchema(col: ColumnSpec, rules: RuleContext): z.ZodType<Parsed, unknown> {
+  return z
+    .unknown()
+    .transform((raw, ctx) =>
+      parseCell(col, raw, rules, (code, message, severity) => issue(ctx, col.key, code, message, severity)),
+    );
+}
+
+export interface RowSchema {
+  schema: z.ZodType<ParsedRow, Record<string, unknown>>;
+  /** The last row parsed (zod gives no data when there are issues; the row rules hand it over here). */
+  last: { row: ParsedRow | undefined };
+}
+
+const isDay = (v: Parsed | undefined): v is number => typeof v === 'number';
+
+/**
+ * The row schema of a list, restricted to the columns found in the file (`present`). Row rules come from the
+ * table: `dateOrder`, `openWhenBlank`, `requiredWhenTheme`, plus the rules every list with a date of birth gets.
+ */
+export function buildRowSchema(spec: ListSpec, present: ReadonlySet<string>, rules: RuleContext): RowSchema {
+  const cols = spec.columns.filter((c) => present.has(c.key));
+  const shape: Record<string, z.ZodType<Parsed, unknown>> = {};
+  for (const c of cols) shape[c.key] = cellSchema(c, rules);
+  const byKey = new Map(cols.map((c) => [c.key, c]));
+  const dateCols = cols.filter((c) => c.type === 'date' && c.key !== 'dob' && c.key !== 'expectedDob');
+  const order = spec.dateOrder.filter((o) => present.has(o.before) && present.has(o.after));
+  const whenTheme = cols.filter((c) => c.requiredWhenTheme);
+  const open = spec.openWhenBlank?.every((k) => present.has(k)) ? spec.openWhenBlank : undefined;
+  const last: RowSchema['last'] = { row: undefined };
+  const header = (k: string): string => byKey.get(k)?.header ?? k;
+  const ageWindow = [rules.notified - 7, rules.notified + 14];
+
+  const schema = z.object(shape).superRefine(
+    (row: ParsedRow, ctx) => {
+      last.row = row;
+      const dob = row.dob;
+      // Option B: the seven answers are needed for every child flagged Y.
+      if (row.theme === 'Y') {
+        for (const c of whenTheme) {
+          if (row[c.key] === null)
+            issue(
+              ctx,
+              c.key,
+              'blank-when-flagged',
+              'is empty, but this child is flagged Y for sexual abuse in the family environment. Option B needs Y or N here for every child flagged Y.',
+            );
+        }
+      }
+      // Dates in order.
+      for (const o of order) {
+        const a = row[o.before];
+        const b = row[o.after];
+        if (isDay(a) && isDay(b) && b < a)
+          issue(
+            ctx,
+            o.after,
+            'date-order',
+            `${formatDay(b)} is before the "${header(o.before)}" in the same row. Check both dates.`,
+          );
+      }
+      if (isDay(dob)) {
+        const unbornAtStart = isDay(row.expectedDob);
+        if (!unbornAtStart) {
+          for (const c of dateCols) {
+            const d = row[c.key];
+            if (isDay(d) && d < dob)
+              issue(
+                ctx,
+                c.key,
+                'before-birth',
+                `${formatDay(d)} is before the child's date of birth. Check both dates (for work before birth, give the expected date of birth too).`,
+              );
+          }
+        }
+        const age = row.age;
+        const lo = ageInYears(dob, ageWindow[0] ?? rules.notified);
+        const hi = ageInYears(dob, ageWindow[1] ?? rules.notified);
+        if (typeof age === 'number' && age !== lo && age !== hi && hi >= 0) {
+          issue(
+            ctx,
+            'age',
+            'age-mismatch',
+            `says ${age}, but the date of birth in this row gives ${ageInYears(dob, rules.notified)} at the notification date (${formatDay(rules.notified)}). Correct the age or the date of birth.`,
+          );
+        }
+      }
+      // 18 or over on an open case.
+      if (open && open.every((k) => row[k] === null)) {
+        const years = isDay(dob)
+          ? ageInYears(dob, rules.notified)
+          : typeof row.age === 'number'
+            ? row.age
+            : undefined;
+        if (years !== undefined && years >= 18) {
+          const at = isDay(dob) ? 'dob' : 'age';
+          issue(
+            ctx,
+            at,
+            'adult-open-case',
+            `shows the child is 18 or over at the notification date, but the case is open ("${header(open[0] ?? '')}" is empty). The lists are of children under 18: remove the row or fill in the closing date.`,
+          );
+        }
+      }
+    },
+    { when: () => true } as never,
+  );
+  return { schema: schema as unknown as RowSchema['schema'], last };
+}

@@ -1,0 +1,84 @@
+/**
+ * Synthetic rows for tests and benchmarks: IDs like SYN0001, fixed dates, first values of code lists.
+ * Never real children.
+ */
+import { CODE_LISTS } from './codelists';
+import { ageInYears, dayFromIso } from './dates';
+import type { ListId } from './ids';
+import { getListSpec, type ColumnSpec } from './specs';
+
+export interface SyntheticOptions {
+  option?: 'A' | 'B';
+  /** Notification date, YYYY-MM-DD (ages are computed at it). */
+  notifiedOn?: string;
+  /** Every nth row is flagged Y for the theme (default 3). */
+  flagEvery?: number;
+}
+
+const DOB = '2015-05-10';
+const EVENT = '2025-11-03';
+
+function utcDate(iso: string): Date {
+  return new Date(`${iso}T00:00:00Z`);
+}
+
+export function syntheticId(i: number): string {
+  return `SYN${String(i).padStart(4, '0')}`;
+}
+
+/** One valid row of a list, as cell values in the list's column order (Dates for date columns). */
+export function syntheticRow(
+  list: ListId,
+  i: number,
+  opts: SyntheticOptions = {},
+): (string | number | Date | null)[] {
+  const spec = getListSpec(list, opts.option ?? 'A');
+  const notified = dayFromIso(opts.notifiedOn ?? '2026-03-02') ?? 0;
+  const flagged = i % (opts.flagEvery ?? 3) === 1;
+  return spec.columns.map((c) => syntheticValue(c, i, flagged, notified));
+}
+
+function syntheticValue(
+  c: ColumnSpec,
+  i: number,
+  flagged: boolean,
+  notified: number,
+): string | number | Date | null {
+  switch (c.key) {
+    case 'childId':
+      return syntheticId(i);
+    case 'dob':
+      return utcDate(DOB);
+    case 'age':
+      return ageInYears(dayFromIso(DOB) ?? 0, notified);
+    case 'theme':
+      return flagged ? 'Y' : 'N';
+    case 'expectedDob':
+      return null;
+  }
+  if (c.requiredWhenTheme) return flagged ? (i % 2 ? 'Y' : 'N') : null;
+  switch (c.type) {
+    case 'child-id':
+      return syntheticId(i);
+    case 'date':
+      return c.blank === 'ok' && /end|clos|ceased|authoris/i.test(c.key) ? null : utcDate(EVENT);
+    case 'time':
+      return '14:30';
+    case 'yn':
+      return i % 2 ? 'Y' : 'N';
+    case 'integer':
+      return i % 4;
+    case 'code': {
+      const entries = c.codeList ? CODE_LISTS[c.codeList].entries : [];
+      const e = entries[i % Math.min(entries.length, 5)];
+      return e ? (e.template ?? e.code) : 'x';
+    }
+    case 'text':
+      return c.blank === 'ok' && c.required ? `Team ${i % 7}` : c.required ? 'Synthetic' : null;
+  }
+}
+
+/** Header row of a list, in the guidance's wording. */
+export function syntheticHeaders(list: ListId, option: 'A' | 'B' = 'A'): string[] {
+  return getListSpec(list, option).columns.map((c) => c.header);
+}
