@@ -1,6 +1,6 @@
 import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,7 +18,10 @@ import { startSmtpCapture, type SmtpCapture } from './smtp';
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** Bundle the workflow code once per test file. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: quietLogger });
+  bundle ??= bundleWorkflowCode({
+    workflowsPath: require.resolve('../../src/workflows'),
+    logger: quietLogger,
+  });
   return bundle;
 }
 const quietLogger = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never;
@@ -27,12 +30,24 @@ const quietLogger = { trace() {}, debug() {}, info() {}, warn() {}, error: conso
 export const CONTACTS: InspectionContacts = {
   coordinator: { name: 'Sam Coordinator', email: 'coordinator@example.org' },
   agencies: {
-    'local-authority': { name: 'Example Council', contact: 'la@example.org', escalation: 'la-lead@example.org' },
+    'local-authority': {
+      name: 'Example Council',
+      contact: 'la@example.org',
+      escalation: 'la-lead@example.org',
+    },
     police: { name: 'Example Police', contact: 'police@example.org', escalation: 'police-lead@example.org' },
     health: { name: 'Example ICB', contact: 'health@example.org', escalation: 'health-lead@example.org' },
-    probation: { name: 'Example Probation', contact: 'probation@example.org', escalation: 'probation-lead@example.org' },
+    probation: {
+      name: 'Example Probation',
+      contact: 'probation@example.org',
+      escalation: 'probation-lead@example.org',
+    },
     'youth-justice': { name: 'Example YOT', contact: 'yot@example.org', escalation: 'yot-lead@example.org' },
-    partnership: { name: 'Example Partnership', contact: 'partnership@example.org', escalation: 'chair@example.org' },
+    partnership: {
+      name: 'Example Partnership',
+      contact: 'partnership@example.org',
+      escalation: 'chair@example.org',
+    },
   },
 };
 
@@ -40,8 +55,14 @@ export interface Harness {
   deployment: Deployment;
   client: InspectionsClient;
   smtp: SmtpCapture;
-  worker: Worker;
   dir: string;
+  /** Run `fn` with a fresh worker polling this harness's task queue (a worker runs only once). */
+  run<T>(fn: () => Promise<T>): Promise<T>;
+  /** Start an inspection, run `body`, and cancel it afterwards whatever happened, so no test leaves one running. */
+  withInspection(
+    start: Parameters<InspectionsClient['start']>[0],
+    body: (started: Awaited<ReturnType<InspectionsClient['start']>>) => Promise<void>,
+  ): Promise<void>;
   /** Write a small synthetic file and return its path. */
   file(name: string, content: string): Promise<string>;
   close(): Promise<void>;
@@ -63,22 +84,38 @@ export async function createHarness(
       WEB_BASE_URL: 'http://jtai.test',
     }),
   );
-  const worker = await createWorker({
-    deployment,
-    connection: env.nativeConnection,
-    workflowBundle: await workflowBundle(),
-    activities: activitiesFor(deployment, overrides),
-  });
+  const activities = activitiesFor(deployment, overrides);
+  const bundled = await workflowBundle();
   const client = new InspectionsClient(
-    new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter: deployment.dataConverter }),
+    new Client({
+      connection: env.connection,
+      namespace: env.namespace ?? 'default',
+      dataConverter: deployment.dataConverter,
+    }),
     deployment,
   );
   return {
     deployment,
     client,
     smtp,
-    worker,
     dir,
+    async run(fn) {
+      const worker = await createWorker({
+        deployment,
+        connection: env.nativeConnection,
+        workflowBundle: bundled,
+        activities,
+      });
+      return worker.runUntil(fn);
+    },
+    async withInspection(start, body) {
+      const started = await client.start(start);
+      try {
+        await body(started);
+      } finally {
+        await client.cancel(started.inspectionId, 'End of test').catch(() => undefined);
+      }
+    },
     async file(name, content) {
       const p = path.join(dir, 'uploads', randomUUID(), name);
       await import('node:fs/promises').then((fs) => fs.mkdir(path.dirname(p), { recursive: true }));

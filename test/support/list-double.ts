@@ -16,13 +16,26 @@ export const readingValidator: ActivityDependencies['validateListFile'] = async 
     const cells = line.split(',');
     for (const [c, cell] of cells.entries()) {
       if (cell === 'BAD') {
-        findings.push({ row: i + 2, column: header[c] ?? '', code: 'type', severity: 'error' as const, message: 'Not a valid value: use Y or N.' });
+        findings.push({
+          row: i + 2,
+          column: header[c] ?? '',
+          code: 'type',
+          severity: 'error' as const,
+          message: 'Not a valid value: use Y or N.',
+        });
       }
     }
     if (cells.at(-1) === 'Y' && cells[0]) candidates.push(cells[0]);
   }
   const errors = findings.length;
-  return { list, file: path.basename(filePath), rows: lines.length - 1, valid: errors === 0, findings, candidates } as never;
+  return {
+    list,
+    file: path.basename(filePath),
+    rows: lines.length - 1,
+    valid: errors === 0,
+    findings,
+    candidates,
+  } as never;
 };
 
 /** A synthetic list: child IDs SYN0001… flagged Y for the theme. */
@@ -30,4 +43,5 @@ export function syntheticCsv(ids: string[], flag = 'Y'): string {
   return ['Child Unique ID,Gender,Theme (Y/N)', ...ids.map((id) => `${id},b) Female,${flag}`)].join('\n');
 }
 
-export const childIds = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${String(i + 1).padStart(4, '0')}`);
+export const childIds = (prefix: string, n: number) =>
+  Array.from({ length: n }, (_, i) => `${prefix}${String(i + 1).padStart(4, '0')}`);

@@ -31,10 +31,17 @@ test('an Option A inspection where everyone is on time completes with no escalat
   const cl = h.client;
   const flagged = childIds('SYN', 30);
 
-  await h.worker.runUntil(async () => {
-    const { inspectionId } = await cl.start({ localAuthority: 'Example Borough', notifiedOn, option: 'A', contacts: CONTACTS });
+  await h.run(async () => {
+    const { inspectionId } = await cl.start({
+      localAuthority: 'Example Borough',
+      notifiedOn,
+      option: 'A',
+      contacts: CONTACTS,
+    });
     const submitList = async (deliverable: string, agency: Parameters<typeof cl.submit>[2], ids: string[]) =>
-      cl.submit(inspectionId, deliverable, agency, [{ path: await h.file(`${deliverable}.csv`, syntheticCsv(ids)) }]);
+      cl.submit(inspectionId, deliverable, agency, [
+        { path: await h.file(`${deliverable}.csv`, syntheticCsv(ids)) },
+      ]);
 
     // Day 2, before 15:00: lists 6-8, YOT and NPS lists.
     await skipTo(env, at(notifiedOn, 2, '14:00'));
@@ -64,29 +71,53 @@ test('an Option A inspection where everyone is on time completes with no escalat
     for (const agency of ['local-authority', 'police', 'health', 'probation', 'youth-justice'] as const) {
       for (const [i, child] of tracked.entries()) {
         if (i % 2 === 0) {
-          await cl.submit(inspectionId, 'key-documents', agency, [{ path: await h.file('chronology.pdf', `chronology ${agency} ${i}`), code: 'KD9' }], { childId: child });
+          await cl.submit(
+            inspectionId,
+            'key-documents',
+            agency,
+            [{ path: await h.file('chronology.pdf', `chronology ${agency} ${i}`), code: 'KD9' }],
+            { childId: child },
+          );
         } else {
-          await cl.submit(inspectionId, 'key-documents', agency, [], { childId: child, note: 'No involvement with this child.' });
+          await cl.submit(inspectionId, 'key-documents', agency, [], {
+            childId: child,
+            note: 'No involvement with this child.',
+          });
         }
       }
     }
     for (const agency of AGENCIES) {
       const docs = ANNEX_A_DOCUMENTS[agency];
-      const files = await Promise.all(docs.map(async (d) => ({ path: await h.file(`doc-${d.code}.pdf`, `${agency} ${d.code}`), code: d.code })));
+      const files = await Promise.all(
+        docs.map(async (d) => ({
+          path: await h.file(`doc-${d.code}.pdf`, `${agency} ${d.code}`),
+          code: d.code,
+        })),
+      );
       await cl.submit(inspectionId, 'annex-a-documents', agency, files);
     }
 
     // Day 7 10:00: lists 1, 3, 4, 5. Day 8: referrals and joint evaluations. Day 9: consent; CQC request.
     await skipTo(env, at(notifiedOn, 7, '09:00'));
-    for (const n of ['1', '3', '4', '5']) await submitList(`list-${n}`, 'local-authority', flagged.slice(0, 8));
+    for (const n of ['1', '3', '4', '5'])
+      await submitList(`list-${n}`, 'local-authority', flagged.slice(0, 8));
     await skipTo(env, at(notifiedOn, 8, '11:00'));
     await submitList('list-referrals', 'local-authority', flagged.slice(0, 4));
     for (const child of tracked) {
-      await cl.submit(inspectionId, 'joint-evaluation', 'partnership', [{ path: await h.file('evaluation.docx', `evaluation`) }], { childId: child });
+      await cl.submit(
+        inspectionId,
+        'joint-evaluation',
+        'partnership',
+        [{ path: await h.file('evaluation.docx', `evaluation`) }],
+        { childId: child },
+      );
     }
     await skipTo(env, at(notifiedOn, 9, '10:00'));
     for (const child of tracked) {
-      await cl.submit(inspectionId, 'consent', 'local-authority', [], { childId: child, note: 'Family agreed to meet inspectors.' });
+      await cl.submit(inspectionId, 'consent', 'local-authority', [], {
+        childId: child,
+        note: 'Family agreed to meet inspectors.',
+      });
     }
     await cl.confirm(inspectionId, 'cqc-health-request');
 
@@ -95,14 +126,20 @@ test('an Option A inspection where everyone is on time completes with no escalat
     expect(final.endedAt).toBeDefined();
     expect(final.cancelled).toBeUndefined();
     for (const d of final.deliverables) {
-      expect({ id: d.id, received: d.receivedAt !== undefined, late: d.late }).toEqual({ id: d.id, received: true, late: false });
+      expect({ id: d.id, received: d.receivedAt !== undefined, late: d.late }).toEqual({
+        id: d.id,
+        received: true,
+        late: false,
+      });
       expect(d.chaseLog.filter((c) => c.kind === 'escalation')).toEqual([]);
     }
     expect(await handle.query(messages.status)).toMatchObject({ endedAt: final.endedAt });
 
     // Email: nothing reminds of something already received, nothing escalates, no child ID anywhere.
     const mail = h.smtp.messages;
-    const digests = mail.filter((m) => m.headers.get('x-jtai-message-key')?.toString().startsWith('request-digest/'));
+    const digests = mail.filter((m) =>
+      m.headers.get('x-jtai-message-key')?.toString().startsWith('request-digest/'),
+    );
     expect(digests).toHaveLength(6);
     const reminders = mail.filter((m) => /\/reminder-/.test(String(m.headers.get('x-jtai-message-key'))));
     expect(reminders.length).toBeGreaterThan(10);
