@@ -2,7 +2,7 @@ import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ActivityDependencies } from '../../src/activities';
@@ -72,15 +72,21 @@ export interface Harness {
 export async function createHarness(
   env: TestWorkflowEnvironment,
   overrides: Partial<ActivityDependencies> = {},
+  options: { payloadKey?: string } = {},
 ): Promise<Harness> {
   const dir = await mkdtemp(path.join(tmpdir(), 'jtai-test-'));
+  if (options.payloadKey) {
+    // A fixed payload key, so a recorded history can be decoded again by the replay test.
+    await mkdir(path.join(dir, 'keys'), { recursive: true });
+    await copyFile(options.payloadKey, path.join(dir, 'keys', 'payloads.key'));
+  }
   const smtp = await startSmtpCapture();
   const deployment = createDeployment(
     loadConfig({
       JTAI_DATA_DIR: dir,
       SMTP_URL: smtp.url,
       TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
-      JTAI_SEARCH_ATTRIBUTES: 'off',
+      JTAI_SEARCH_ATTRIBUTES: 'on',
       WEB_BASE_URL: 'http://jtai.test',
     }),
   );
@@ -118,7 +124,7 @@ export async function createHarness(
     },
     async file(name, content) {
       const p = path.join(dir, 'uploads', randomUUID(), name);
-      await import('node:fs/promises').then((fs) => fs.mkdir(path.dirname(p), { recursive: true }));
+      await mkdir(path.dirname(p), { recursive: true });
       await writeFile(p, content);
       return p;
     },

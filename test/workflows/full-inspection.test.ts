@@ -1,11 +1,12 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { writeFile, mkdir } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as messages from '../../src/workflows/messages';
 import type { InspectionState } from '../../src/workflows/types';
 import { ANNEX_A_DOCUMENTS } from '../../src/timeline/themes/csa-family';
 import { AGENCIES } from '../../src/timeline/types';
 import { at, CONTACTS, createHarness, notificationMonday, skipTo, type Harness } from '../support/harness';
+import { historyToText } from '../support/histories';
 import { childIds, readingValidator, syntheticCsv } from '../support/list-double';
 import { createTimeSkippingEnv } from '../support/temporal';
 
@@ -13,12 +14,14 @@ import { createTimeSkippingEnv } from '../support/temporal';
  * A whole Option A inspection, notification to the end of week two, with every agency on time:
  * the workflow completes, nobody is reminded of something already received, nobody is escalated.
  */
+const HISTORY_KEY = path.join(__dirname, '../histories/payloads.key');
+const HISTORY_FILE = path.join(__dirname, '../histories/option-a-on-time.json');
 let env: TestWorkflowEnvironment;
 let h: Harness;
 
 beforeAll(async () => {
   env = await createTimeSkippingEnv();
-  h = await createHarness(env, { validateListFile: readingValidator });
+  h = await createHarness(env, { validateListFile: readingValidator }, { payloadKey: HISTORY_KEY });
 });
 afterAll(async () => {
   await h?.close();
@@ -134,6 +137,15 @@ test('an Option A inspection where everyone is on time completes with no escalat
       expect(d.chaseLog.filter((c) => c.kind === 'escalation')).toEqual([]);
     }
     expect(await handle.query(messages.status)).toMatchObject({ endedAt: final.endedAt });
+    const { searchAttributes } = await handle.describe();
+    expect(searchAttributes).toMatchObject({
+      JtaiStage: ['completed'],
+      JtaiOverdue: [0],
+      JtaiLocalAuthority: ['Example Borough'],
+    });
+    if (process.env.JTAI_RECORD_HISTORY) {
+      await writeFile(HISTORY_FILE, historyToText(await handle.fetchHistory()));
+    }
 
     // Email: nothing reminds of something already received, nothing escalates, no child ID anywhere.
     const mail = h.smtp.messages;
