@@ -260,6 +260,19 @@ export class InspectionsClient {
     try {
       return await this.handle(inspectionId).executeUpdate(def, { args, ...(updateId ? { updateId } : {}) });
     } catch (err) {
+      if (err instanceof WorkflowNotFoundError) {
+        // Updates cannot reach a closed workflow: say that it has ended, not that it does not exist.
+        const closed = await this.handle(inspectionId)
+          .describe()
+          .then((d) => d.status.name !== 'RUNNING')
+          .catch(() => false);
+        if (closed) {
+          throw new JtaiError(
+            `The inspection "${inspectionId}" has ended: nothing more can be recorded.`,
+            'InspectionEnded',
+          );
+        }
+      }
       throw asJtaiError(err, inspectionId);
     }
   }

@@ -1,0 +1,215 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { JtaiError } from '../../src/client/inspections';
+import type { InspectionState } from '../../src/workflows/types';
+import { at, CONTACTS, createHarness, notificationMonday, skipTo, type Harness } from '../support/harness';
+import { childIds, readingValidator, syntheticCsv } from '../support/list-double';
+import { createTimeSkippingEnv } from '../support/temporal';
+
+/** Every refusal is one clear line, typed, and changes nothing. */
+let env: TestWorkflowEnvironment;
+let h: Harness;
+
+beforeAll(async () => {
+  env = await createTimeSkippingEnv();
+  h = await createHarness(env, { validateListFile: readingValidator });
+});
+afterAll(async () => {
+  await h?.close();
+  await env?.teardown();
+});
+
+/** What a refusal must not change (the chase log moves on its own as emails go out). */
+function essence(state: InspectionState) {
+  return {
+    selection: state.selection,
+    candidates: state.candidates,
+    cancelled: state.cancelled,
+    deliverables: state.deliverables.map(({ chaseLog: _chaseLog, ...rest }) => rest),
+  };
+}
+
+/** Expect `action` to be refused with `type` and a message matching `message`, leaving the state as it was. */
+async function refused(
+  inspectionId: string,
+  action: () => Promise<unknown>,
+  type: string,
+  message: RegExp,
+): Promise<void> {
+  const before = essence(await h.client.state(inspectionId));
+  const error = await action().then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(error).toBeInstanceOf(JtaiError);
+  expect({ type: (error as JtaiError).type, message: (error as JtaiError).message }).toEqual({
+    type,
+    message: expect.stringMatching(message),
+  });
+  expect((error as JtaiError).message).not.toContain('\n');
+  expect(essence(await h.client.state(inspectionId))).toEqual(before);
+}
+
+test('refusals in Option A: unknown deliverable, wrong agency, too many or too few children, a child on no list, a past extension, a bad list', async () => {
+  const notifiedOn = notificationMonday(await env.currentTimeMs());
+  await skipTo(env, at(notifiedOn, 0, '09:00'));
+  await h.run(() =>
+    h.withInspection(
+      { localAuthority: 'Refusing Borough', notifiedOn, option: 'A', contacts: CONTACTS },
+      async ({ inspectionId }) => {
+        const ids = childIds('SYN', 25);
+        const list = await h.file('list6.csv', syntheticCsv(ids));
+        await refused(
+          inspectionId,
+          () => h.client.submit(inspectionId, 'list-9', 'local-authority', [{ path: list }]),
+          'UnknownDeliverable',
+          /no deliverable "list-9"/,
+        );
+        await refused(
+          inspectionId,
+          () => h.client.submit(inspectionId, 'list-6', 'police', [{ path: list }]),
+          'WrongAgency',
+          /"list-6" is owed by local-authority, not police/,
+        );
+        await refused(
+          inspectionId,
+          () =>
+            h.client.submit(inspectionId, 'key-documents', 'police', [{ path: list }], {
+              childId: 'SYN0001',
+            }),
+          'NotYetRequested',
+          /not been asked for yet/,
+        );
+        const bad = await h.file('bad.csv', `${syntheticCsv(ids.slice(0, 3))}\nSYN0099,b) Female,BAD`);
+        await refused(
+          inspectionId,
+          () => h.client.submit(inspectionId, 'list-6', 'local-authority', [{ path: bad }]),
+          'ListInvalid',
+          /1 error and was not recorded; first: row 5, column "Theme \(Y\/N\)"/,
+        );
+
+        await h.client.submit(inspectionId, 'list-6', 'local-authority', [{ path: list }]);
+        await refused(
+          inspectionId,
+          () => h.client.select(inspectionId, 'twenty', childIds('SYN', 21)),
+          'SelectionInvalid',
+          /up to 20 children; 21 were given/,
+        );
+        await refused(
+          inspectionId,
+          () => h.client.select(inspectionId, 'twenty', [...ids.slice(0, 5), 'SYN9999']),
+          'NotOnAnyList',
+          /position 6 is not on any list received/,
+        );
+        await refused(
+          inspectionId,
+          () => h.client.select(inspectionId, 'tracked', ids.slice(0, 5)),
+          'NotYetRequested',
+          /selection of 20 children before/,
+        );
+        await h.client.select(inspectionId, 'twenty', ids.slice(0, 20));
+        await refused(
+          inspectionId,
+          () => h.client.select(inspectionId, 'tracked', ids.slice(0, 4)),
+          'SelectionInvalid',
+          /Between 5 and 7 children are tracked; 4 were given/,
+        );
+        await refused(
+          inspectionId,
+          () => h.client.select(inspectionId, 'tracked', [...ids.slice(0, 4), ids[22] ?? '']),
+          'NotOnAnyList',
+          /position 5 is not among the 20 selected/,
+        );
+
+        await refused(
+          inspectionId,
+          () => h.client.extend(inspectionId, 'list-7', at(notifiedOn, 0, '08:00'), 'typo'),
+          'ExtensionInPast',
+          /already passed/,
+        );
+        await refused(
+          inspectionId,
+          () => h.client.waive(inspectionId, 'list-6', 'no longer needed'),
+          'AlreadySettled',
+          /has been received/,
+        );
+        await refused(
+          inspectionId,
+          () => h.client.waive(inspectionId, 'annex-a-documents', 'x'),
+          'UnknownDeliverable',
+          /owed by several agencies/,
+        );
+        await refused(
+          inspectionId,
+          () => h.client.confirm(inspectionId, 'call'),
+          'NotYetRequested',
+          /follows "selection-tracked"/,
+        );
+
+        await h.client.cancel(inspectionId, 'Inspection postponed by Ofsted.');
+        const cancelled = await h.client.state(inspectionId);
+        expect(cancelled.cancelled?.reason).toBe('Inspection postponed by Ofsted.');
+        const late = await h.client
+          .submit(inspectionId, 'list-7', 'local-authority', [{ path: list }])
+          .catch((err: unknown) => err);
+        expect(late).toBeInstanceOf(JtaiError);
+        expect((late as JtaiError).type).toBe('InspectionEnded');
+      },
+    ),
+  );
+});
+
+test('Option B has no selection of 20, and its tracked children come from the lists', async () => {
+  const notifiedOn = notificationMonday(at(notificationMonday(await env.currentTimeMs()), 10, '12:00'));
+  await skipTo(env, at(notifiedOn, 0, '09:00'));
+  await h.run(() =>
+    h.withInspection(
+      { localAuthority: 'Small Borough', notifiedOn, option: 'B', contacts: CONTACTS },
+      async ({ inspectionId }) => {
+        await refused(
+          inspectionId,
+          () => h.client.select(inspectionId, 'twenty', ['SYN0001']),
+          'WrongKind',
+          /Option B has no selection of 20/,
+        );
+        await refused(
+          inspectionId,
+          () => h.client.select(inspectionId, 'tracked', childIds('SYN', 5)),
+          'NotOnAnyList',
+          /5 children at positions 1, 2, 3, 4, 5 are not on any list received/,
+        );
+        await h.client.submit(inspectionId, 'list-yot', 'youth-justice', [
+          { path: await h.file('yot.csv', syntheticCsv(childIds('SYN', 3))) },
+        ]);
+        await h.client.submit(inspectionId, 'list-nps', 'probation', [
+          { path: await h.file('nps.csv', syntheticCsv(childIds('NPS', 3))) },
+        ]);
+        await refused(
+          inspectionId,
+          () =>
+            h.client.select(inspectionId, 'tracked', [
+              ...childIds('SYN', 3),
+              ...childIds('NPS', 3),
+              'SYN0001',
+            ]),
+          'SelectionInvalid',
+          /same child ID is given twice/,
+        );
+        const receipt = await h.client.select(inspectionId, 'tracked', [
+          ...childIds('SYN', 3),
+          ...childIds('NPS', 3),
+        ]);
+        expect(receipt.complete).toBe(true);
+        const state = await h.client.state(inspectionId);
+        expect(state.selection.tracked).toHaveLength(6);
+        expect(state.candidates).toEqual({
+          SYN0001: ['yot'],
+          SYN0002: ['yot'],
+          SYN0003: ['yot'],
+          NPS0001: ['nps'],
+          NPS0002: ['nps'],
+          NPS0003: ['nps'],
+        });
+      },
+    ),
+  );
+});
