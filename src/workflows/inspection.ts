@@ -29,7 +29,19 @@ import {
   stageOf,
 } from './rules';
 import { LOCAL_AUTHORITY_KEY, NEXT_DUE_KEY, OVERDUE_KEY, STAGE_KEY } from '../search-attributes';
-import type { DeliverableState, InspectionInput, InspectionState, Receipt, Submission } from './types';
+import type {
+  CancelRequest,
+  ConfirmRequest,
+  DeliverableState,
+  ExtendRequest,
+  InspectionInput,
+  InspectionState,
+  Receipt,
+  SelectRequest,
+  Submission,
+  SubmitRequest,
+  WaiveRequest,
+} from './types';
 
 const { sendNotice } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
@@ -94,7 +106,7 @@ export async function inspection(input: InspectionInput): Promise<InspectionStat
       changes++;
       return receipt(d, submission);
     },
-    { validator: (req) => void checkSubmit(state, req) },
+    { validator: (req: SubmitRequest) => void checkSubmit(state, req) },
   );
 
   setHandler(
@@ -118,7 +130,7 @@ export async function inspection(input: InspectionInput): Promise<InspectionStat
       changes++;
       return receipt(d, submission);
     },
-    { validator: (req) => void checkSelect(state, req) },
+    { validator: (req: SelectRequest) => void checkSelect(state, req) },
   );
 
   setHandler(
@@ -139,7 +151,7 @@ export async function inspection(input: InspectionInput): Promise<InspectionStat
       changes++;
       return receipt(d, submission);
     },
-    { validator: (req) => void checkConfirm(state, req) },
+    { validator: (req: ConfirmRequest) => void checkConfirm(state, req) },
   );
 
   setHandler(
@@ -154,7 +166,7 @@ export async function inspection(input: InspectionInput): Promise<InspectionStat
       d.ladderVersion++;
       changes++;
     },
-    { validator: (req) => void checkExtend(state, req, now()) },
+    { validator: (req: ExtendRequest) => void checkExtend(state, req, now()) },
   );
 
   setHandler(
@@ -164,7 +176,7 @@ export async function inspection(input: InspectionInput): Promise<InspectionStat
       d.waived = { at: now(), reason: req.reason };
       changes++;
     },
-    { validator: (req) => void checkWaive(state, req) },
+    { validator: (req: WaiveRequest) => void checkWaive(state, req) },
   );
 
   setHandler(
@@ -174,7 +186,7 @@ export async function inspection(input: InspectionInput): Promise<InspectionStat
       state.cancelled = { at: now(), reason: req.reason };
       changes++;
     },
-    { validator: (req) => void checkCancel(state, req) },
+    { validator: (req: CancelRequest) => void checkCancel(state, req) },
   );
 
   /** Ask for what depends on this stage once the stage is reached. */

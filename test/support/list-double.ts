@@ -35,7 +35,7 @@ export const readingValidator: ActivityDependencies['validateListFile'] = async 
     valid: errors === 0,
     findings,
     candidates,
-  } as never;
+  };
 };
 
 /** A synthetic list: child IDs SYN0001… flagged Y for the theme. */

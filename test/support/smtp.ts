@@ -39,3 +39,9 @@ export function addresses(field: ParsedMail['to']): string[] {
   const list = Array.isArray(field) ? field : [field];
   return list.flatMap((a) => a.value.map((v) => v.address ?? ''));
 }
+
+/** The X-Jtai-Message-Key header: `<deliverable>/<rung>/v<ladder version>` or `request-digest/<agency>`. */
+export function messageKey(mail: ParsedMail): string {
+  const value = mail.headers.get('x-jtai-message-key');
+  return typeof value === 'string' ? value : '';
+}

@@ -1,7 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createCalendar } from '../../src/timeline/calendar';
 import { inspectionView } from '../../src/client/view';
-import { addresses } from '../support/smtp';
+import { addresses, messageKey } from '../support/smtp';
 import { at, CONTACTS, createHarness, notificationMonday, skipTo, type Harness } from '../support/harness';
 import { childIds, readingValidator, syntheticCsv } from '../support/list-double';
 import { createTimeSkippingEnv } from '../support/temporal';
@@ -23,7 +23,7 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-const key = (m: { headers: Map<string, unknown> }) => String(m.headers.get('x-jtai-message-key'));
+const key = messageKey;
 const mailFor = (prefix: string) => h.smtp.messages.filter((m) => key(m).startsWith(prefix));
 
 test('a late agency is reminded, then escalated to its lead, then to the coordinator, once each at the scheduled instants', async () => {

@@ -7,6 +7,7 @@ import { ANNEX_A_DOCUMENTS } from '../../src/timeline/themes/csa-family';
 import { AGENCIES } from '../../src/timeline/types';
 import { at, CONTACTS, createHarness, notificationMonday, skipTo, type Harness } from '../support/harness';
 import { historyToText } from '../support/histories';
+import { messageKey } from '../support/smtp';
 import { childIds, readingValidator, syntheticCsv } from '../support/list-double';
 import { createTimeSkippingEnv } from '../support/temporal';
 
@@ -149,18 +150,16 @@ test('an Option A inspection where everyone is on time completes with no escalat
 
     // Email: nothing reminds of something already received, nothing escalates, no child ID anywhere.
     const mail = h.smtp.messages;
-    const digests = mail.filter((m) =>
-      m.headers.get('x-jtai-message-key')?.toString().startsWith('request-digest/'),
-    );
+    const digests = mail.filter((m) => messageKey(m).startsWith('request-digest/'));
     expect(digests).toHaveLength(6);
-    const reminders = mail.filter((m) => /\/reminder-/.test(String(m.headers.get('x-jtai-message-key'))));
+    const reminders = mail.filter((m) => /\/reminder-/.test(messageKey(m)));
     expect(reminders.length).toBeGreaterThan(10);
     for (const reminder of reminders) {
-      const deliverableId = String(reminder.headers.get('x-jtai-message-key')).split('/')[0];
+      const deliverableId = messageKey(reminder).split('/')[0];
       const d = final.deliverables.find((x) => x.id === deliverableId);
       expect(d?.receivedAt).toBeGreaterThan(reminder.date?.getTime() ?? Infinity);
     }
-    expect(mail.filter((m) => /escalation/.test(String(m.headers.get('x-jtai-message-key'))))).toEqual([]);
+    expect(mail.filter((m) => /escalation/.test(messageKey(m)))).toEqual([]);
     for (const m of mail) expect(`${m.subject} ${m.text}`).not.toMatch(/SYN\d{4}/);
   });
 });
