@@ -8,7 +8,7 @@
  * 2. Wait (at most ~60 s) until the frontend answers.
  * 3. Start the worker (src/worker/main.ts) and, if it exists, the web app (src/web/server.ts), with their output
  *    prefixed `[worker]` / `[web]`.
- * 4. Print the URLs and what to try next. Ctrl-C (SIGINT) or SIGTERM stops the children in reverse order.
+ * 4. Print the URLs and what to try next. Ctrl-C (SIGINT), SIGTERM or SIGHUP stops the children in reverse order.
  *
  * Environment: TEMPORAL_ADDRESS (localhost:7233), TEMPORAL_UI_PORT (8233), JTAI_DATA_DIR (.data), WEB_PORT (3000),
  * TEMPORAL_NAMESPACE (default).
@@ -163,7 +163,7 @@ function stopAll(code: number): Promise<void> {
 process.on('exit', () => {
   for (const child of children) if (running(child)) child.proc.kill('SIGKILL');
 });
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
     if (stopping) return;
     say(`\n${signal}: stopping.`);
