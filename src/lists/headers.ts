@@ -66,12 +66,13 @@ function lookupFor(spec: ListSpec): Lookup {
 export function matchHeaders(spec: ListSpec, cells: readonly Cell[]): HeaderMatch {
   const l = lookupFor(spec);
   const texts = cells.map(headerText);
+  const raw = cells.map((c) => (typeof c === 'string' ? c.trim() : headerText(c)));
   const taken = new Map<string, MappedColumn>();
   const byIndex = new Map<number, MappedColumn>();
   const duplicateOf = new Map<number, string>();
 
   const take = (index: number, c: ColumnSpec, how: MatchHow): void => {
-    const m: MappedColumn = { index, text: texts[index] ?? '', spec: c, how };
+    const m: MappedColumn = { index, text: raw[index] ?? '', spec: c, how };
     taken.set(c.key, m);
     byIndex.set(index, m);
   };
@@ -104,7 +105,8 @@ export function matchHeaders(spec: ListSpec, cells: readonly Cell[]): HeaderMatc
   texts.forEach((t, i) => {
     if (t && !byIndex.has(i)) {
       const d = duplicateOf.get(i);
-      extras.push(d === undefined ? { index: i, text: t } : { index: i, text: t, duplicateOf: d });
+      const text = raw[i] ?? t;
+      extras.push(d === undefined ? { index: i, text } : { index: i, text, duplicateOf: d });
     }
   });
   const required = spec.columns.filter((c) => c.required);

@@ -8,3 +8,16 @@
 export { LIST_IDS, LIST_TITLES, isListId, type ListId } from './ids';
 export { UnreadableListError, type UnreadableReason } from './errors';
 export { validateListFile, scanList, type Finding, type ListReport, type ValidateOptions } from './validate';
+export {
+  getListSpec,
+  SEVEN_QUESTIONS,
+  THEME_HEADER,
+  type ColumnSpec,
+  type ColumnType,
+  type ListSpec,
+} from './specs';
+export { CODE_LISTS, matchCode, type CodeList, type CodeListName } from './codelists';
+export { writeListTemplate, writeAllTemplates, templateFileName } from './template';
+export { buildCandidates, CANDIDATE_LISTS, type CandidatesResult } from './candidates';
+export { writeInspectorPack, sanitiseName, type PackEntry, type PackResult } from './pack';
+export { formatReport } from './report';

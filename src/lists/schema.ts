@@ -66,6 +66,8 @@ type Parser = (
 ) => Parsed;
 
 const SERIAL_MAX = 2_958_465; // 31/12/9999
+const FIRST_DAY = dayFromYmd(1900, 1, 1) ?? 0;
+const LAST_DAY = dayFromYmd(2100, 12, 31) ?? 0;
 
 function serialDateMessage(n: number): string {
   const asDate =
@@ -116,8 +118,7 @@ const parseDate: Parser = (col, raw, ctx, report) => {
       return INVALID;
     }
   }
-  const year = Number(formatDay(day).slice(6));
-  if (year < 1900 || year > 2100) {
+  if (day < FIRST_DAY || day > LAST_DAY) {
     report('date-invalid', `${formatDay(day)} is not a plausible date. Check the year.`);
     return INVALID;
   }

@@ -8,7 +8,7 @@ import { dayFromIso, todayUk } from './dates';
 import { UnreadableListError } from './errors';
 import { matchHeaders, type HeaderMatch } from './headers';
 import { LIST_TITLES, type ListId } from './ids';
-import { readRows } from './reader';
+import { readRowBatches } from './reader';
 import { buildRowSchema, type Cell, type IssueParams, type ParsedRow } from './schema';
 import { getListSpec } from './specs';
 
@@ -140,101 +140,103 @@ export async function scanList(
     blankTo = to;
   };
 
-  for await (const r of readRows(filePath)) {
-    if (!header) {
-      if (r.sheetIndex !== searchSheet) {
-        searchSheet = r.sheetIndex;
-        searched = 0;
-      }
-      if (searched >= HEADER_SEARCH_ROWS || isBlankRow(r.cells)) continue;
-      sawAnything = true;
-      searched++;
-      const m = matchHeaders(spec, r.cells);
-      if (!m.isHeader) {
-        if (m.mapped.length > 0 && (!best || m.mapped.length > best.found))
-          best = { found: m.mapped.length, row: r.row, sheet: r.sheetName };
+  const batches = await readRowBatches(filePath);
+  reading: for await (const batch of batches)
+    for (const r of batch) {
+      if (!header) {
+        if (r.sheetIndex !== searchSheet) {
+          searchSheet = r.sheetIndex;
+          searched = 0;
+        }
+        if (searched >= HEADER_SEARCH_ROWS || isBlankRow(r.cells)) continue;
+        sawAnything = true;
+        searched++;
+        const m = matchHeaders(spec, r.cells);
+        if (!m.isHeader) {
+          if (m.mapped.length > 0 && (!best || m.mapped.length > best.found))
+            best = { found: m.mapped.length, row: r.row, sheet: r.sheetName };
+          continue;
+        }
+        header = { match: m, row: r.row, sheetIndex: r.sheetIndex };
+        reportHeader(m, r.row, r.sheetIndex, r.sheetName, add);
+        known = [];
+        for (const mc of m.mapped) known[mc.index] = true;
+        for (const e of m.extras) known[e.index] = true;
+        const present = new Set(m.mapped.map((mc) => mc.spec.key));
+        schema = buildRowSchema(spec, present, { today, notified });
+        lastRow = r.row;
         continue;
       }
-      header = { match: m, row: r.row, sheetIndex: r.sheetIndex };
-      reportHeader(m, r.row, r.sheetIndex, r.sheetName, add);
-      known = [];
-      for (const mc of m.mapped) known[mc.index] = true;
-      for (const e of m.extras) known[e.index] = true;
-      const present = new Set(m.mapped.map((mc) => mc.spec.key));
-      schema = buildRowSchema(spec, present, { today, notified });
+      if (r.sheetIndex !== header.sheetIndex) break reading; // the list is on one sheet; later sheets are not read
+      if (!schema) break reading;
+
+      if (r.row > lastRow + 1) noteBlank(lastRow + 1, r.row - 1);
       lastRow = r.row;
-      continue;
-    }
-    if (r.sheetIndex !== header.sheetIndex) break; // the list is on one sheet; later sheets are not read
-    if (!schema) break;
-
-    if (r.row > lastRow + 1) noteBlank(lastRow + 1, r.row - 1);
-    lastRow = r.row;
-    const cells = r.cells;
-    if (isBlankRow(cells)) {
-      noteBlank(r.row, r.row);
-      continue;
-    }
-    flushBlanks();
-    rows++;
-    if (options.onProgress && rows % PROGRESS_EVERY === 0) options.onProgress(rows);
-
-    const obj: Record<string, Cell> = {};
-    for (const mc of header.match.mapped) obj[mc.spec.key] = cells[mc.index] ?? null;
-    for (let i = 0; i < cells.length; i++) {
-      if (!known[i] && !unnamedWarned.has(i) && !isBlankCell(cells[i])) {
-        unnamedWarned.add(i);
-        add(
-          r.row,
-          `(column ${columnLetter(i)})`,
-          'unnamed-column',
-          'warning',
-          `Column ${columnLetter(i)} has data (first on row ${r.row}) but no header, so it was ignored. Give it a header from the template, or delete it.`,
-        );
+      const cells = r.cells;
+      if (isBlankRow(cells)) {
+        noteBlank(r.row, r.row);
+        continue;
       }
-    }
+      flushBlanks();
+      rows++;
+      if (options.onProgress && rows % PROGRESS_EVERY === 0) options.onProgress(rows);
 
-    const result = schema.schema.safeParse(obj);
-    let values: ParsedRow;
-    if (result.success) values = result.data;
-    else {
-      values = schema.last.row ?? {};
-      for (const iss of result.error.issues) {
-        const key = String(iss.path[0] ?? '');
-        const params = (iss as { params?: IssueParams }).params;
-        const mc = header.match.mapped.find((m) => m.spec.key === key);
-        const col = mc?.text ?? key;
-        add(
-          r.row,
-          col,
-          params?.code ?? 'invalid',
-          params?.severity ?? 'error',
-          `Row ${r.row}, column "${col}": ${iss.message}`,
-        );
+      const obj: Record<string, Cell> = {};
+      for (const mc of header.match.mapped) obj[mc.spec.key] = cells[mc.index] ?? null;
+      for (let i = 0; i < cells.length; i++) {
+        if (!known[i] && !unnamedWarned.has(i) && !isBlankCell(cells[i])) {
+          unnamedWarned.add(i);
+          add(
+            r.row,
+            `(column ${columnLetter(i)})`,
+            'unnamed-column',
+            'warning',
+            `Column ${columnLetter(i)} has data (first on row ${r.row}) but no header, so it was ignored. Give it a header from the template, or delete it.`,
+          );
+        }
       }
-    }
-    schema.last.row = undefined;
 
-    const id = values.childId;
-    if (typeof id === 'string' && id !== '') {
-      if (spec.uniqueChildId) {
-        const first = seenIds.get(id);
-        if (first !== undefined) {
-          const col = header.match.mapped.find((m) => m.spec.key === 'childId')?.text ?? 'Child unique ID';
+      const result = schema.schema.safeParse(obj);
+      let values: ParsedRow;
+      if (result.success) values = result.data;
+      else {
+        values = schema.last.row ?? {};
+        for (const iss of result.error.issues) {
+          const key = String(iss.path[0] ?? '');
+          const params = (iss as { params?: IssueParams }).params;
+          const mc = header.match.mapped.find((m) => m.spec.key === key);
+          const col = mc?.text ?? key;
           add(
             r.row,
             col,
-            'duplicate-child-id',
-            'error',
-            `Row ${r.row}, column "${col}": the same child ID is already on row ${first}. Each child appears once on this list: merge the two rows.`,
+            params?.code ?? 'invalid',
+            params?.severity ?? 'error',
+            `Row ${r.row}, column "${col}": ${iss.message}`,
           );
-        } else seenIds.set(id, r.row);
+        }
       }
-      if (spec.candidates === 'all' || (spec.candidates === 'theme' && values.theme === 'Y'))
-        candidates.add(id);
+      schema.last.row = undefined;
+
+      const id = values.childId;
+      if (typeof id === 'string' && id !== '') {
+        if (spec.uniqueChildId) {
+          const first = seenIds.get(id);
+          if (first !== undefined) {
+            const col = header.match.mapped.find((m) => m.spec.key === 'childId')?.text ?? 'Child unique ID';
+            add(
+              r.row,
+              col,
+              'duplicate-child-id',
+              'error',
+              `Row ${r.row}, column "${col}": the same child ID is already on row ${first}. Each child appears once on this list: merge the two rows.`,
+            );
+          } else seenIds.set(id, r.row);
+        }
+        if (spec.candidates === 'all' || (spec.candidates === 'theme' && values.theme === 'Y'))
+          candidates.add(id);
+      }
+      onRow?.({ row: r.row, values });
     }
-    onRow?.({ row: r.row, values });
-  }
 
   if (!header) {
     if (!sawAnything) throw new UnreadableListError('empty', 'The file has no data: every sheet is empty.');

@@ -20,7 +20,14 @@ async function check(
   return validateListFile(list, p, { ...OPTS, option: opts.option });
 }
 
-function set(rows: CellIn[][], row: number, list: ListId, header: string, v: CellIn, option: 'A' | 'B' = 'A'): void {
+function set(
+  rows: CellIn[][],
+  row: number,
+  list: ListId,
+  header: string,
+  v: CellIn,
+  option: 'A' | 'B' = 'A',
+): void {
   const r = rows[row - 1];
   if (!r) throw new Error('no row');
   r[col(list, header, option)] = v;
@@ -53,7 +60,10 @@ describe('column rules', () => {
       set(rows, 1, '6', DOB, 'DATE  OF   BIRTH:');
       set(rows, 3, '6', DOB, '31/02/2010');
     });
-    expect(codes(r)).toEqual(['warning:header-wording@1:DATE  OF   BIRTH:', 'error:date-impossible@3:DATE  OF   BIRTH:']);
+    expect(codes(r)).toEqual([
+      'warning:header-wording@1:DATE  OF   BIRTH:',
+      'error:date-impossible@3:DATE  OF   BIRTH:',
+    ]);
   });
 
   test('the ILACS template wording is accepted silently; looser patterns are mapped with a warning', async () => {
@@ -70,7 +80,10 @@ describe('column rules', () => {
       rows[0]?.push('Social worker notes', 'Gender');
       rows[1]?.push('anything', 'a) Male');
     });
-    expect(codes(r)).toEqual(['warning:extra-column@1:Social worker notes', 'warning:duplicate-column@1:Gender']);
+    expect(codes(r)).toEqual([
+      'warning:extra-column@1:Social worker notes',
+      'warning:duplicate-column@1:Gender',
+    ]);
   });
 
   test('data under an empty header is a warning', async () => {
@@ -140,7 +153,10 @@ describe('type rules', () => {
       set(rows, 2, '6', 'Primary need code', 'N11');
       set(rows, 3, '6', 'Ethnicity', 'Martian');
     });
-    expect(codes(r)).toEqual(['error:not-in-code-list@2:Primary need code', 'error:not-in-code-list@3:Ethnicity']);
+    expect(codes(r)).toEqual([
+      'error:not-in-code-list@2:Primary need code',
+      'error:not-in-code-list@3:Ethnicity',
+    ]);
   });
 
   test('Y/N columns take Y or N in any case (and the template forms), nothing else', async () => {
@@ -188,13 +204,18 @@ describe('date and age rules', () => {
       set(rows, 3, '6', AGE, 0);
       set(rows, 3, '6', 'If unborn: expected date of birth', d('2025-12-04'));
     });
-    expect(codes(r)).toEqual([`error:before-birth@2:${CIN_START}`, 'error:before-birth@2:Date child was last seen']);
+    expect(codes(r)).toEqual([
+      `error:before-birth@2:${CIN_START}`,
+      'error:before-birth@2:Date child was last seen',
+    ]);
   });
 
   test('an age that contradicts the date of birth at the notification date', async () => {
     const r = await check('6', (rows) => set(rows, 2, '6', AGE, 7));
     expect(codes(r)).toEqual([`error:age-mismatch@2:${AGE}`]);
-    expect(r.findings[0]?.message).toMatch(/says 7, but the date of birth in this row gives 10 at the notification date \(02\/03\/2026\)/);
+    expect(r.findings[0]?.message).toMatch(
+      /says 7, but the date of birth in this row gives 10 at the notification date \(02\/03\/2026\)/,
+    );
   });
 
   test('aged 18 or over on an open case; a closed case is fine', async () => {
