@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { validateListFile as ValidateListFile } from '../lists';
+import { ukDate } from '../timeline/calendar';
 import { formatUkDateTimeLabelled } from '../timeline/format';
 import { EMAIL_TEMPLATES, fillTemplate } from './email-templates';
 import type { FileStore } from './file-store';
@@ -98,6 +99,7 @@ export function createActivities(deps: ActivityDependencies) {
         const report = await deps.validateListFile(req.list as Parameters<typeof ValidateListFile>[0], copy, {
           notifiedOn: req.notifiedOn,
           option: req.option,
+          today: ukDate(req.submittedAt),
         });
         const pick = (severity: 'error' | 'warning', max: number) =>
           report.findings

@@ -28,6 +28,8 @@ export interface ValidationRequest {
   file: SubmittedFile;
   option: 'A' | 'B';
   notifiedOn: string;
+  /** Workflow time of the submission: "in the future" means after this. */
+  submittedAt: Instant;
 }
 
 export interface ValidationResult {

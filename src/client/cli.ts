@@ -9,7 +9,9 @@ import { buildSchedule } from '../timeline/schedule';
 import { DEFAULT_THEME_ID, themeById } from '../timeline/themes';
 import { AGENCIES, type AgencyId, type InspectionOption } from '../timeline/types';
 import { ContactsError, parseContacts } from './contacts';
+import { writeCandidates, writePack } from './exports';
 import { InspectionsClient, JtaiError, type FileToSubmit } from './inspections';
+import { registerListsCommands } from './lists-commands';
 import { formatStatus, table, timelineRows } from './view';
 
 /**
@@ -40,14 +42,19 @@ const parseAgency = (value: string): AgencyId => {
 /** `CODE=path` attaches an Annex A or key-document code to a file; a bare path has none. */
 export function parseFileArgument(arg: string): FileToSubmit {
   const match = /^([A-Za-z]{0,2}\d+(?:\.\d+)?)=(.+)$/.exec(arg);
-  return match && match[1] && match[2] ? { code: match[1].toUpperCase().replace(/^KD/, 'KD'), path: match[2] } : { path: arg };
+  return match && match[1] && match[2]
+    ? { code: match[1].toUpperCase().replace(/^KD/, 'KD'), path: match[2] }
+    : { path: arg };
 }
 
 function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-export function buildProgram(deps: { deployment: () => Deployment; connect: (d: Deployment) => Promise<InspectionsClient> }): Command {
+export function buildProgram(deps: {
+  deployment: () => Deployment;
+  connect: (d: Deployment) => Promise<InspectionsClient>;
+}): Command {
   const program = new Command('jtai')
     .description('Run the data side of a joint targeted area inspection (JTAI).')
     .showHelpAfterError('(run with --help for usage)');
@@ -70,23 +77,49 @@ export function buildProgram(deps: { deployment: () => Deployment; connect: (d: 
     .option('--theme <id>', 'deep-dive theme', DEFAULT_THEME_ID)
     .option('--json', 'print as JSON')
     .option('--ics', 'print as an iCalendar file (import into Outlook)')
-    .action((opts: { notified: string; option: InspectionOption; theme: string; json?: boolean; ics?: boolean }) => {
-      const theme = themeById(opts.theme);
-      const schedule = buildSchedule({ notifiedOn: opts.notified, option: opts.option, theme, calendar: deps.deployment().calendar });
-      const rows = timelineRows(schedule);
-      if (opts.json) return printJson({ theme: theme.id, option: schedule.option, notifiedOn: schedule.notifiedOn, deliverables: rows });
-      if (opts.ics) {
-        const events = rows.map((r) => ({
-          uid: `${r.id}-${schedule.notifiedOn}@jtai`,
-          start: Date.parse(r.dueAt),
-          summary: `JTAI: ${r.title} (${r.ownerName})`,
-          description: `${r.description}\nDay ${r.day}. Owed by ${r.ownerName}.`,
-        }));
-        return void process.stdout.write(toIcs(`JTAI from ${schedule.notifiedOn}`, events));
-      }
-      console.log(`JTAI timeline, option ${schedule.option}, notified ${schedule.notifiedOn} (day 0). Times are UK time.\n`);
-      console.log(table(['Day', 'Due (UK time)', 'Owed by', 'Deliverable', 'What'], rows.map((r) => [String(r.day), r.dueUk, r.ownerName, r.id, r.title])));
-    });
+    .action(
+      (opts: {
+        notified: string;
+        option: InspectionOption;
+        theme: string;
+        json?: boolean;
+        ics?: boolean;
+      }) => {
+        const theme = themeById(opts.theme);
+        const schedule = buildSchedule({
+          notifiedOn: opts.notified,
+          option: opts.option,
+          theme,
+          calendar: deps.deployment().calendar,
+        });
+        const rows = timelineRows(schedule);
+        if (opts.json)
+          return printJson({
+            theme: theme.id,
+            option: schedule.option,
+            notifiedOn: schedule.notifiedOn,
+            deliverables: rows,
+          });
+        if (opts.ics) {
+          const events = rows.map((r) => ({
+            uid: `${r.id}-${schedule.notifiedOn}@jtai`,
+            start: Date.parse(r.dueAt),
+            summary: `JTAI: ${r.title} (${r.ownerName})`,
+            description: `${r.description}\nDay ${r.day}. Owed by ${r.ownerName}.`,
+          }));
+          return void process.stdout.write(toIcs(`JTAI from ${schedule.notifiedOn}`, events));
+        }
+        console.log(
+          `JTAI timeline, option ${schedule.option}, notified ${schedule.notifiedOn} (day 0). Times are UK time.\n`,
+        );
+        console.log(
+          table(
+            ['Day', 'Due (UK time)', 'Owed by', 'Deliverable', 'What'],
+            rows.map((r) => [String(r.day), r.dueUk, r.ownerName, r.id, r.title]),
+          ),
+        );
+      },
+    );
 
   program
     .command('start')
@@ -97,24 +130,35 @@ export function buildProgram(deps: { deployment: () => Deployment; connect: (d: 
     .requiredOption('--contacts <file>', 'contacts file (YAML): coordinator and each agency')
     .option('--theme <id>', 'deep-dive theme', DEFAULT_THEME_ID)
     .option('--json', 'print as JSON')
-    .action(async (opts: { localAuthority: string; notified: string; option: InspectionOption; contacts: string; theme: string; json?: boolean }) => {
-      const text = await readFile(opts.contacts, 'utf8').catch(() => {
-        throw new JtaiError(`Cannot read the contacts file ${opts.contacts}.`);
-      });
-      const contacts = parseContacts(text, opts.contacts);
-      await withClient(async (client) => {
-        const { inspectionId, input } = await client.start({
-          localAuthority: opts.localAuthority,
-          notifiedOn: opts.notified,
-          option: opts.option,
-          contacts,
-          themeId: opts.theme,
+    .action(
+      async (opts: {
+        localAuthority: string;
+        notified: string;
+        option: InspectionOption;
+        contacts: string;
+        theme: string;
+        json?: boolean;
+      }) => {
+        const text = await readFile(opts.contacts, 'utf8').catch(() => {
+          throw new JtaiError(`Cannot read the contacts file ${opts.contacts}.`);
         });
-        if (opts.json) return printJson({ inspectionId, deliverables: input.schedule.deliverables.length });
-        console.log(`Started ${inspectionId}: ${input.schedule.deliverables.length} deliverables. Each agency has been sent what it owes.`);
-        console.log(`See it with: jtai status ${inspectionId}`);
-      });
-    });
+        const contacts = parseContacts(text, opts.contacts);
+        await withClient(async (client) => {
+          const { inspectionId, input } = await client.start({
+            localAuthority: opts.localAuthority,
+            notifiedOn: opts.notified,
+            option: opts.option,
+            contacts,
+            themeId: opts.theme,
+          });
+          if (opts.json) return printJson({ inspectionId, deliverables: input.schedule.deliverables.length });
+          console.log(
+            `Started ${inspectionId}: ${input.schedule.deliverables.length} deliverables. Each agency has been sent what it owes.`,
+          );
+          console.log(`See it with: jtai status ${inspectionId}`);
+        });
+      },
+    );
 
   program
     .command('status')
@@ -138,13 +182,20 @@ export function buildProgram(deps: { deployment: () => Deployment; connect: (d: 
         const all = await client.list();
         if (opts.json) return printJson({ inspections: all });
         if (all.length === 0) return console.log('No inspections yet. Start one with "jtai start".');
-        console.log(table(['Inspection', 'Local authority', 'Stage', 'Next due (UK time)', 'Overdue'], all.map((s) => [s.inspectionId, s.localAuthority, s.stage, s.nextDue ?? '-', String(s.overdue)])));
+        console.log(
+          table(
+            ['Inspection', 'Local authority', 'Stage', 'Next due (UK time)', 'Overdue'],
+            all.map((s) => [s.inspectionId, s.localAuthority, s.stage, s.nextDue ?? '-', String(s.overdue)]),
+          ),
+        );
       }),
     );
 
   program
     .command('submit')
-    .description('Record what an agency sent. Files may be given as CODE=path (e.g. 3.1=structure.pdf, KD2=assessment.pdf).')
+    .description(
+      'Record what an agency sent. Files may be given as CODE=path (e.g. 3.1=structure.pdf, KD2=assessment.pdf).',
+    )
     .argument('<inspection>', 'inspection id')
     .argument('<deliverable>', 'deliverable id or key (see status)')
     .argument('[files...]', 'files to submit')
@@ -154,18 +205,40 @@ export function buildProgram(deps: { deployment: () => Deployment; connect: (d: 
     .option('--complete', 'documents: all the agency has, even if some codes are missing')
     .option('--update-id <id>', 'an id that makes a repeated submission count once')
     .option('--json', 'print as JSON')
-    .action(async (inspection: string, deliverable: string, files: string[], opts: { agency: AgencyId; child?: string; note?: string; complete?: boolean; updateId?: string; json?: boolean }) =>
-      withClient(async (client) => {
-        const receipt = await client.submit(inspection, deliverable, opts.agency, files.map(parseFileArgument), {
-          ...(opts.child ? { childId: opts.child } : {}),
-          ...(opts.note ? { note: opts.note } : {}),
-          ...(opts.complete ? { complete: true } : {}),
-          ...(opts.updateId ? { updateId: opts.updateId } : {}),
-        });
-        if (opts.json) return printJson(receipt);
-        console.log(`Received ${receipt.deliverableId}${receipt.late ? ' (late)' : ''}${receipt.complete ? '' : '; more is still owed'}.`);
-        for (const q of receipt.queries) console.log(`  query: row ${q.row}, column "${q.column}": ${q.message}`);
-      }),
+    .action(
+      async (
+        inspection: string,
+        deliverable: string,
+        files: string[],
+        opts: {
+          agency: AgencyId;
+          child?: string;
+          note?: string;
+          complete?: boolean;
+          updateId?: string;
+          json?: boolean;
+        },
+      ) =>
+        withClient(async (client) => {
+          const receipt = await client.submit(
+            inspection,
+            deliverable,
+            opts.agency,
+            files.map(parseFileArgument),
+            {
+              ...(opts.child ? { childId: opts.child } : {}),
+              ...(opts.note ? { note: opts.note } : {}),
+              ...(opts.complete ? { complete: true } : {}),
+              ...(opts.updateId ? { updateId: opts.updateId } : {}),
+            },
+          );
+          if (opts.json) return printJson(receipt);
+          console.log(
+            `Received ${receipt.deliverableId}${receipt.late ? ' (late)' : ''}${receipt.complete ? '' : '; more is still owed'}.`,
+          );
+          for (const q of receipt.queries)
+            console.log(`  query: row ${q.row}, column "${q.column}": ${q.message}`);
+        }),
     );
 
   program
@@ -175,11 +248,14 @@ export function buildProgram(deps: { deployment: () => Deployment; connect: (d: 
     .option('--twenty <ids...>', 'the children selected for more information (option A, up to 20)')
     .option('--tracked <ids...>', 'the children to be tracked (five to seven)')
     .action(async (inspection: string, opts: { twenty?: string[]; tracked?: string[] }) => {
-      if (!!opts.twenty === !!opts.tracked) throw new JtaiError('Give either --twenty or --tracked with the child IDs.');
+      if (!!opts.twenty === !!opts.tracked)
+        throw new JtaiError('Give either --twenty or --tracked with the child IDs.');
       const stage = opts.twenty ? 'twenty' : 'tracked';
       await withClient(async (client) => {
         await client.select(inspection, stage, opts.twenty ?? opts.tracked ?? []);
-        console.log(`Recorded ${(opts.twenty ?? opts.tracked ?? []).length} children (${stage === 'twenty' ? 'selected for more information' : 'tracked'}).`);
+        console.log(
+          `Recorded ${(opts.twenty ?? opts.tracked ?? []).length} children (${stage === 'twenty' ? 'selected for more information' : 'tracked'}).`,
+        );
       });
     });
 
@@ -204,18 +280,24 @@ export function buildProgram(deps: { deployment: () => Deployment; connect: (d: 
     .requiredOption('--to <date time>', 'new deadline, UK time: "2026-11-27 17:00" or "27/11/2026 17:00"')
     .requiredOption('--reason <text>', 'why')
     .option('--agency <agency>', 'which agency, when several owe it', parseAgency)
-    .action(async (inspection: string, deliverable: string, opts: { to: string; reason: string; agency?: AgencyId }) => {
-      let dueAt: number;
-      try {
-        dueAt = parseUkDateTime(opts.to);
-      } catch (err) {
-        throw new JtaiError(err instanceof Error ? err.message : String(err));
-      }
-      await withClient(async (client) => {
-        await client.extend(inspection, deliverable, dueAt, opts.reason, opts.agency);
-        console.log(`Extended ${deliverable} to ${opts.to} UK time.`);
-      });
-    });
+    .action(
+      async (
+        inspection: string,
+        deliverable: string,
+        opts: { to: string; reason: string; agency?: AgencyId },
+      ) => {
+        let dueAt: number;
+        try {
+          dueAt = parseUkDateTime(opts.to);
+        } catch (err) {
+          throw new JtaiError(err instanceof Error ? err.message : String(err));
+        }
+        await withClient(async (client) => {
+          await client.extend(inspection, deliverable, dueAt, opts.reason, opts.agency);
+          console.log(`Extended ${deliverable} to ${opts.to} UK time.`);
+        });
+      },
+    );
 
   program
     .command('waive')
@@ -243,6 +325,36 @@ export function buildProgram(deps: { deployment: () => Deployment; connect: (d: 
       }),
     );
 
+  program
+    .command('candidates')
+    .description(
+      'Merge lists 6–8 and the YOT and NPS lists into one workbook of the children put forward, for the lead inspector.',
+    )
+    .argument('<inspection>', 'inspection id')
+    .argument('[out]', 'workbook to write', 'candidates.xlsx')
+    .action(async (inspection: string, out: string) =>
+      withClient(async (client) => {
+        const result = await writeCandidates(client, inspection, out);
+        console.log(
+          `Wrote ${out}: ${result.candidates.length} children put forward from ${result.reports.length} list(s).`,
+        );
+      }),
+    );
+
+  program
+    .command('pack')
+    .description(
+      'Every file received, in folders per deliverable and agency, with an index (HTML and CSV), as one zip.',
+    )
+    .argument('<inspection>', 'inspection id')
+    .argument('<out.zip>', 'zip file to write')
+    .action(async (inspection: string, out: string) =>
+      withClient(async (client) => {
+        const result = await writePack(client, inspection, out);
+        console.log(`Wrote ${out}: ${result.files} file(s) with index.html and index.csv.`);
+      }),
+    );
+
   return program;
 }
 
@@ -259,19 +371,15 @@ async function main(): Promise<void> {
     deployment: () => (deployment ??= createDeployment(loadConfig())),
     connect: (d) => InspectionsClient.connect(d),
   });
-  try {
-    // The list commands live beside the list code (src/lists); they need no Temporal.
-    const { registerListsCommands } = await import('./lists-commands').catch(() => ({ registerListsCommands: undefined }));
-    registerListsCommands?.(program);
-  } catch {
-    // list commands unavailable: the rest of the CLI still works
-  }
+  // The list commands (templates, validation) need no Temporal.
+  registerListsCommands(program);
   program.exitOverride();
   try {
     await program.parseAsync(process.argv);
   } catch (err) {
     const code = (err as { code?: string }).code;
-    if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') process.exit(0);
+    if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help')
+      process.exit(0);
     if (code?.startsWith('commander.')) process.exit(2);
     console.error(`jtai: ${describeFailure(err)}`);
     process.exit(1);

@@ -74,6 +74,7 @@ export async function inspection(input: InspectionInput): Promise<InspectionStat
           file: req.files[0],
           option: state.option,
           notifiedOn: state.notifiedOn,
+          submittedAt: now(),
         });
         if (result.errorCount > 0) {
           const first = result.errors[0];

@@ -1,0 +1,90 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import ExcelJS from 'exceljs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { JtaiError } from '../../src/client/inspections';
+import { writeCandidates, writePack } from '../../src/client/exports';
+import { syntheticHeaders, syntheticRow } from '../../src/lists/synthetic';
+import { at, CONTACTS, createHarness, notificationMonday, skipTo, type Harness } from '../support/harness';
+import { readZip } from '../lists/helpers';
+import { createTimeSkippingEnv } from '../support/temporal';
+
+/** Lists submitted inside an inspection go through the real validator; what leaves the store is the pack. */
+let env: TestWorkflowEnvironment;
+let h: Harness;
+
+beforeAll(async () => {
+  env = await createTimeSkippingEnv();
+  h = await createHarness(env);
+});
+afterAll(async () => {
+  await h?.close();
+  await env?.teardown();
+});
+
+async function list6(
+  file: string,
+  notifiedOn: string,
+  rows: number,
+  edit?: (row: (string | number | Date | null)[]) => void,
+) {
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('List 6');
+  ws.addRow(syntheticHeaders('6'));
+  for (let i = 1; i <= rows; i++) {
+    const row = syntheticRow('6', i, { notifiedOn });
+    if (i === 2) edit?.(row);
+    ws.addRow(row);
+  }
+  const p = await h.file(file, '');
+  await wb.xlsx.writeFile(p);
+  return p;
+}
+
+test('a list with errors is refused with row and column and changes nothing; a clean one is recorded, put forward and packed', async () => {
+  const notifiedOn = notificationMonday(await env.currentTimeMs());
+  await skipTo(env, at(notifiedOn, 2, '11:00'));
+  await h.run(() =>
+    h.withInspection(
+      { localAuthority: 'Checking Borough', notifiedOn, option: 'A', contacts: CONTACTS },
+      async ({ inspectionId }) => {
+        const headers = syntheticHeaders('6');
+        const dobColumn = headers.findIndex((x) => /date of birth/i.test(x));
+        const bad = await list6('list6-bad.xlsx', notifiedOn, 6, (row) => {
+          row[dobColumn] = '31/02/2020';
+        });
+        const error = await h.client
+          .submit(inspectionId, 'list-6', 'local-authority', [{ path: bad }])
+          .catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(JtaiError);
+        expect((error as JtaiError).type).toBe('ListInvalid');
+        expect((error as JtaiError).message).toMatch(new RegExp(`row 3, column "${headers[dobColumn]}"`));
+        const afterRefusal = await h.client.state(inspectionId);
+        expect(afterRefusal.deliverables.find((d) => d.id === 'list-6')?.submissions).toEqual([]);
+        expect(afterRefusal.candidates).toEqual({});
+
+        const good = await list6('list6.xlsx', notifiedOn, 12);
+        const receipt = await h.client.submit(inspectionId, 'list-6', 'local-authority', [{ path: good }]);
+        expect(receipt).toMatchObject({ deliverableId: 'list-6', late: false, complete: true });
+        const state = await h.client.state(inspectionId);
+        const flagged = Object.keys(state.candidates);
+        expect(flagged.length).toBeGreaterThan(0);
+        expect(flagged.every((id) => state.candidates[id]?.includes('6'))).toBe(true);
+
+        const candidates = await writeCandidates(h.client, inspectionId, path.join(h.dir, 'candidates.xlsx'));
+        expect(candidates.candidates.sort()).toEqual(flagged.sort());
+
+        const pack = await writePack(h.client, inspectionId, path.join(h.dir, 'pack.zip'));
+        expect(pack.files).toBe(1);
+        const sha = state.deliverables.find((d) => d.id === 'list-6')?.submissions[0]?.files[0]?.sha256 ?? '';
+        expect(sha).toMatch(/^[0-9a-f]{64}$/);
+        const zip = readZip(path.join(h.dir, 'pack.zip'));
+        const index = zip.get('index.csv')?.toString('utf8') ?? '';
+        expect(index).toContain('list-6');
+        expect(index).toContain(sha);
+        const packed = [...zip.entries()].find(([name]) => name.endsWith('list6.xlsx'));
+        expect(packed?.[1].equals(await readFile(good))).toBe(true);
+      },
+    ),
+  );
+});
