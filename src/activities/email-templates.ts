@@ -38,6 +38,21 @@ export const EMAIL_TEMPLATES: Record<NoticeTemplate, { subject: string; body: st
       '{coordinator}',
     ].join('\n'),
   },
+  link: {
+    subject: 'JTAI {localAuthority}: your agency link for {agencyName}',
+    body: [
+      'Dear colleague,',
+      '',
+      'Here is the link for {agencyName} to upload and confirm what the joint targeted area inspection asks of it. Any link sent earlier may no longer work: use this one.',
+      '{link}',
+      '',
+      'Still to provide (UK time):',
+      '',
+      '{items}',
+      '',
+      '{coordinator}',
+    ].join('\n'),
+  },
   reminder: {
     subject: 'Reminder: JTAI {localAuthority}, due {firstDue}',
     body: [

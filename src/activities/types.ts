@@ -3,7 +3,7 @@ import type { ListQuery, SubmittedFile } from '../workflows/types';
 
 /** The kinds of email the workflow sends; their wording is a table in ./email-templates.ts. */
 export type NoticeTemplate =
-  'request-digest' | 'request' | 'reminder' | 'escalation-lead' | 'escalation-coordinator';
+  'request-digest' | 'request' | 'reminder' | 'escalation-lead' | 'escalation-coordinator' | 'link';
 
 /** One intended email. Carries deliverables and due times, never child-level data. */
 export interface Notice {

@@ -247,6 +247,11 @@ export class InspectionsClient {
     ]);
   }
 
+  /** Email an agency its link again; with `revoke`, its earlier links stop working. */
+  async sendLink(inspectionId: string, agency: AgencyId, revoke: boolean): Promise<number> {
+    return this.update(inspectionId, messages.sendLink, [{ agency, revoke }]);
+  }
+
   async cancel(inspectionId: string, reason: string): Promise<void> {
     await this.update(inspectionId, messages.cancel, [{ reason }]);
   }

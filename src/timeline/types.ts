@@ -10,7 +10,14 @@ export type Instant = number;
 export type InspectionOption = 'A' | 'B';
 
 /** The agencies of a local area that owe deliverables and get links. */
-export const AGENCIES = ['local-authority', 'police', 'health', 'probation', 'youth-justice', 'partnership'] as const;
+export const AGENCIES = [
+  'local-authority',
+  'police',
+  'health',
+  'probation',
+  'youth-justice',
+  'partnership',
+] as const;
 export type AgencyId = (typeof AGENCIES)[number];
 
 export const AGENCY_NAMES: Record<AgencyId, string> = {

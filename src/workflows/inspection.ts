@@ -18,6 +18,7 @@ import {
   checkConfirm,
   checkExtend,
   checkSelect,
+  checkSendLink,
   checkSubmit,
   checkWaive,
   isComplete,
@@ -36,6 +37,7 @@ import type {
   ExtendRequest,
   InspectionInput,
   InspectionState,
+  LinkRequest,
   Receipt,
   SelectRequest,
   Submission,
@@ -188,6 +190,22 @@ export async function inspection(input: InspectionInput): Promise<InspectionStat
       changes++;
     },
     { validator: (req: CancelRequest) => void checkCancel(state, req) },
+  );
+
+  setHandler(
+    messages.sendLink,
+    async (req): Promise<number> => {
+      checkSendLink(state, req);
+      if (req.revoke) state.linkVersions[req.agency]++;
+      const version = state.linkVersions[req.agency];
+      const owed = state.deliverables.filter(
+        (d) => d.owner === req.agency && d.chase && !isSettled(state, d),
+      );
+      await notify('link', req.agency, owed, `link/${req.agency}/${currentUpdateInfo()?.id ?? version}`);
+      changes++;
+      return version;
+    },
+    { validator: (req: LinkRequest) => void checkSendLink(state, req) },
   );
 
   /** Ask for what depends on this stage once the stage is reached. */

@@ -4,6 +4,7 @@ import type {
   ConfirmRequest,
   ExtendRequest,
   InspectionState,
+  LinkRequest,
   Receipt,
   SelectRequest,
   SubmitRequest,
@@ -17,6 +18,8 @@ export const confirm = defineUpdate<Receipt, [ConfirmRequest]>('confirm');
 export const extendDeadline = defineUpdate<void, [ExtendRequest]>('extendDeadline');
 export const waive = defineUpdate<void, [WaiveRequest]>('waive');
 export const cancel = defineUpdate<void, [CancelRequest]>('cancel');
+/** Resend an agency's link (and revoke its earlier links): returns the link version now valid. */
+export const sendLink = defineUpdate<number, [LinkRequest]>('sendLink');
 export const status = defineQuery<InspectionState>('status');
 
 export const TASK_QUEUE = 'jtai';

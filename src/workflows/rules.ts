@@ -6,6 +6,7 @@ import type {
   DeliverableState,
   ExtendRequest,
   InspectionState,
+  LinkRequest,
   SelectRequest,
   Stage,
   SubmitRequest,
@@ -278,6 +279,11 @@ export function checkWaive(state: InspectionState, req: WaiveRequest): Deliverab
     refuse(Refusal.AlreadySettled, `"${d.id}" has been received: nothing to waive.`);
   if (req.reason.trim() === '') refuse(Refusal.BadRequest, 'Give a reason for waiving it.');
   return d;
+}
+
+export function checkSendLink(state: InspectionState, req: LinkRequest): void {
+  refuseIfEnded(state);
+  if (!(req.agency in state.linkVersions)) refuse(Refusal.BadRequest, `Unknown agency "${req.agency}".`);
 }
 
 export function checkCancel(state: InspectionState, req: CancelRequest): void {

@@ -137,6 +137,12 @@ export interface WaiveRequest {
   reason: string;
 }
 
+/** Send an agency its link again; with `revoke`, earlier links stop working first. */
+export interface LinkRequest {
+  agency: AgencyId;
+  revoke: boolean;
+}
+
 export interface CancelRequest {
   reason: string;
 }

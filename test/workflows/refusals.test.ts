@@ -3,6 +3,7 @@ import { JtaiError } from '../../src/client/inspections';
 import type { InspectionState } from '../../src/workflows/types';
 import { at, CONTACTS, createHarness, notificationMonday, skipTo, type Harness } from '../support/harness';
 import { childIds, readingValidator, syntheticCsv } from '../support/list-double';
+import { messageKey } from '../support/smtp';
 import { createTimeSkippingEnv } from '../support/temporal';
 
 /** Every refusal is one clear line, typed, and changes nothing. */
@@ -201,6 +202,16 @@ test('Option B has no selection of 20, and its tracked children come from the li
         expect(receipt.complete).toBe(true);
         const state = await h.client.state(inspectionId);
         expect(state.selection.tracked).toHaveLength(6);
+        // Revoking the police links bumps their version and sends a new link that carries it.
+        expect(await h.client.sendLink(inspectionId, 'police', true)).toBe(2);
+        const linkMail = h.smtp.messages.find((m) => messageKey(m).startsWith('link/police/'));
+        const token = /http:\/\/jtai\.test\/a\/(\S+)/.exec(linkMail?.text ?? '')?.[1] ?? '';
+        expect(h.deployment.links.verify(token, Date.now())).toMatchObject({
+          inspectionId,
+          agency: 'police',
+          version: 2,
+        });
+        expect(h.deployment.links.verify(`${token}x`, Date.now())).toBeUndefined();
         expect(state.candidates).toEqual({
           SYN0001: ['yot'],
           SYN0002: ['yot'],
