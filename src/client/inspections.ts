@@ -4,6 +4,8 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Deployment } from '../deployment';
+import { LOCAL_AUTHORITY_KEY, NEXT_DUE_KEY, OVERDUE_KEY, STAGE_KEY } from '../search-attributes';
+import { formatUkDateTime } from '../timeline/format';
 import { buildSchedule, chaseLadder, DEFAULT_CHASING_POLICY } from '../timeline/schedule';
 import { themeById, DEFAULT_THEME_ID } from '../timeline/themes';
 import type { AgencyId, InspectionOption, Instant, IsoDate } from '../timeline/types';
@@ -146,29 +148,38 @@ export class InspectionsClient {
     return inspectionView(await this.state(inspectionId), this.clock());
   }
 
-  /** Every inspection, newest first, with stage, next deadline and overdue count. */
+  /**
+   * Every inspection, newest first, with stage, next deadline and overdue count: read from the search
+   * attributes (one visibility call, no child data), or by querying the workflow where they are absent.
+   */
   async list(): Promise<InspectionSummary[]> {
     const summaries: InspectionSummary[] = [];
     for await (const wf of this.client.workflow.list({ query: "WorkflowType = 'inspection'" })) {
-      try {
-        const view = await this.view(wf.workflowId);
+      const attrs = wf.typedSearchAttributes;
+      const stage = attrs.get(STAGE_KEY);
+      const localAuthority = attrs.get(LOCAL_AUTHORITY_KEY);
+      if (stage !== undefined && localAuthority !== undefined) {
+        const nextDue = attrs.get(NEXT_DUE_KEY);
+        const open = stage !== 'completed' && stage !== 'cancelled';
         summaries.push({
           inspectionId: wf.workflowId,
-          localAuthority: view.localAuthority,
+          localAuthority,
           status: wf.status.name,
-          stage: view.stage,
-          ...(view.nextDueUk ? { nextDue: view.nextDueUk } : {}),
-          overdue: view.overdue,
+          stage,
+          ...(nextDue && open ? { nextDue: formatUkDateTime(nextDue.getTime()) } : {}),
+          overdue: attrs.get(OVERDUE_KEY) ?? 0,
         });
-      } catch {
-        summaries.push({
-          inspectionId: wf.workflowId,
-          localAuthority: '?',
-          status: wf.status.name,
-          stage: 'unknown',
-          overdue: 0,
-        });
+        continue;
       }
+      const view = await this.view(wf.workflowId).catch(() => undefined);
+      summaries.push({
+        inspectionId: wf.workflowId,
+        localAuthority: view?.localAuthority ?? '?',
+        status: wf.status.name,
+        stage: view?.stage ?? 'unknown',
+        ...(view?.nextDueUk ? { nextDue: view.nextDueUk } : {}),
+        overdue: view?.overdue ?? 0,
+      });
     }
     return summaries;
   }
