@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { loadConfig } from '../config';
 import { createDeployment, type Deployment } from '../deployment';
-import { assertIsoDate } from '../timeline/calendar';
+import { assertIsoDate, createCalendar } from '../timeline/calendar';
 import { parseUkDateTime } from '../timeline/format';
 import { toIcs } from '../timeline/ics';
 import { buildSchedule } from '../timeline/schedule';
@@ -12,7 +12,8 @@ import { ContactsError, parseContacts } from './contacts';
 import { writeCandidates, writePack } from './exports';
 import { InspectionsClient, JtaiError, type FileToSubmit } from './inspections';
 import { registerListsCommands } from './lists-commands';
-import { formatStatus, table, timelineRows } from './view';
+import type { Stage } from '../workflows/types';
+import { formatStatus, STAGE_LABELS, table, timelineRows } from './view';
 
 /**
  * `jtai`: the command line of the business unit. Every command exits non-zero with one clear line on
@@ -185,7 +186,13 @@ export function buildProgram(deps: {
         console.log(
           table(
             ['Inspection', 'Local authority', 'Stage', 'Next due (UK time)', 'Overdue'],
-            all.map((s) => [s.inspectionId, s.localAuthority, s.stage, s.nextDue ?? '-', String(s.overdue)]),
+            all.map((s) => [
+              s.inspectionId,
+              s.localAuthority,
+              STAGE_LABELS[s.stage as Stage] ?? s.stage,
+              s.nextDue ?? '-',
+              String(s.overdue),
+            ]),
           ),
         );
       }),

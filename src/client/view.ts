@@ -9,7 +9,7 @@ import {
   STATUS_LABELS,
   type DeliverableStatus,
 } from '../workflows/rules';
-import type { InspectionState } from '../workflows/types';
+import type { InspectionState, Stage } from '../workflows/types';
 
 /**
  * What people see of an inspection: derived from workflow state at a given instant, as plain data
@@ -45,7 +45,7 @@ export interface InspectionView {
   localAuthority: string;
   option: string;
   notifiedOn: string;
-  stage: string;
+  stage: Stage;
   overdue: number;
   nextDue?: string;
   nextDueUk?: string;
@@ -57,6 +57,16 @@ export interface InspectionView {
 }
 
 const iso = (at: Instant) => new Date(at).toISOString();
+
+/** Stages in words, for people. */
+export const STAGE_LABELS: Record<Stage, string> = {
+  'case-lists': 'case lists',
+  'case-selection': 'case selection',
+  documents: 'key documents',
+  evaluation: 'evaluations',
+  completed: 'completed',
+  cancelled: 'cancelled',
+};
 
 export function inspectionView(state: InspectionState, at: Instant): InspectionView {
   const due = nextDue(state);
@@ -141,7 +151,7 @@ export function table(headers: string[], rows: string[][]): string {
 export function formatStatus(view: InspectionView): string {
   const header = [
     `${view.localAuthority}: JTAI notified ${view.notifiedOn}, option ${view.option} (${view.inspectionId})`,
-    `Stage: ${view.stage}. Overdue: ${view.overdue}.${view.nextDueUk ? ` Next due: ${view.nextDueUk} UK time.` : ''}` +
+    `Stage: ${STAGE_LABELS[view.stage]}. Overdue: ${view.overdue}.${view.nextDueUk ? ` Next due: ${view.nextDueUk} UK time.` : ''}` +
       (view.cancelled ? ` Cancelled: ${view.cancelled.reason}.` : ''),
     '',
   ];
