@@ -92,22 +92,14 @@ export async function inspection(input: InspectionInput): Promise<InspectionStat
         extra = { rows: result.rows, queries: result.warnings };
         recordCandidates(state, d.list, result.candidates);
       }
-      const at = now();
-      const submission: Submission = {
-        id: currentUpdateInfo()?.id ?? `submission-${d.submissions.length + 1}`,
+      return record(d, {
         agency: req.agency,
-        at,
-        late: at > d.dueAt,
         files: req.files,
         ...(req.note ? { note: req.note } : {}),
         ...(req.childId ? { childId: req.childId } : {}),
         ...(req.complete ? { complete: true } : {}),
         ...extra,
-      };
-      d.submissions.push(submission);
-      markReceivedIfComplete(d, at);
-      changes++;
-      return receipt(d, submission);
+      });
     },
     { validator: (req: SubmitRequest) => void checkSubmit(state, req) },
   );
@@ -116,22 +108,10 @@ export async function inspection(input: InspectionInput): Promise<InspectionStat
     messages.select,
     (req): Receipt => {
       const d = checkSelect(state, req);
-      const at = now();
       const ids = req.childIds.map((id) => id.trim());
       if (req.stage === 'twenty') state.selection.twenty = ids;
       else state.selection.tracked = ids;
-      const submission: Submission = {
-        id: currentUpdateInfo()?.id ?? `selection-${req.stage}`,
-        agency: 'partnership',
-        at,
-        late: at > d.dueAt,
-        files: [],
-        note: `${ids.length} children selected`,
-      };
-      d.submissions.push(submission);
-      markReceivedIfComplete(d, at);
-      changes++;
-      return receipt(d, submission);
+      return record(d, { agency: 'partnership', files: [], note: `${ids.length} children selected` });
     },
     { validator: (req: SelectRequest) => void checkSelect(state, req) },
   );
@@ -140,19 +120,7 @@ export async function inspection(input: InspectionInput): Promise<InspectionStat
     messages.confirm,
     (req): Receipt => {
       const d = checkConfirm(state, req);
-      const at = now();
-      const submission: Submission = {
-        id: currentUpdateInfo()?.id ?? `confirmation-${d.id}`,
-        agency: 'partnership',
-        at,
-        late: at > d.dueAt,
-        files: [],
-        ...(req.note ? { note: req.note } : {}),
-      };
-      d.submissions.push(submission);
-      markReceivedIfComplete(d, at);
-      changes++;
-      return receipt(d, submission);
+      return record(d, { agency: 'partnership', files: [], ...(req.note ? { note: req.note } : {}) });
     },
     { validator: (req: ConfirmRequest) => void checkConfirm(state, req) },
   );
@@ -207,6 +175,21 @@ export async function inspection(input: InspectionInput): Promise<InspectionStat
     },
     { validator: (req: LinkRequest) => void checkSendLink(state, req) },
   );
+
+  /** Record a submission (or a selection or confirmation, made by the partnership) under its update id. */
+  function record(d: DeliverableState, fields: Omit<Submission, 'id' | 'at' | 'late'>): Receipt {
+    const at = now();
+    const submission: Submission = {
+      id: currentUpdateInfo()?.id ?? `${d.id}-${d.submissions.length + 1}`,
+      at,
+      late: at > d.dueAt,
+      ...fields,
+    };
+    d.submissions.push(submission);
+    markReceivedIfComplete(d, at);
+    changes++;
+    return receipt(d, submission);
+  }
 
   /** Ask for what depends on this stage once the stage is reached. */
   function markReceivedIfComplete(d: DeliverableState, at: Instant): void {

@@ -14,6 +14,7 @@ import type { IsoDate } from '../../src/timeline/types';
 import type { InspectionContacts } from '../../src/workflows/types';
 import { activitiesFor, createWorker } from '../../src/worker/worker';
 import { startSmtpCapture, type SmtpCapture } from './smtp';
+import { createTimeSkippingEnv } from './temporal';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** Bundle the workflow code once per test file. */
@@ -173,4 +174,24 @@ export function at(notifiedOn: IsoDate, day: number, time: string): number {
 export async function skipTo(env: TestWorkflowEnvironment, instant: number): Promise<void> {
   const current = await env.currentTimeMs();
   if (instant > current) await env.sleep(instant - current);
+}
+
+/**
+ * One time-skipping environment and one harness for a test file: created before its tests, torn down
+ * after. Tests read `ctx.env` and `ctx.h` once the file's tests run.
+ */
+export function useTimeSkippingHarness(
+  overrides: Partial<ActivityDependencies> = {},
+  options: { payloadKey?: string } = {},
+): { env: TestWorkflowEnvironment; h: Harness } {
+  const ctx = {} as { env: TestWorkflowEnvironment; h: Harness };
+  beforeAll(async () => {
+    ctx.env = await createTimeSkippingEnv();
+    ctx.h = await createHarness(ctx.env, overrides, options);
+  });
+  afterAll(async () => {
+    await ctx.h?.close();
+    await ctx.env?.teardown();
+  });
+  return ctx;
 }

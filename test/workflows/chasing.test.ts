@@ -1,32 +1,21 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createCalendar } from '../../src/timeline/calendar';
 import { inspectionView } from '../../src/client/view';
 import { addresses, messageKey } from '../support/smtp';
-import { at, CONTACTS, createHarness, notificationMonday, skipTo, type Harness } from '../support/harness';
+import { at, CONTACTS, notificationMonday, skipTo, useTimeSkippingHarness } from '../support/harness';
 import { childIds, readingValidator, syntheticCsv } from '../support/list-double';
-import { createTimeSkippingEnv } from '../support/temporal';
 
 /** Reminders before a deadline, escalation after it, and what moves or stops them. */
-let env: TestWorkflowEnvironment;
-let h: Harness;
 const calendar = createCalendar();
-
-beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-  h = await createHarness(env, { validateListFile: readingValidator });
-});
+const ctx = useTimeSkippingHarness({ validateListFile: readingValidator });
 beforeEach(() => {
-  h.smtp.messages.length = 0;
-});
-afterAll(async () => {
-  await h?.close();
-  await env?.teardown();
+  ctx.h.smtp.messages.length = 0;
 });
 
 const key = messageKey;
-const mailFor = (prefix: string) => h.smtp.messages.filter((m) => key(m).startsWith(prefix));
+const mailFor = (prefix: string) => ctx.h.smtp.messages.filter((m) => key(m).startsWith(prefix));
 
 test('a late agency is reminded, then escalated to its lead, then to the coordinator, once each at the scheduled instants', async () => {
+  const { env, h } = ctx;
   const notifiedOn = notificationMonday(await env.currentTimeMs());
   await skipTo(env, at(notifiedOn, 0, '08:30'));
   await h.run(() =>
@@ -87,6 +76,7 @@ test('a late agency is reminded, then escalated to its lead, then to the coordin
 });
 
 test('an extension moves the reminders, a waiver stops chasing, a repeated update id counts once', async () => {
+  const { env, h } = ctx;
   const notifiedOn = notificationMonday(at(notificationMonday(await env.currentTimeMs()), 10, '12:00'));
   await skipTo(env, at(notifiedOn, 0, '08:30'));
   const sent = () => h.smtp.messages.length;
@@ -158,6 +148,7 @@ test('an extension moves the reminders, a waiver stops chasing, a repeated updat
 });
 
 test('Option B across a bank holiday: days are working days, chasing stays in working hours, tracked children come straight from the lists', async () => {
+  const { env, h } = ctx;
   const notifiedOn = notificationMonday(await env.currentTimeMs(), true);
   await skipTo(env, at(notifiedOn, 0, '08:30'));
   await h.run(() =>

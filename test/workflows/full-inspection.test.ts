@@ -1,15 +1,13 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as messages from '../../src/workflows/messages';
 import type { InspectionState } from '../../src/workflows/types';
 import { ANNEX_A_DOCUMENTS } from '../../src/timeline/themes/csa-family';
 import { AGENCIES } from '../../src/timeline/types';
-import { at, CONTACTS, createHarness, notificationMonday, skipTo, type Harness } from '../support/harness';
+import { at, CONTACTS, notificationMonday, skipTo, useTimeSkippingHarness } from '../support/harness';
 import { historyToText } from '../support/histories';
 import { messageKey } from '../support/smtp';
 import { childIds, readingValidator, syntheticCsv } from '../support/list-double';
-import { createTimeSkippingEnv } from '../support/temporal';
 
 /**
  * A whole Option A inspection, notification to the end of week two, with every agency on time:
@@ -17,19 +15,10 @@ import { createTimeSkippingEnv } from '../support/temporal';
  */
 const HISTORY_KEY = path.join(__dirname, '../histories/payloads.key');
 const HISTORY_FILE = path.join(__dirname, '../histories/option-a-on-time.json');
-let env: TestWorkflowEnvironment;
-let h: Harness;
-
-beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-  h = await createHarness(env, { validateListFile: readingValidator }, { payloadKey: HISTORY_KEY });
-});
-afterAll(async () => {
-  await h?.close();
-  await env?.teardown();
-});
+const ctx = useTimeSkippingHarness({ validateListFile: readingValidator }, { payloadKey: HISTORY_KEY });
 
 test('an Option A inspection where everyone is on time completes with no escalation', async () => {
+  const { env, h } = ctx;
   const notifiedOn = notificationMonday(await env.currentTimeMs());
   await skipTo(env, at(notifiedOn, 0, '08:30'));
   const cl = h.client;

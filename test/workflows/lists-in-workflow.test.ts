@@ -1,26 +1,14 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import ExcelJS from 'exceljs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { JtaiError } from '../../src/client/inspections';
 import { writeCandidates, writePack } from '../../src/client/exports';
 import { syntheticHeaders, syntheticRow } from '../../src/lists/synthetic';
-import { at, CONTACTS, createHarness, notificationMonday, skipTo, type Harness } from '../support/harness';
+import { at, CONTACTS, notificationMonday, skipTo, useTimeSkippingHarness } from '../support/harness';
 import { readZip } from '../lists/helpers';
-import { createTimeSkippingEnv } from '../support/temporal';
 
 /** Lists submitted inside an inspection go through the real validator; what leaves the store is the pack. */
-let env: TestWorkflowEnvironment;
-let h: Harness;
-
-beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-  h = await createHarness(env);
-});
-afterAll(async () => {
-  await h?.close();
-  await env?.teardown();
-});
+const ctx = useTimeSkippingHarness();
 
 async function list6(
   file: string,
@@ -36,12 +24,13 @@ async function list6(
     if (i === 2) edit?.(row);
     ws.addRow(row);
   }
-  const p = await h.file(file, '');
+  const p = await ctx.h.file(file, '');
   await wb.xlsx.writeFile(p);
   return p;
 }
 
 test('a list with errors is refused with row and column and changes nothing; a clean one is recorded, put forward and packed', async () => {
+  const { env, h } = ctx;
   const notifiedOn = notificationMonday(await env.currentTimeMs());
   await skipTo(env, at(notifiedOn, 2, '11:00'));
   await h.run(() =>

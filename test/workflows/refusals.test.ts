@@ -1,23 +1,11 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { JtaiError } from '../../src/client/inspections';
 import type { InspectionState } from '../../src/workflows/types';
-import { at, CONTACTS, createHarness, notificationMonday, skipTo, type Harness } from '../support/harness';
+import { at, CONTACTS, notificationMonday, skipTo, useTimeSkippingHarness } from '../support/harness';
 import { childIds, readingValidator, syntheticCsv } from '../support/list-double';
 import { messageKey } from '../support/smtp';
-import { createTimeSkippingEnv } from '../support/temporal';
 
 /** Every refusal is one clear line, typed, and changes nothing. */
-let env: TestWorkflowEnvironment;
-let h: Harness;
-
-beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-  h = await createHarness(env, { validateListFile: readingValidator });
-});
-afterAll(async () => {
-  await h?.close();
-  await env?.teardown();
-});
+const ctx = useTimeSkippingHarness({ validateListFile: readingValidator });
 
 /** What a refusal must not change (the chase log moves on its own as emails go out). */
 function essence(state: InspectionState) {
@@ -36,7 +24,7 @@ async function refused(
   type: string,
   message: RegExp,
 ): Promise<void> {
-  const before = essence(await h.client.state(inspectionId));
+  const before = essence(await ctx.h.client.state(inspectionId));
   const error = await action().then(
     () => undefined,
     (err: unknown) => err,
@@ -47,10 +35,11 @@ async function refused(
     message: expect.stringMatching(message),
   });
   expect((error as JtaiError).message).not.toContain('\n');
-  expect(essence(await h.client.state(inspectionId))).toEqual(before);
+  expect(essence(await ctx.h.client.state(inspectionId))).toEqual(before);
 }
 
 test('refusals in Option A: unknown deliverable, wrong agency, too many or too few children, a child on no list, a past extension, a bad list', async () => {
+  const { env, h } = ctx;
   const notifiedOn = notificationMonday(await env.currentTimeMs());
   await skipTo(env, at(notifiedOn, 0, '09:00'));
   await h.run(() =>
@@ -160,6 +149,7 @@ test('refusals in Option A: unknown deliverable, wrong agency, too many or too f
 });
 
 test('Option B has no selection of 20, and its tracked children come from the lists', async () => {
+  const { env, h } = ctx;
   const notifiedOn = notificationMonday(at(notificationMonday(await env.currentTimeMs()), 10, '12:00'));
   await skipTo(env, at(notifiedOn, 0, '09:00'));
   await h.run(() =>
