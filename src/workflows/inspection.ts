@@ -291,9 +291,10 @@ export async function inspection(input: InspectionInput): Promise<InspectionStat
     ]);
   }
 
+  // Each deliverable an agency owes is chased on its own; a chase ends once it is settled or the inspection ends.
+  for (const d of state.deliverables) if (d.chase) void chase(d);
   // Every agency is asked, in one email, for everything it owes from the start.
   const startedAt = now();
-  const chasers = state.deliverables.filter((d) => d.chase).map((d) => chase(d));
   const digests = agenciesOwing(state).map(({ agency, items }) =>
     notify('request-digest', agency, items, `request-digest/${agency}`).then(() => {
       for (const d of items)
@@ -318,7 +319,6 @@ export async function inspection(input: InspectionInput): Promise<InspectionStat
   }
   refreshSearchAttributes();
   await Promise.all(digests);
-  void chasers; // chasers end by themselves once the inspection has ended
   await condition(allHandlersFinished);
   return state;
 }
