@@ -70,6 +70,24 @@ test('a late agency is reminded, then escalated to its lead, then to the coordin
           'escalation-coordinator',
         ]);
         expect(view.overdue).toBeGreaterThan(10);
+
+        // Received late: recorded as late, and the chasing of it stops.
+        await h.client.submit(
+          inspectionId,
+          'annex-a-documents',
+          'police',
+          [{ path: await h.file('structure.pdf', 'synthetic'), code: '3.1' }],
+          { complete: true, note: 'The rest follows on Monday.' },
+        );
+        const sentBefore = mailFor('annex-a-documents.police/').length;
+        await skipTo(env, at(notifiedOn, 9, '12:00'));
+        const after = inspectionView(await h.client.state(inspectionId), await env.currentTimeMs());
+        expect(after.deliverables.find((d) => d.id === 'annex-a-documents.police')).toMatchObject({
+          status: 'received-late',
+          received: { late: true, files: [{ name: 'structure.pdf', code: '3.1' }] },
+          missingDocuments: ['3.2', '3.3', '3.4', '3.5', '3.6', '3.7', '3.8', '3.9'],
+        });
+        expect(mailFor('annex-a-documents.police/')).toHaveLength(sentBefore);
       },
     ),
   );
