@@ -72,13 +72,19 @@ export function dayFromIso(iso: string): number | undefined {
   return dayFromYmd(Number(m[1]), Number(m[2]), Number(m[3]));
 }
 
+/** y*10000 + m*100 + d: comparing two keys compares dates, and their difference / 10000 gives whole years. */
+export function ymdKey(day: number): number {
+  const { y, m, d } = ymdFromDay(day);
+  return y * 10000 + m * 100 + d;
+}
+
 /** Whole years between a date of birth and a date (negative if the date is before birth). */
 export function ageInYears(dob: number, at: number): number {
-  const b = ymdFromDay(dob);
-  const a = ymdFromDay(at);
-  let age = a.y - b.y;
-  if (a.m < b.m || (a.m === b.m && a.d < b.d)) age -= 1;
-  return age;
+  return ageFromKeys(ymdKey(dob), ymdKey(at));
+}
+
+export function ageFromKeys(dobKey: number, atKey: number): number {
+  return Math.floor((atKey - dobKey) / 10000);
 }
 
 export function addDays(day: number, n: number): number {

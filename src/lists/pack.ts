@@ -29,6 +29,7 @@ const MAX_NAME = 120;
 /** A safe single path segment: no separators, no control characters, no leading dots, not reserved. */
 export function sanitiseName(raw: string, fallback: string): string {
   let s = raw.normalize('NFC');
+  // eslint-disable-next-line no-control-regex -- removing control characters is the point
   s = s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
   s = s.replace(/[/\\:*?"<>|]/g, '_');
   s = s.replace(/\s+/g, ' ').trim();
@@ -157,6 +158,7 @@ export async function writeInspectorPack(entries: PackEntry[], outZip: string): 
         agency: e.agency,
         received: ukTime(e.receivedAt),
         late: e.late,
+        // eslint-disable-next-line no-control-regex -- removing control characters is the point
         file: f.name.replace(/[\u0000-\u001f\u007f]/g, ''),
         path,
         sha256: actual,

@@ -97,14 +97,14 @@ function toCell(v: unknown): Cell {
     case 'object':
       break;
     default:
-      return String(v);
+      return null; // functions, symbols, bigints: not cell values
   }
   if (v instanceof Date) return v;
   const o = v as Record<string, unknown>;
-  if ('formula' in o || 'sharedFormula' in o) return { formula: String(o.formula ?? o.sharedFormula ?? '') };
-  if ('error' in o) return { error: String(o.error) };
-  if (Array.isArray(o.richText))
-    return (o.richText as { text?: unknown }[]).map((r) => String(r.text ?? '')).join('');
+  const str = (x: unknown): string => (typeof x === 'string' ? x : typeof x === 'number' ? String(x) : '');
+  if ('formula' in o || 'sharedFormula' in o) return { formula: str(o.formula ?? o.sharedFormula) };
+  if ('error' in o) return { error: str(o.error) };
+  if (Array.isArray(o.richText)) return (o.richText as { text?: unknown }[]).map((r) => str(r.text)).join('');
   if ('text' in o) return toCell(o.text);
   return { error: 'unknown value' };
 }

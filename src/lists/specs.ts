@@ -5,7 +5,7 @@
  * that validate a file are built from them in ./schema.ts. Pure: no I/O, no Node built-ins.
  */
 import { z } from 'zod';
-import { CODE_LIST_NAMES, type CodeListName } from './codelists';
+import { CODE_LIST_NAMES } from './codelists';
 import { LIST_IDS, LIST_TITLES, type ListId } from './ids';
 
 export const COLUMN_TYPES = ['child-id', 'date', 'time', 'yn', 'integer', 'code', 'text'] as const;
@@ -38,12 +38,12 @@ const ColumnTableRow = z
     note: z.string().min(1),
   })
   .superRefine((c, ctx) => {
-    if ((c.type === 'code' || c.type === 'yn') && !c.codeList && c.type === 'code')
+    if (c.type === 'code' && !c.codeList)
       ctx.addIssue({ code: 'custom', message: `column ${c.key}: a code column needs a code list` });
   })
   .transform((c) => ({
     ...c,
-    codeList: c.codeList ?? (c.type === 'yn' ? ('YN' as CodeListName) : undefined),
+    codeList: c.codeList ?? (c.type === 'yn' ? 'YN' : undefined),
     blank: c.blank ?? (c.required ? ('error' as const) : ('ok' as const)),
   }));
 

@@ -107,6 +107,8 @@ export async function scanList(
 
   let rows = 0;
   let known: boolean[] = [];
+  /** Every column before this one has a header: no need to look there for data under a missing header. */
+  let firstUnknown = 0;
   const unnamedWarned = new Set<number>();
   let lastRow = 0;
   let blankFrom = 0;
@@ -162,6 +164,8 @@ export async function scanList(
         known = [];
         for (const mc of m.mapped) known[mc.index] = true;
         for (const e of m.extras) known[e.index] = true;
+        firstUnknown = 0;
+        while (known[firstUnknown]) firstUnknown++;
         const present = new Set(m.mapped.map((mc) => mc.spec.key));
         schema = buildRowSchema(spec, present, { today, notified });
         lastRow = r.row;
@@ -183,7 +187,7 @@ export async function scanList(
 
       const obj: Record<string, Cell> = {};
       for (const mc of header.match.mapped) obj[mc.spec.key] = cells[mc.index] ?? null;
-      for (let i = 0; i < cells.length; i++) {
+      for (let i = firstUnknown; i < cells.length; i++) {
         if (!known[i] && !unnamedWarned.has(i) && !isBlankCell(cells[i])) {
           unnamedWarned.add(i);
           add(

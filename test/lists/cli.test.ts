@@ -22,8 +22,8 @@ async function run(...args: string[]): Promise<{ code: number; out: string; err:
     if (cb) (cb as () => void)();
     return true;
   };
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation(capture((s) => (out += s)) as never);
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation(capture((s) => (err += s)) as never);
+  const o = jest.spyOn(process.stdout, 'write').mockImplementation(capture((s) => (out += s)));
+  const e = jest.spyOn(process.stderr, 'write').mockImplementation(capture((s) => (err += s)));
   process.exitCode = undefined;
   try {
     const p = new Command('jtai').exitOverride();

@@ -214,7 +214,7 @@ describe('date and age rules', () => {
     const r = await check('6', (rows) => set(rows, 2, '6', AGE, 7));
     expect(codes(r)).toEqual([`error:age-mismatch@2:${AGE}`]);
     expect(r.findings[0]?.message).toMatch(
-      /says 7, but the date of birth in this row gives 10 at the notification date \(02\/03\/2026\)/,
+      /says 7, which does not match the date of birth in this row at the notification date \(02\/03\/2026\)/,
     );
   });
 
