@@ -23,8 +23,19 @@ import {
   type ListId,
 } from '../lists';
 
-/** Writes text and resolves once the stream has taken all of it (pipes included), so exit never truncates. */
+const guarded = new WeakSet<NodeJS.WritableStream>();
+
+/**
+ * Writes text and resolves once the stream has taken all of it (pipes included), so that an exit straight
+ * after never truncates the output. A reader that goes away early (`| head`) is not an error.
+ */
 export function writeAll(stream: NodeJS.WritableStream, text: string): Promise<void> {
+  if (!guarded.has(stream)) {
+    guarded.add(stream);
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+    });
+  }
   return new Promise((resolve) => {
     stream.write(text, () => resolve());
   });

@@ -17,7 +17,9 @@ function rowsText(rows: number[]): string {
     parts.push(j > i ? `${rows[i]}-${rows[j]}` : String(rows[i]));
     i = j + 1;
   }
-  return parts.join(', ');
+  const MAX_PARTS = 25;
+  if (parts.length <= MAX_PARTS) return parts.join(', ');
+  return `${parts.slice(0, MAX_PARTS).join(', ')} and ${plural(parts.length - MAX_PARTS, 'more')}`;
 }
 
 export function formatReport(report: ListReport, options: { maxPerColumn?: number } = {}): string {

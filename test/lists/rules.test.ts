@@ -350,3 +350,25 @@ test('CSV: a wrong date is reported at its spreadsheet row', async () => {
   const r = await validateListFile('yot', p, OPTS);
   expect(codes(r)).toEqual(['error:not-yn@3:Looked after (Y/N)']);
 });
+
+describe('meetings', () => {
+  test('times in the usual forms; a planned meeting may be in the future; the meeting types', async () => {
+    const r = await check(
+      'meetings',
+      (rows) => {
+        set(rows, 2, 'meetings', 'Time of meeting', '2pm');
+        set(rows, 3, 'meetings', 'Time of meeting', '09.30');
+        set(rows, 4, 'meetings', 'Time of meeting', new Date(Date.UTC(1899, 11, 30, 14, 30)));
+        set(rows, 5, 'meetings', 'Time of meeting', 'TBC');
+        set(rows, 2, 'meetings', 'Date of meeting', d('2026-03-10'));
+        set(rows, 3, 'meetings', 'Type of meeting', 'LAC review');
+        set(rows, 4, 'meetings', 'Type of meeting', 'Lunch');
+      },
+      { rows: 4 },
+    );
+    expect(codes(r)).toEqual([
+      'error:not-in-code-list@4:Type of meeting',
+      'error:time-format@5:Time of meeting',
+    ]);
+  });
+});
