@@ -41,6 +41,11 @@ export function writeAll(stream: NodeJS.WritableStream, text: string): Promise<v
   });
 }
 
+/** A usage error: exit status 2, as the rest of the CLI does for bad arguments (1 means "the list has errors"). */
+function usage(cmd: Command, message: string): never {
+  return cmd.error(message, { exitCode: 2 });
+}
+
 function parseList(value: string): ListId {
   if (!isListId(value)) throw new Error(`Unknown list "${value}". Lists are: ${LIST_IDS.join(', ')}.`);
   return value;
@@ -125,19 +130,19 @@ export function registerListsCommands(program: Command): void {
         try {
           option = parseOption(opts.option);
         } catch (err) {
-          return cmd.error((err as Error).message);
+          return usage(cmd, (err as Error).message);
         }
         if (opts.all) {
           const written = await writeAllTemplates(opts.all, option);
           await writeAll(process.stdout, `${written.map((p) => `wrote ${p}`).join('\n')}\n`);
           return;
         }
-        if (!opts.list || !out) return cmd.error('Give --list <id> and the output file, or --all <dir>.');
+        if (!opts.list || !out) return usage(cmd, 'Give --list <id> and the output file, or --all <dir>.');
         let list: ListId;
         try {
           list = parseList(opts.list);
         } catch (err) {
-          return cmd.error((err as Error).message);
+          return usage(cmd, (err as Error).message);
         }
         await writeListTemplate(list, option, out);
         await writeAll(
@@ -169,7 +174,7 @@ export function registerListsCommands(program: Command): void {
           option = parseOption(opts.option);
           notifiedOn = opts.notified === undefined ? undefined : parseNotified(opts.notified);
         } catch (err) {
-          return cmd.error((err as Error).message);
+          return usage(cmd, (err as Error).message);
         }
         const progress = progressReporter(`Checking ${basename(file)}`);
         try {
@@ -233,7 +238,7 @@ export function registerListsCommands(program: Command): void {
           });
           if (inputs.length === 0) throw new Error('Give at least one --from list=file.');
         } catch (err) {
-          return cmd.error((err as Error).message);
+          return usage(cmd, (err as Error).message);
         }
         try {
           const result = await buildCandidates(inputs, option, out, { notifiedOn });

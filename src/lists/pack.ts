@@ -101,7 +101,7 @@ function indexHtml(rows: IndexRow[], generated: string): string {
   const body = rows
     .map(
       (r) =>
-        `<tr${r.late ? ' class="late"' : ''}><td>${html(r.deliverable)}</td><td>${html(r.agency)}</td><td>${html(r.received)}</td><td>${r.late ? 'Late' : 'On time'}</td><td><a href="${html(encodeURI(r.path))}">${html(r.file)}</a></td><td><code>${html(r.sha256)}</code></td></tr>`,
+        `<tr${r.late ? ' class="late"' : ''}><td>${html(r.deliverable)}</td><td>${html(r.agency)}</td><td>${html(r.received)}</td><td>${r.late ? 'Late' : 'On time'}</td><td><a href="${html(r.path.split('/').map(encodeURIComponent).join('/'))}">${html(r.file)}</a></td><td><code>${html(r.sha256)}</code></td></tr>`,
     )
     .join('\n');
   return `<!doctype html>

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { registerListsCommands } from '../../src/client/lists-commands';
 import { syntheticHeaders } from '../../src/lists/synthetic';
 import { cleanRows, col, tempDir, writeText, writeXlsx } from './helpers';
@@ -28,7 +28,12 @@ async function run(...args: string[]): Promise<{ code: number; out: string; err:
   try {
     const p = new Command('jtai').exitOverride();
     registerListsCommands(p);
-    await p.parseAsync(['node', 'jtai', 'lists', ...args]);
+    try {
+      await p.parseAsync(['node', 'jtai', 'lists', ...args]);
+    } catch (e) {
+      if (e instanceof CommanderError) return { code: e.exitCode, out, err };
+      throw e;
+    }
     return { code: Number(process.exitCode ?? 0), out, err };
   } finally {
     o.mockRestore();
@@ -74,6 +79,15 @@ test('validate: a text file named .xlsx exits 2 and says why', async () => {
   expect(r.code).toBe(2);
   expect(JSON.parse(r.out)).toMatchObject({ list: '7', file: 'fake.xlsx', error: 'not-a-workbook' });
   expect(r.err).toMatch(/cannot read fake\.xlsx as List 7.*not-a-workbook/);
+});
+
+test('bad arguments exit 2 with a message', async () => {
+  const r = await run('validate', '--list', '9', 'x.xlsx');
+  expect(r.code).toBe(2);
+  expect(r.err).toMatch(/Unknown list "9"/);
+  const n = await run('validate', '--list', '6', 'x.xlsx', '--notified', '31/02/2026');
+  expect(n.code).toBe(2);
+  expect(n.err).toMatch(/--notified must be a date/);
 });
 
 test('validate without --json: a summary line, then findings grouped by column', async () => {
