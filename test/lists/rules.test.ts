@@ -372,3 +372,31 @@ describe('meetings', () => {
     ]);
   });
 });
+
+test('a list 8 workbook with planted defects gives each at its row and column, and nothing else', async () => {
+  const plants: [row: number, header: string, value: CellIn, code: string][] = [
+    [5, 'Date started to be looked after', '30/02/2025', 'date-impossible'],
+    [9, 'Placement type', 'Z9: Spaceship', 'not-in-code-list'],
+    [12, "Child's legal status", '=VLOOKUP(A12,B:B,1)', 'unsafe-text'],
+    [17, 'Date ceased to be looked after', d('2024-01-01'), 'date-order'],
+    [23, 'Number of Placements in the Last 12 months', 'two', 'not-a-number'],
+    [28, THEME, 'Perhaps', 'not-yn'],
+    [31, 'Start date of most recent placement', 45231, 'date-serial'],
+    [36, 'Placement location', null, 'blank'],
+  ];
+  const r = await check(
+    '8',
+    (rows) => {
+      for (const [row, header, value] of plants) set(rows, row, '8', header, value);
+      set(rows, 40, '8', ID, 'SYN0007');
+    },
+    { rows: 40 },
+  );
+  const expected = [
+    ...plants.map(([row, header, , code]) => `error:${code}@${row}:${header}`),
+    `error:duplicate-child-id@40:${ID}`,
+  ];
+  expect(codes(r)).toEqual(expected);
+  expect(r.rows).toBe(40);
+  expect(r.valid).toBe(false);
+});
