@@ -57,11 +57,13 @@ export interface InspectionSummary {
   overdue: number;
 }
 
-/** A file to submit: a path on this machine, and an optional Annex A or key-document code. */
-export interface FileToSubmit {
-  path: string;
-  code?: string;
-}
+/**
+ * A file to submit: a path on this machine, or a file already streamed into the inspection's store (the web
+ * app's uploads, with the name the agency gave it, shown and never used as a path); and an optional Annex A
+ * or key-document code.
+ */
+export type FileToSubmit =
+  { path: string; code?: string } | { stored: { sha256: string; size: number }; name: string; code?: string };
 
 /** The one typed client of inspections, used by the CLI and the web app alike. */
 export class InspectionsClient {
@@ -195,6 +197,10 @@ export class InspectionsClient {
     const store = this.deployment.fileStoreFor(inspectionId);
     const submitted: SubmittedFile[] = [];
     for (const file of files) {
+      if ('stored' in file) {
+        submitted.push({ name: file.name, ...file.stored, ...(file.code ? { code: file.code } : {}) });
+        continue;
+      }
       const info = await stat(file.path).catch(() => undefined);
       if (!info?.isFile()) throw new JtaiError(`Cannot read the file ${file.path}.`, 'FileUnreadable');
       const stored = await store.put(createReadStream(file.path));
