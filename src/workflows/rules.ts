@@ -153,7 +153,10 @@ export function checkSubmit(state: InspectionState, req: SubmitRequest): Deliver
   refuseIfSettled(state, d);
   refuseIfNotRequested(d);
   if (d.kind === 'list') {
-    if (req.files.length !== 1)
+    // The meetings list may instead be a note that there are no meetings to declare (Annex A asks only for
+    // the meetings that take place in the fieldwork week; there may be none).
+    const noneToDeclare = d.list === 'meetings' && req.files.length === 0 && (req.note ?? '').trim() !== '';
+    if (req.files.length !== 1 && !noneToDeclare)
       refuse(Refusal.BadRequest, `"${d.id}" is a list: submit exactly one file (.xlsx or .csv).`);
     if (d.receivedAt !== undefined) {
       // A corrected list replaces the earlier one; that is allowed and recorded as a new submission.
