@@ -1,0 +1,418 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ContactsError } from '../../client/contacts';
+import { writeCandidates, writePack } from '../../client/exports';
+import { JtaiError } from '../../client/inspections';
+import { timelineRows } from '../../client/view';
+import { safeSegment } from '../../deployment';
+import { assertIsoDate } from '../../timeline/calendar';
+import { toIcs } from '../../timeline/ics';
+import { buildSchedule } from '../../timeline/schedule';
+import { DEFAULT_THEME_ID, themeById } from '../../timeline/themes';
+import { PARTY_NAMES } from '../../timeline/types';
+import * as actions from '../actions';
+import { pageContext, sendError } from '../app';
+import { canAct, endSession, startSession } from '../auth';
+import { showError } from '../errors';
+import { inspectionIcs, inspectionPage } from '../staff-model';
+import { ROLES, randomPassword, type Role } from '../users';
+
+/**
+ * The coordinator's and managers' pages, behind sign-in. Managers read; coordinators also act, through the
+ * same InspectionsClient methods as the CLI. Every form carries a CSRF token.
+ */
+
+interface IdParams {
+  id: string;
+}
+type Body = Record<string, unknown>;
+
+const DONE: Record<string, string> = {
+  started: 'The inspection has started. Each agency has been emailed what it owes, with its link.',
+  twenty: 'The selection of children for more information is recorded.',
+  tracked: 'The tracked children are recorded. Each agency has been asked for what depends on them.',
+  confirmed: 'The confirmation is recorded.',
+  extended: 'The deadline is moved; reminders move with it.',
+  waived: 'The deliverable is waived: nothing more is owed and chasing stops.',
+  cancelled: 'The inspection is cancelled: all chasing stops.',
+  resent: 'The agency has been emailed its link again.',
+  revoked: 'Earlier links of the agency no longer work. It has been emailed a new one.',
+};
+
+export function staffRoutes(app: FastifyInstance, _options: unknown, done: (err?: Error) => void): void {
+  app.addHook('preHandler', (request, reply, done) => {
+    if (request.method === 'POST') app.csrfProtection(request, reply, done);
+    else done();
+  });
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    reply.header('cache-control', 'no-store');
+    done(null, payload);
+  });
+
+  /** Pages need a signed-in user: a GET goes to the sign-in page and comes back afterwards. */
+  async function signedIn(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+    if (request.user) return;
+    if (request.method === 'GET') {
+      const next = request.url.startsWith('/') && !request.url.startsWith('//') ? request.url : '/';
+      return reply.redirect(`/sign-in${next === '/' ? '' : `?next=${encodeURIComponent(next)}`}`);
+    }
+    return sendError(request, reply, 401, 'Unauthorised', 'Sign in to continue.');
+  }
+  /** Actions need a coordinator: managers read only. */
+  async function coordinator(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+    if (!request.user) return signedIn(request, reply);
+    if (canAct(request.user)) return;
+    return sendError(
+      request,
+      reply,
+      403,
+      'Forbidden',
+      'Only a coordinator can do this; your account can read only.',
+    );
+  }
+
+  const ctx = (request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}) => ({
+    ...pageContext(request, reply),
+    csrfToken: reply.generateCsrf(),
+    ...extra,
+  });
+
+  // ---- Sign-in ----
+
+  app.get<{ Querystring: { next?: string } }>('/sign-in', async (request, reply) => {
+    if (request.user) return reply.redirect('/');
+    return reply.view('staff/sign-in.njk', ctx(request, reply, { next: request.query.next ?? '', form: {} }));
+  });
+
+  app.post<{ Body: Body }>('/sign-in', async (request, reply) => {
+    const username = typeof request.body.username === 'string' ? request.body.username : '';
+    const password = typeof request.body.password === 'string' ? request.body.password : '';
+    const next = typeof request.body.next === 'string' ? request.body.next : '';
+    const user = username && password ? await app.users.authenticate(username, password) : undefined;
+    if (!user) {
+      reply.code(400);
+      return reply.view(
+        'staff/sign-in.njk',
+        ctx(request, reply, {
+          next,
+          form: {
+            errors: [{ text: 'The username or password is not right.', href: '#username' }],
+            values: { username },
+          },
+        }),
+      );
+    }
+    startSession(reply, user, Date.now(), app.secureCookies);
+    return reply.redirect(next.startsWith('/') && !next.startsWith('//') ? next : '/', 303);
+  });
+
+  app.post('/sign-out', async (_request, reply) => {
+    endSession(reply);
+    return reply.redirect('/sign-in', 303);
+  });
+
+  // ---- Dashboard ----
+
+  app.get('/', { preHandler: signedIn }, async (request, reply) => {
+    const inspections = await app.inspections.list();
+    return reply.view('staff/dashboard.njk', ctx(request, reply, { inspections, nav: 'inspections' }));
+  });
+
+  // ---- Start ----
+
+  app.get('/inspections/new', { preHandler: coordinator }, async (request, reply) =>
+    reply.view('staff/new.njk', ctx(request, reply, { nav: 'new', form: { errors: [], values: {} } })),
+  );
+
+  app.post('/inspections', { preHandler: coordinator }, async (request, reply) => {
+    const values: Record<string, string> = {};
+    let contacts = '';
+    if (request.isMultipart()) {
+      for await (const part of request.parts()) {
+        if (part.type === 'field') values[part.fieldname] = String(part.value);
+        else if (part.fieldname === 'contacts' && part.filename) {
+          const buffer = await part.toBuffer();
+          if (buffer.length > 256 * 1024)
+            throw new JtaiError('The contacts file is too large.', 'BadRequest');
+          contacts = buffer.toString('utf8');
+        } else await part.toBuffer();
+      }
+    } else Object.assign(values, request.body as Record<string, string>);
+    contacts ||= values.contactsText ?? '';
+    try {
+      const { inspectionId } = await actions.startInspection(app.inspections, {
+        localAuthority: values.localAuthority,
+        notifiedOn: values.notifiedOn,
+        option: values.option,
+        contacts,
+      });
+      return await reply.redirect(`/inspections/${inspectionId}?done=started`, 303);
+    } catch (err) {
+      if (!(err instanceof JtaiError || err instanceof ContactsError)) throw err;
+      const errors =
+        err instanceof ContactsError
+          ? err.problems.map((text) => ({ text, href: '#contacts' }))
+          : [{ text: err.message, href: hrefFor(err.message) }];
+      reply.code(showError(err).status);
+      return reply.view('staff/new.njk', ctx(request, reply, { nav: 'new', form: { errors, values } }));
+    }
+  });
+
+  // ---- One inspection ----
+
+  async function renderInspection(
+    request: FastifyRequest<{ Params: IdParams }>,
+    reply: FastifyReply,
+    extra: { errors?: { text: string; href: string }[]; done?: string; status?: number } = {},
+  ) {
+    const id = request.params.id;
+    const state = await app.inspections.state(id);
+    const page = inspectionPage(state, app.now(), app.deployment, canAct(request.user));
+    if (extra.status) reply.code(extra.status);
+    return reply.view(
+      'staff/inspection.njk',
+      ctx(request, reply, {
+        nav: 'inspections',
+        p: page,
+        canAct: canAct(request.user),
+        errors: extra.errors ?? [],
+        done: extra.done ? DONE[extra.done] : undefined,
+        partyNames: PARTY_NAMES,
+      }),
+    );
+  }
+
+  app.get<{ Params: IdParams; Querystring: { done?: string } }>(
+    '/inspections/:id',
+    { preHandler: signedIn },
+    async (request, reply) => renderInspection(request, reply, { done: request.query.done ?? '' }),
+  );
+
+  /** Run an action; on a refusal, show the inspection page again with the reason in the error summary. */
+  function action(
+    url: string,
+    anchor: string,
+    run: (
+      id: string,
+      body: Body,
+      request: FastifyRequest<{ Params: IdParams & { agency?: string } }>,
+    ) => Promise<string>,
+  ) {
+    app.post<{ Params: IdParams & { agency?: string }; Body: Body }>(
+      url,
+      { preHandler: coordinator },
+      async (request, reply) => {
+        try {
+          const done = await run(request.params.id, request.body ?? {}, request);
+          return await reply.redirect(`/inspections/${request.params.id}?done=${done}`, 303);
+        } catch (err) {
+          if (!(err instanceof JtaiError)) throw err;
+          if (err.type === 'NotFound') throw err;
+          return renderInspection(request, reply, {
+            errors: [{ text: err.message, href: `#${anchor}` }],
+            status: showError(err).status,
+          });
+        }
+      },
+    );
+  }
+
+  action('/inspections/:id/select', 'selection', async (id, body) => {
+    await actions.select(app.inspections, id, body.stage, body.childIds);
+    return body.stage === 'twenty' ? 'twenty' : 'tracked';
+  });
+  action('/inspections/:id/confirm', 'confirmations', async (id, body) => {
+    await actions.confirm(app.inspections, id, body.deliverable, body.note);
+    return 'confirmed';
+  });
+  action('/inspections/:id/extend', 'extend', async (id, body) => {
+    await actions.extend(app.inspections, id, body);
+    return 'extended';
+  });
+  action('/inspections/:id/waive', 'waive', async (id, body) => {
+    await actions.waive(app.inspections, id, body);
+    return 'waived';
+  });
+  action('/inspections/:id/cancel', 'cancel', async (id, body) => {
+    await actions.cancel(app.inspections, id, body.reason);
+    return 'cancelled';
+  });
+  action('/inspections/:id/links/:agency', 'agencies', async (id, body, request) => {
+    const revoke = body.action === 'revoke';
+    await actions.sendLink(app.inspections, id, request.params.agency, revoke);
+    return revoke ? 'revoked' : 'resent';
+  });
+
+  // ---- Downloads ----
+
+  /** Write a file into a private scratch folder, send it, and remove the folder once sent. */
+  async function sendScratchFile(
+    reply: FastifyReply,
+    name: string,
+    type: string,
+    write: (file: string) => Promise<unknown>,
+  ) {
+    const dir = await mkdtemp(path.join(tmpdir(), 'jtai-download-'));
+    const file = path.join(dir, name);
+    try {
+      await write(file);
+    } catch (err) {
+      await rm(dir, { recursive: true, force: true });
+      throw err;
+    }
+    const stream = createReadStream(file);
+    stream.on('close', () => void rm(dir, { recursive: true, force: true }));
+    return reply.type(type).header('content-disposition', `attachment; filename="${name}"`).send(stream);
+  }
+
+  app.get<{ Params: IdParams }>(
+    '/inspections/:id/pack.zip',
+    { preHandler: signedIn },
+    async (request, reply) => {
+      const id = safeSegment(request.params.id);
+      return sendScratchFile(reply, `${id}-pack.zip`, 'application/zip', (file) =>
+        writePack(app.inspections, id, file),
+      );
+    },
+  );
+
+  app.get<{ Params: IdParams }>(
+    '/inspections/:id/candidates.xlsx',
+    { preHandler: signedIn },
+    async (request, reply) => {
+      const id = safeSegment(request.params.id);
+      return sendScratchFile(
+        reply,
+        `${id}-candidates.xlsx`,
+        'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+        (file) => writeCandidates(app.inspections, id, file),
+      );
+    },
+  );
+
+  app.get<{ Params: IdParams }>(
+    '/inspections/:id/timeline.ics',
+    { preHandler: signedIn },
+    async (request, reply) => {
+      const state = await app.inspections.state(request.params.id);
+      return reply
+        .type('text/calendar; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${safeSegment(state.inspectionId)}.ics"`)
+        .send(inspectionIcs(state));
+    },
+  );
+
+  // ---- Timeline of a notification date (jtai timeline) ----
+
+  app.get<{ Querystring: { notified?: string; option?: string; format?: string } }>(
+    '/timeline',
+    { preHandler: signedIn },
+    async (request, reply) => {
+      const notified = request.query.notified ?? '';
+      const option = request.query.option === 'B' ? 'B' : 'A';
+      let rows: ReturnType<typeof timelineRows> | undefined;
+      let error: string | undefined;
+      if (notified) {
+        try {
+          assertIsoDate(notified, 'notification date');
+          const schedule = buildSchedule({
+            notifiedOn: notified,
+            option,
+            theme: themeById(DEFAULT_THEME_ID),
+            calendar: app.deployment.calendar,
+          });
+          rows = timelineRows(schedule);
+        } catch (err) {
+          error = err instanceof Error ? err.message : String(err);
+        }
+      }
+      if (rows && request.query.format === 'ics') {
+        const ics = toIcs(
+          `JTAI from ${notified}`,
+          rows.map((r) => ({
+            uid: `${r.id}-${notified}@jtai`,
+            start: Date.parse(r.dueAt),
+            summary: `JTAI: ${r.title} (${r.ownerName})`,
+            description: `${r.description}\nDay ${r.day}. Owed by ${r.ownerName}.`,
+          })),
+        );
+        return reply
+          .type('text/calendar; charset=utf-8')
+          .header('content-disposition', `attachment; filename="jtai-${notified}.ics"`)
+          .send(ics);
+      }
+      if (error) reply.code(400);
+      return reply.view(
+        'staff/timeline.njk',
+        ctx(request, reply, {
+          nav: 'timeline',
+          notified,
+          option,
+          rows,
+          form: { errors: error ? [{ text: error, href: '#notified' }] : [], values: { notified, option } },
+        }),
+      );
+    },
+  );
+
+  // ---- Users ----
+
+  app.get('/users', { preHandler: coordinator }, async (request, reply) =>
+    reply.view(
+      'staff/users.njk',
+      ctx(request, reply, { nav: 'users', users: app.users.list(), form: { errors: [] } }),
+    ),
+  );
+
+  app.post<{ Body: Body }>('/users', { preHandler: coordinator }, async (request, reply) => {
+    const username = typeof request.body.username === 'string' ? request.body.username : '';
+    const role = request.body.role as Role;
+    const errors: { text: string; href: string }[] = [];
+    if (!ROLES.includes(role)) errors.push({ text: 'Choose a role.', href: '#role' });
+    const password = randomPassword();
+    let created;
+    if (errors.length === 0) {
+      try {
+        created = await app.users.set(username, role, password);
+      } catch (err) {
+        errors.push({ text: (err as Error).message, href: '#username' });
+      }
+    }
+    if (!created) {
+      reply.code(400);
+      return reply.view(
+        'staff/users.njk',
+        ctx(request, reply, {
+          nav: 'users',
+          users: app.users.list(),
+          form: { errors, values: { username, role } },
+        }),
+      );
+    }
+    return reply.view(
+      'staff/users.njk',
+      ctx(request, reply, { nav: 'users', users: app.users.list(), form: { errors: [] }, created, password }),
+    );
+  });
+
+  app.post<{ Body: Body }>('/users/remove', { preHandler: coordinator }, async (request, reply) => {
+    const username = typeof request.body.username === 'string' ? request.body.username : '';
+    if (username === request.user?.username)
+      throw new JtaiError('You cannot remove your own account while signed in with it.', 'BadRequest');
+    app.users.remove(username);
+    return reply.redirect('/users', 303);
+  });
+  done();
+}
+
+/** Which field of the start form a message is about. */
+function hrefFor(message: string): string {
+  if (/local authority/i.test(message)) return '#localAuthority';
+  if (/notification|date|working day/i.test(message)) return '#notifiedOn';
+  if (/option/i.test(message)) return '#option';
+  if (/contacts/i.test(message)) return '#contacts';
+  return '#localAuthority';
+}

@@ -1,0 +1,259 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { at, CONTACTS, createHarness, notificationMonday, skipTo, type Harness } from '../support/harness';
+import { createTimeSkippingEnv } from '../support/temporal';
+import {
+  agencyToken,
+  build,
+  closeApps,
+  cookieHeader,
+  DOB_HEADER,
+  keepCookies,
+  list6,
+  multipart,
+} from './support';
+
+/** The agency link pages, through app.inject() against a real client, worker and list validator. */
+let env: TestWorkflowEnvironment;
+let h: Harness;
+let now = Date.now();
+
+beforeAll(async () => {
+  env = await createTimeSkippingEnv();
+  h = await createHarness(env);
+});
+afterEach(closeApps);
+afterAll(async () => {
+  await h?.close();
+  await env?.teardown();
+});
+
+async function startAtDay2(localAuthority: string) {
+  const notifiedOn = notificationMonday(await env.currentTimeMs());
+  await skipTo(env, at(notifiedOn, 2, '11:00'));
+  now = await env.currentTimeMs();
+  return { localAuthority, notifiedOn, option: 'A' as const, contacts: CONTACTS };
+}
+
+/** GET a page of a link, then POST a multipart form to the action on it, with the page's cookies. */
+async function postForm(
+  app: Awaited<ReturnType<typeof build>>,
+  pageUrl: string,
+  fields: Record<string, string>,
+  files: Parameters<typeof multipart>[1] = [],
+) {
+  const jar: Record<string, string> = {};
+  const page = await app.inject({ method: 'GET', url: pageUrl });
+  expect(page.statusCode).toBe(200);
+  keepCookies(jar, page);
+  const action = /<form method="post" action="([^"]+)"/.exec(page.body)?.[1]?.replace(/&amp;/g, '&');
+  expect(action).toBeDefined();
+  const updateId = /name="updateId" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
+  const body = await multipart({ updateId, ...fields }, files);
+  return app.inject({
+    method: 'POST',
+    url: action ?? '',
+    headers: { ...body.headers, cookie: cookieHeader(jar) },
+    payload: body.payload,
+  });
+}
+
+test('an agency sees only what it owes; a forged, expired or revoked link gets a plain 403', async () => {
+  const start = await startAtDay2('Linkford');
+  await h.run(() =>
+    h.withInspection(start, async ({ inspectionId }) => {
+      const app = await build(h, () => now);
+      const state = await h.client.state(inspectionId);
+      const police = agencyToken(h, state, 'police');
+
+      const page = await app.inject({ method: 'GET', url: `/a/${police}` });
+      expect(page.statusCode).toBe(200);
+      expect(page.headers['cache-control']).toBe('no-store');
+      expect(page.body).toContain('Example Police');
+      expect(page.body).toContain('Annex A documents');
+      expect(page.body).toContain('Key documents for each tracked child'); // coming next
+      expect(page.body).toMatch(/Coming next/);
+      // Nothing of the other agencies: not the local authority's lists, not their contacts.
+      expect(page.body).not.toContain('List 6');
+      expect(page.body).not.toContain('la@example.org');
+      expect(page.body).not.toContain('YOT list');
+
+      const la = await app.inject({ method: 'GET', url: `/a/${agencyToken(h, state, 'local-authority')}` });
+      expect(la.body).toContain('List 6: children in need');
+      expect(la.body).toMatch(/Due Wed \d+ \w+ \d{4}, 15:00/);
+
+      // A deliverable of another agency, through this agency's link: not found.
+      const other = await app.inject({ method: 'GET', url: `/a/${police}/d/list-6` });
+      expect(other.statusCode).toBe(404);
+
+      const [body, mac] = police.split('.');
+      const forged = `${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(body ?? '', 'base64url').toString()), agency: 'local-authority' })).toString('base64url')}.${mac}`;
+      const expired = h.deployment.links.sign({
+        inspectionId,
+        agency: 'police',
+        version: 1,
+        expiresAt: now - 1000,
+      });
+      for (const token of [forged, expired, 'nonsense', `${body}.`]) {
+        const res = await app.inject({ method: 'GET', url: `/a/${token}` });
+        expect(res.statusCode).toBe(403);
+        expect(res.body).toContain('This link does not work');
+        expect(res.body).toContain("Contact the partnership's coordinator");
+        expect(res.body).not.toContain('Linkford');
+      }
+
+      await h.client.sendLink(inspectionId, 'police', true);
+      const revoked = await app.inject({ method: 'GET', url: `/a/${police}` });
+      expect(revoked.statusCode).toBe(403);
+      const fresh = agencyToken(h, await h.client.state(inspectionId), 'police');
+      expect((await app.inject({ method: 'GET', url: `/a/${fresh}` })).statusCode).toBe(200);
+    }),
+  );
+});
+
+test('a list with errors is shown in the error summary by row and column and nothing is recorded; a clean list gets a receipt', async () => {
+  const start = await startAtDay2('Listham');
+  await h.run(() =>
+    h.withInspection(start, async ({ inspectionId }) => {
+      const app = await build(h, () => now);
+      const token = agencyToken(h, await h.client.state(inspectionId), 'local-authority');
+      const url = `/a/${token}/d/list-6`;
+
+      const bad = await postForm(app, url, {}, [
+        { field: 'file', name: 'list6.xlsx', content: await list6(start.notifiedOn, 6, 2) },
+      ]);
+      expect(bad.statusCode).toBe(400);
+      expect(bad.body).toContain('govuk-error-summary');
+      expect(bad.body).toContain(`Row 3, column “${DOB_HEADER}”`);
+      expect(bad.body).toContain('The list has 1 error and was not recorded');
+      expect(bad.body).toContain('href="#file"');
+      const after = await h.client.state(inspectionId);
+      expect(after.deliverables.find((d) => d.id === 'list-6')?.submissions).toEqual([]);
+
+      const good = await list6(start.notifiedOn, 9);
+      const ok = await postForm(app, url, {}, [
+        { field: 'file', name: '../../etc/list6 final.xlsx', content: good },
+      ]);
+      expect(ok.statusCode).toBe(200);
+      expect(ok.body).toContain('govuk-panel');
+      const sha = createHash('sha256').update(good).digest('hex');
+      expect(ok.body).toContain(sha);
+      expect(ok.body).toContain('list6 final.xlsx');
+      expect(ok.body).not.toContain('../');
+      const state = await h.client.state(inspectionId);
+      const d = state.deliverables.find((x) => x.id === 'list-6');
+      expect(d?.receivedAt).toBeDefined();
+      expect(d?.submissions[0]?.files[0]).toMatchObject({ name: 'list6 final.xlsx', sha256: sha });
+      expect(await h.deployment.fileStoreFor(inspectionId).has(sha)).toBe(true);
+
+      // A type outside the allow-list is refused before anything reaches the workflow.
+      const exe = await postForm(app, url, {}, [{ field: 'file', name: 'list.exe', content: 'MZ' }]);
+      expect(exe.statusCode).toBe(400);
+      expect(exe.body).toContain('is not a file type accepted here');
+
+      // Without the form's CSRF token: refused.
+      const body = await multipart({}, [{ field: 'file', name: 'x.xlsx', content: good }]);
+      const forged = await app.inject({ method: 'POST', url, headers: body.headers, payload: body.payload });
+      expect(forged.statusCode).toBe(403);
+    }),
+  );
+});
+
+test('documents by code with a checklist; no meetings to declare; per-child key documents, consent and evaluation', async () => {
+  const start = await startAtDay2('Docsbury');
+  await h.run(() =>
+    h.withInspection(start, async ({ inspectionId }) => {
+      const app = await build(h, () => now);
+      let state = await h.client.state(inspectionId);
+      const police = agencyToken(h, state, 'police');
+
+      const docs = await postForm(app, `/a/${police}/d/annex-a-documents.police`, { note: '' }, [
+        { field: 'file:3.1', name: 'structure.pdf', content: '%PDF-1.4 synthetic', type: 'application/pdf' },
+        { field: 'file:3.2', name: 'assessment.docx', content: 'synthetic docx' },
+        { field: 'file:3.2', name: 'assessment-annex.pdf', content: '%PDF-1.4 synthetic annex' },
+      ]);
+      expect(docs.statusCode).toBe(200);
+      expect(docs.body).toContain('More is still owed');
+      state = await h.client.state(inspectionId);
+      const annex = state.deliverables.find((d) => d.id === 'annex-a-documents.police');
+      expect(annex?.submissions[0]?.files.map((f) => f.code)).toEqual(['3.1', '3.2', '3.2']);
+      const checklist = await app.inject({ method: 'GET', url: `/a/${police}/d/annex-a-documents.police` });
+      expect(checklist.body).toMatch(/3\.1 Organisational structures[\s\S]*?received/);
+      expect(checklist.body).toMatch(/3\.3 Learning and development[\s\S]*?still missing/);
+
+      const la = agencyToken(h, state, 'local-authority');
+      const declared = await postForm(app, `/a/${la}/d/list-meetings`, { mode: 'none' });
+      expect(declared.statusCode).toBe(200);
+      expect(declared.body).toContain('No multi-agency meetings to declare');
+      state = await h.client.state(inspectionId);
+      expect(state.deliverables.find((d) => d.id === 'list-meetings')?.receivedAt).toBeDefined();
+
+      // The lead inspector's selections, recorded by the coordinator.
+      const ids = ['SYN0001', 'SYN0004', 'SYN0007', 'SYN0010', 'SYN0013'];
+      state = await h.client.state(inspectionId);
+      const store = h.deployment.fileStoreFor(inspectionId);
+      const listFile = await list6(start.notifiedOn, 15);
+      const stored = await store.put(Readable.from([listFile]));
+      await h.client.submit(inspectionId, 'list-6', 'local-authority', [{ stored, name: 'list6.xlsx' }]);
+      await h.client.select(inspectionId, 'twenty', ids);
+      await h.client.select(inspectionId, 'tracked', ids);
+      state = await h.client.state(inspectionId);
+
+      const children = await app.inject({ method: 'GET', url: `/a/${police}/d/key-documents.police` });
+      expect(children.body).toContain('Child SYN0001');
+      const kd = await postForm(app, `/a/${police}/d/key-documents.police?child=SYN0004`, {}, [
+        { field: 'file:KD2', name: 'assessment.pdf', content: '%PDF synthetic KD2' },
+      ]);
+      expect(kd.statusCode).toBe(200);
+      expect(kd.body).toContain('for child SYN0004');
+      state = await h.client.state(inspectionId);
+      const kdSub = state.deliverables.find((d) => d.id === 'key-documents.police')?.submissions[0];
+      expect(kdSub).toMatchObject({ childId: 'SYN0004', files: [{ code: 'KD2', name: 'assessment.pdf' }] });
+
+      const partnership = agencyToken(h, state, 'partnership');
+      const answers = Object.fromEntries(
+        Array.from({ length: 8 }, (_, i) => [`q${i + 1}`, `Synthetic answer ${i + 1}`]),
+      );
+      const missing = await postForm(app, `/a/${partnership}/d/joint-evaluation?child=SYN0001`, {
+        mode: 'form',
+        q1: 'only one',
+      });
+      expect(missing.statusCode).toBe(400);
+      expect(missing.body).toContain('Answer question 2');
+      const evaluation = await postForm(app, `/a/${partnership}/d/joint-evaluation?child=SYN0001`, {
+        mode: 'form',
+        ...answers,
+      });
+      expect(evaluation.statusCode).toBe(200);
+      state = await h.client.state(inspectionId);
+      const evalSub = state.deliverables.find((d) => d.id === 'joint-evaluation')?.submissions[0];
+      expect(evalSub?.files[0]?.name).toBe('joint-evaluation-SYN0001.txt');
+      // The answers are in the file store, not in workflow state.
+      expect(JSON.stringify(state)).not.toContain('Synthetic answer');
+
+      const consent = await postForm(app, `/a/${la}/d/consent?child=SYN0007`, {
+        consent: 'not-possible',
+        details: 'Synthetic reasons',
+      });
+      expect(consent.statusCode).toBe(200);
+      state = await h.client.state(inspectionId);
+      const consentSub = state.deliverables.find((d) => d.id === 'consent')?.submissions[0];
+      expect(consentSub).toMatchObject({
+        childId: 'SYN0007',
+        note: 'Discussions cannot take place: reasons given',
+      });
+      expect(JSON.stringify(state)).not.toContain('Synthetic reasons');
+
+      // A child who is not tracked cannot be chosen.
+      const notTracked = await app.inject({ method: 'GET', url: `/a/${la}/d/consent?child=SYN0002` });
+      expect(notTracked.body).not.toContain('name="consent"');
+      const wrong = await postForm(app, `/a/${la}/d/consent?child=SYN0013`, {
+        child: 'SYN0002',
+        consent: 'arranged',
+        details: 'x',
+      });
+      expect(wrong.statusCode).toBe(400);
+    }),
+  );
+});

@@ -1,0 +1,119 @@
+import ExcelJS from 'exceljs';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import path from 'node:path';
+import { syntheticHeaders, syntheticRow } from '../../src/lists/synthetic';
+import type { AgencyId } from '../../src/timeline/types';
+import type { InspectionState } from '../../src/workflows/types';
+import { buildApp } from '../../src/web/app';
+import { UserStore } from '../../src/web/users';
+import type { Harness } from '../support/harness';
+
+/** Shared by the web tests: an app per test (closed after it), sign-in, forms, synthetic list files. */
+
+export const PASSWORDS = { coordinator: 'coordinator-password-1', manager: 'manager-password-1' };
+
+export async function usersFor(h: Harness): Promise<UserStore> {
+  const users = new UserStore(path.join(h.dir, 'web-users.json'));
+  if (users.size === 0) {
+    await users.set('coord', 'coordinator', PASSWORDS.coordinator);
+    await users.set('manager', 'manager', PASSWORDS.manager);
+  }
+  return users;
+}
+
+const open: FastifyInstance[] = [];
+/** Build the app on the harness's client and deployment; every app built is closed by `closeApps`. */
+export async function build(h: Harness, clock?: () => number): Promise<FastifyInstance> {
+  const app = await buildApp({
+    client: h.client,
+    deployment: h.deployment,
+    users: await usersFor(h),
+    ...(clock ? { clock } : {}),
+  });
+  open.push(app);
+  return app;
+}
+export async function closeApps(): Promise<void> {
+  while (open.length) await open.pop()?.close();
+}
+
+/** Cookies a browser would keep, from a response, merged into a jar. */
+export function keepCookies(
+  jar: Record<string, string>,
+  res: LightMyRequestResponse,
+): Record<string, string> {
+  for (const c of res.cookies) {
+    if (c.value === '' || (c.maxAge !== undefined && c.maxAge <= 0)) delete jar[c.name];
+    else jar[c.name] = c.value;
+  }
+  return jar;
+}
+export const cookieHeader = (jar: Record<string, string>) =>
+  Object.entries(jar)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('; ');
+
+/** The CSRF token in a page's forms (hidden field, or the action's query string). */
+export function csrfFrom(html: string): string {
+  const m = /name="_csrf" value="([^"]+)"/.exec(html) ?? /[?&]_csrf=([^"&]+)/.exec(html);
+  if (!m?.[1]) throw new Error('No CSRF token on the page');
+  return decodeURIComponent(m[1].replace(/&amp;/g, '&'));
+}
+
+/** Sign in through the form; returns the cookie jar of the session. */
+export async function signIn(app: FastifyInstance, username: string, password: string) {
+  const jar: Record<string, string> = {};
+  const page = await app.inject({ method: 'GET', url: '/sign-in' });
+  keepCookies(jar, page);
+  const res = await app.inject({
+    method: 'POST',
+    url: '/sign-in',
+    headers: { cookie: cookieHeader(jar) },
+    payload: { username, password, _csrf: csrfFrom(page.body), next: '' },
+  });
+  if (res.statusCode !== 303) throw new Error(`sign-in failed: ${res.statusCode}`);
+  return keepCookies(jar, res);
+}
+
+/** A multipart body as a browser sends it. */
+export async function multipart(
+  fields: Record<string, string>,
+  files: { field: string; name: string; content: Buffer | string; type?: string }[] = [],
+): Promise<{ payload: Buffer; headers: Record<string, string> }> {
+  const form = new FormData();
+  for (const [k, v] of Object.entries(fields)) form.append(k, v);
+  for (const f of files)
+    form.append(f.field, new Blob([f.content], { type: f.type ?? 'application/octet-stream' }), f.name);
+  const request = new Request('http://localhost/', { method: 'POST', body: form });
+  return {
+    payload: Buffer.from(await request.arrayBuffer()),
+    headers: { 'content-type': request.headers.get('content-type') ?? '' },
+  };
+}
+
+/** The link an agency was given (the same signing as the emails). */
+export function agencyToken(h: Harness, state: InspectionState, agency: AgencyId): string {
+  return h.deployment.links.sign({
+    inspectionId: state.inspectionId,
+    agency,
+    version: state.linkVersions[agency],
+    expiresAt: state.closesAt + 14 * 86_400_000,
+  });
+}
+
+/** A synthetic list 6 workbook (SYN0001…); `breakRow` gets a date of birth that does not exist. */
+export async function list6(notifiedOn: string, rows: number, breakRow?: number): Promise<Buffer> {
+  const headers = syntheticHeaders('6');
+  const dob = headers.findIndex((x) => /date of birth/i.test(x));
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('List 6');
+  ws.addRow(headers);
+  for (let i = 1; i <= rows; i++) {
+    const row = syntheticRow('6', i, { notifiedOn });
+    if (i === breakRow) row[dob] = '31/02/2020';
+    ws.addRow(row);
+  }
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+export const DOB_HEADER = syntheticHeaders('6').find((x) => /date of birth/i.test(x)) ?? '';
