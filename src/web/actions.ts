@@ -91,6 +91,12 @@ export async function extend(
 ) {
   const deliverable = text(body.deliverable, 'the deliverable', 200);
   const dueAt = parseDeadline(body.to);
+  // Refused here as the workflow would, before the client computes a chasing ladder for a date in the past.
+  if (dueAt <= Date.now())
+    throw new JtaiError(
+      'The new deadline has already passed: choose a later date and time.',
+      'ExtensionInPast',
+    );
   const reason = text(body.reason, 'a reason for the extension');
   const agency = body.agency ? agencyParam(body.agency) : undefined;
   await client.extend(id, deliverable, dueAt, reason, agency);

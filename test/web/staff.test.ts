@@ -1,0 +1,439 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { inspectionView } from '../../src/client/view';
+import { createCalendar } from '../../src/timeline/calendar';
+import { CONTACTS, createHarness, notificationMonday, type Harness } from '../support/harness';
+import { createDevServerEnv } from '../support/temporal';
+import {
+  build,
+  closeApps,
+  cookieHeader,
+  csrfFrom,
+  keepCookies,
+  list6,
+  multipart,
+  PASSWORDS,
+  signIn,
+} from './support';
+
+/**
+ * Coordinator and manager pages, and the JSON API, through app.inject() against a real client and worker.
+ * On the dev server rather than the time-skipping one: the dashboard lists inspections through the
+ * visibility API (search attributes), which the time-skipping server does not implement.
+ */
+let env: TestWorkflowEnvironment;
+let h: Harness;
+const now = Date.now();
+
+beforeAll(async () => {
+  env = await createDevServerEnv();
+  h = await createHarness(env);
+});
+afterEach(closeApps);
+afterAll(async () => {
+  await h?.close();
+  await env?.teardown();
+});
+
+const basic = (user: string, password: string) => ({
+  authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
+});
+const coordinatorAuth = basic('coord', PASSWORDS.coordinator);
+
+/** A notification Monday still to come, so that nothing is overdue while the test runs in real time. */
+function nextMonday() {
+  return notificationMonday(Date.now());
+}
+
+/** Visibility is eventually consistent: ask again for a few seconds. */
+async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
+  let value = await read();
+  for (let i = 0; i < 50 && !ok(value); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    value = await read();
+  }
+  return value;
+}
+
+async function putList6(inspectionId: string, notifiedOn: string) {
+  const stored = await h.deployment
+    .fileStoreFor(inspectionId)
+    .put(Readable.from([await list6(notifiedOn, 15)]));
+  await h.client.submit(inspectionId, 'list-6', 'local-authority', [{ stored, name: 'list6.xlsx' }]);
+}
+
+test('sign-in is required; a wrong password is refused; managers read but cannot act', async () => {
+  const app = await build(h, () => now);
+  const home = await app.inject({ method: 'GET', url: '/' });
+  expect(home.statusCode).toBe(302);
+  expect(home.headers.location).toBe('/sign-in');
+  const deep = await app.inject({ method: 'GET', url: '/inspections/inspection-x-2026-11-23' });
+  expect(deep.headers.location).toBe('/sign-in?next=%2Finspections%2Finspection-x-2026-11-23');
+
+  const page = await app.inject({ method: 'GET', url: '/sign-in' });
+  const jar = keepCookies({}, page);
+  const wrong = await app.inject({
+    method: 'POST',
+    url: '/sign-in',
+    headers: { cookie: cookieHeader(jar) },
+    payload: { username: 'coord', password: 'not-the-password', _csrf: csrfFrom(page.body) },
+  });
+  expect(wrong.statusCode).toBe(400);
+  expect(wrong.body).toContain('The username or password is not right');
+  const noCsrf = await app.inject({
+    method: 'POST',
+    url: '/sign-in',
+    headers: { cookie: cookieHeader(jar) },
+    payload: { username: 'coord', password: PASSWORDS.coordinator },
+  });
+  expect(noCsrf.statusCode).toBe(403);
+
+  const session = await signIn(app, 'coord', PASSWORDS.coordinator);
+  const signedIn = await app.inject({ method: 'GET', url: '/sign-in' });
+  expect(signedIn.statusCode).toBe(200);
+  const set = (await app.inject({ method: 'GET', url: '/sign-in' })).cookies;
+  expect(set.find((c) => c.name === 'jtai_session')).toBeUndefined();
+  const dashboard = await app.inject({ method: 'GET', url: '/', headers: { cookie: cookieHeader(session) } });
+  expect(dashboard.statusCode).toBe(200);
+  expect(dashboard.body).toContain('Inspections');
+  expect(dashboard.body).toContain('Start an inspection');
+
+  // The session cookie is signed, HttpOnly, SameSite=Lax.
+  const login = await app.inject({ method: 'GET', url: '/sign-in' });
+  const j2 = keepCookies({}, login);
+  const res = await app.inject({
+    method: 'POST',
+    url: '/sign-in',
+    headers: { cookie: cookieHeader(j2) },
+    payload: { username: 'manager', password: PASSWORDS.manager, _csrf: csrfFrom(login.body) },
+  });
+  const cookie = res.cookies.find((c) => c.name === 'jtai_session');
+  expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
+  expect(cookie?.value).toMatch(/^manager\|\d+\..+/);
+  const manager = keepCookies(j2, res);
+  const managerHome = await app.inject({
+    method: 'GET',
+    url: '/',
+    headers: { cookie: cookieHeader(manager) },
+  });
+  expect(managerHome.statusCode).toBe(200);
+  expect(managerHome.body).not.toContain('Start an inspection');
+  const tampered = await app.inject({
+    method: 'GET',
+    url: '/',
+    headers: { cookie: `jtai_session=${encodeURIComponent(`coord|${Date.now() + 1e9}.forged`)}` },
+  });
+  expect(tampered.statusCode).toBe(302);
+  const form = await app.inject({
+    method: 'GET',
+    url: '/inspections/new',
+    headers: { cookie: cookieHeader(manager) },
+  });
+  expect(form.statusCode).toBe(403);
+  const api = await app.inject({
+    method: 'POST',
+    url: '/api/inspections/inspection-x-2026-11-23/cancel',
+    headers: basic('manager', PASSWORDS.manager),
+    payload: { reason: 'no' },
+  });
+  expect(api.statusCode).toBe(403);
+  expect(api.json()).toEqual({ error: { type: 'Forbidden', message: 'Only a coordinator can do this.' } });
+});
+
+test('the coordinator starts an inspection from the form (contacts errors by line and field), selects, confirms, extends, waives, resends and revokes links, downloads the pack and calendar', async () => {
+  const notifiedOn = nextMonday();
+  await h.run(async () => {
+    const app = await build(h, () => now);
+    const jar = await signIn(app, 'coord', PASSWORDS.coordinator);
+    const cookie = cookieHeader(jar);
+    const newPage = await app.inject({ method: 'GET', url: '/inspections/new', headers: { cookie } });
+    const csrf = csrfFrom(newPage.body);
+    const contactsText = await readFile(path.join(__dirname, '../../examples/contacts.yaml'), 'utf8');
+
+    const broken = contactsText.replace(/escalation: \S+@\S+/, 'escalation: not-an-email');
+    const bad = await multipart({ localAuthority: 'Formshire', notifiedOn, option: 'A' }, [
+      { field: 'contacts', name: 'contacts.yaml', content: broken },
+    ]);
+    const refused = await app.inject({
+      method: 'POST',
+      url: `/inspections?_csrf=${encodeURIComponent(csrf)}`,
+      headers: { ...bad.headers, cookie },
+      payload: bad.payload,
+    });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.body).toContain('govuk-error-summary');
+    expect(refused.body).toMatch(
+      /contacts\.yaml line \d+: agencies\.[a-z-]+\.escalation: &quot;not-an-email&quot; is not an email address/,
+    );
+
+    const good = await multipart({ localAuthority: 'Formshire', notifiedOn, option: 'A' }, [
+      { field: 'contacts', name: 'contacts.yaml', content: contactsText },
+    ]);
+    const started = await app.inject({
+      method: 'POST',
+      url: `/inspections?_csrf=${encodeURIComponent(csrf)}`,
+      headers: { ...good.headers, cookie },
+      payload: good.payload,
+    });
+    expect(started.statusCode).toBe(303);
+    const inspectionId = `inspection-formshire-${notifiedOn}`;
+    expect(started.headers.location).toBe(`/inspections/${inspectionId}?done=started`);
+    try {
+      const page = await app.inject({
+        method: 'GET',
+        url: started.headers.location as string,
+        headers: { cookie },
+      });
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain('The inspection has started');
+      expect(page.body).toMatch(/data-deliverable="list-6" data-colour="[a-z-]+"/);
+      expect(page.body).toContain('/a/'); // agency links, for the coordinator
+      const pageCsrf = csrfFrom(page.body);
+      const post = (url: string, payload: Record<string, string | string[]>) =>
+        app.inject({ method: 'POST', url, headers: { cookie }, payload: { ...payload, _csrf: pageCsrf } });
+
+      // The dashboard lists it with stage, next deadline, overdue count.
+      const dashboard = await eventually(
+        () => app.inject({ method: 'GET', url: '/', headers: { cookie } }),
+        (r) => r.body.includes('Formshire'),
+      );
+      expect(dashboard.body).toContain('Formshire');
+      expect(dashboard.body).toContain('case lists');
+
+      await putList6(inspectionId, notifiedOn);
+      const withCandidates = await app.inject({
+        method: 'GET',
+        url: `/inspections/${inspectionId}`,
+        headers: { cookie },
+      });
+      expect(withCandidates.body).toContain('value="SYN0001"');
+      const twenty = ['SYN0001', 'SYN0004', 'SYN0007', 'SYN0010', 'SYN0013'];
+      const tooFew = await post(`/inspections/${inspectionId}/select`, {
+        stage: 'tracked',
+        childIds: ['SYN0001'],
+      });
+      expect(tooFew.statusCode).toBe(400);
+      expect(tooFew.body).toContain('govuk-error-summary');
+      expect(tooFew.body).toContain('Between 5 and 7 children are tracked');
+      expect(
+        (await post(`/inspections/${inspectionId}/select`, { stage: 'twenty', childIds: twenty })).statusCode,
+      ).toBe(303);
+      expect(
+        (await post(`/inspections/${inspectionId}/select`, { stage: 'tracked', childIds: twenty }))
+          .statusCode,
+      ).toBe(303);
+      const call = await post(`/inspections/${inspectionId}/confirm`, {
+        deliverable: 'confirmation-call',
+        note: '',
+      });
+      expect(call.statusCode).toBe(303);
+      const extended = await post(`/inspections/${inspectionId}/extend`, {
+        deliverable: 'list-7',
+        to: `${createCalendar().addWorkingDays(notifiedOn, 12)} 17:00`,
+        reason: 'Synthetic reason',
+      });
+      expect(extended.statusCode).toBe(303);
+      const past = await post(`/inspections/${inspectionId}/extend`, {
+        deliverable: 'list-8',
+        to: '2001-01-01 17:00',
+        reason: 'x',
+      });
+      expect(past.statusCode).toBe(400);
+      expect(past.body).toContain('The new deadline has already passed');
+      expect(
+        (await post(`/inspections/${inspectionId}/waive`, { deliverable: 'list-8', reason: 'Not held' }))
+          .statusCode,
+      ).toBe(303);
+      const resend = await post(`/inspections/${inspectionId}/links/police`, { action: 'resend' });
+      expect(resend.headers.location).toContain('done=resent');
+      const revoke = await post(`/inspections/${inspectionId}/links/police`, { action: 'revoke' });
+      expect(revoke.headers.location).toContain('done=revoked');
+
+      const state = await h.client.state(inspectionId);
+      expect(state.selection.tracked).toEqual(twenty);
+      expect(state.linkVersions.police).toBe(2);
+      expect(state.deliverables.find((d) => d.id === 'list-8')?.waived?.reason).toBe('Not held');
+      expect(state.deliverables.find((d) => d.id === 'confirmation-call')?.receivedAt).toBeDefined();
+      const after = await app.inject({
+        method: 'GET',
+        url: `/inspections/${inspectionId}`,
+        headers: { cookie },
+      });
+      expect(after.body).toContain('Extended to');
+      expect(after.body).toMatch(/data-deliverable="list-6" data-colour="received"/);
+      expect(after.body).toMatch(/data-deliverable="list-8" data-colour="waived"/);
+      expect(after.body).toContain('Chase log');
+
+      const pack = await app.inject({
+        method: 'GET',
+        url: `/inspections/${inspectionId}/pack.zip`,
+        headers: { cookie },
+      });
+      expect(pack.statusCode).toBe(200);
+      expect(pack.headers['content-type']).toBe('application/zip');
+      expect(pack.rawPayload.subarray(0, 2).toString()).toBe('PK');
+      const ics = await app.inject({
+        method: 'GET',
+        url: `/inspections/${inspectionId}/timeline.ics`,
+        headers: { cookie },
+      });
+      expect(ics.body).toContain('BEGIN:VCALENDAR');
+      expect(ics.body).toContain('list-7-');
+      const timeline = await app.inject({
+        method: 'GET',
+        url: `/timeline?notified=${notifiedOn}&option=A`,
+        headers: { cookie },
+      });
+      expect(timeline.body).toContain('Lead inspector selects up to 20 children');
+
+      const cancel = await post(`/inspections/${inspectionId}/cancel`, { reason: '' });
+      expect(cancel.statusCode).toBe(400);
+      expect(cancel.body).toContain('Enter a reason for cancelling the inspection');
+    } finally {
+      await h.client.cancel(inspectionId, 'End of test').catch(() => undefined);
+    }
+  });
+});
+
+test('the JSON API: list and status as the CLI prints them, actions, typed errors, OpenAPI', async () => {
+  const notifiedOn = nextMonday();
+  await h.run(() =>
+    h.withInspection(
+      { localAuthority: 'Apiton', notifiedOn, option: 'B', contacts: CONTACTS },
+      async ({ inspectionId }) => {
+        const app = await build(h, () => now);
+        const unauth = await app.inject({ method: 'GET', url: '/api/inspections' });
+        expect(unauth.statusCode).toBe(401);
+        expect(unauth.headers['www-authenticate']).toContain('Basic');
+        expect(unauth.json()).toEqual({
+          error: { type: 'Unauthorised', message: 'Sign in, or use HTTP Basic.' },
+        });
+
+        const list = await eventually(
+          () => app.inject({ method: 'GET', url: '/api/inspections', headers: coordinatorAuth }),
+          (r) => r.body.includes(inspectionId),
+        );
+        expect(list.statusCode).toBe(200);
+        const summaries = (list.json() as { inspections: { inspectionId: string; stage: string }[] })
+          .inspections;
+        expect(summaries.find((s) => s.inspectionId === inspectionId)).toMatchObject({ stage: 'case-lists' });
+
+        const one = await app.inject({
+          method: 'GET',
+          url: `/api/inspections/${inspectionId}`,
+          headers: coordinatorAuth,
+        });
+        const view = one.json() as ReturnType<typeof inspectionView>;
+        const expected = inspectionView(await h.client.state(inspectionId), Date.now());
+        expect(view.deliverables.map((d) => [d.id, d.status, d.dueUk])).toEqual(
+          expected.deliverables.map((d) => [d.id, d.status, d.dueUk]),
+        );
+        expect(JSON.stringify(view)).not.toContain('SYN');
+
+        const missing = await app.inject({
+          method: 'GET',
+          url: '/api/inspections/inspection-nowhere-2026-11-23',
+          headers: coordinatorAuth,
+        });
+        expect(missing.statusCode).toBe(404);
+        expect(missing.json()).toMatchObject({ error: { type: 'NotFound' } });
+
+        const waive = await app.inject({
+          method: 'POST',
+          url: `/api/inspections/${inspectionId}/waive`,
+          headers: coordinatorAuth,
+          payload: { deliverable: 'list-nps', reason: 'No NPS cases' },
+        });
+        expect(waive.json()).toEqual({ ok: true, deliverable: 'list-nps' });
+        const again = await app.inject({
+          method: 'POST',
+          url: `/api/inspections/${inspectionId}/waive`,
+          headers: coordinatorAuth,
+          payload: { deliverable: 'list-nps', reason: 'twice' },
+        });
+        expect(again.statusCode).toBe(409);
+        expect(again.json()).toMatchObject({ error: { type: 'AlreadySettled' } });
+        const bad = await app.inject({
+          method: 'POST',
+          url: `/api/inspections/${inspectionId}/select`,
+          headers: coordinatorAuth,
+          payload: { stage: 'twenty', childIds: ['SYN0001'] },
+        });
+        expect(bad.statusCode).toBe(400);
+        expect(bad.json()).toMatchObject({ error: { type: 'WrongKind' } });
+        const link = await app.inject({
+          method: 'POST',
+          url: `/api/inspections/${inspectionId}/links/health`,
+          headers: coordinatorAuth,
+          payload: { revoke: true },
+        });
+        expect(link.json()).toEqual({ ok: true, version: 2 });
+
+        // A browser session may act only with a JSON body.
+        const session = await signIn(app, 'coord', PASSWORDS.coordinator);
+        const form = await app.inject({
+          method: 'POST',
+          url: `/api/inspections/${inspectionId}/cancel`,
+          headers: { cookie: cookieHeader(session), 'content-type': 'application/x-www-form-urlencoded' },
+          payload: 'reason=cross-site',
+        });
+        expect(form.statusCode).toBe(415);
+        const viaSession = await app.inject({
+          method: 'GET',
+          url: '/api/inspections',
+          headers: { cookie: cookieHeader(session) },
+        });
+        expect(viaSession.statusCode).toBe(200);
+
+        const doc = (await app.inject({ method: 'GET', url: '/api/openapi.json' })).json() as {
+          openapi: string;
+          paths: Record<string, Record<string, unknown>>;
+        };
+        expect(doc.openapi).toBe('3.1.0');
+        for (const p of [
+          '/api/inspections',
+          '/api/inspections/{id}',
+          '/api/inspections/{id}/extend',
+          '/api/inspections/{id}/links/{agency}',
+        ])
+          expect(doc.paths[p]).toBeDefined();
+        // Every route of the API is described.
+        const routes = app.printRoutes({ commonPrefix: false });
+        expect(routes).toMatch(/api\/inspections[\s\S]*\/waive \(POST\)/);
+      },
+    ),
+  );
+});
+
+test('404 and 500 pages: GOV.UK style, and a 5xx says nothing of its cause', async () => {
+  const app = await build(h, () => now);
+  const notFound = await app.inject({ method: 'GET', url: '/nowhere' });
+  expect(notFound.statusCode).toBe(404);
+  expect(notFound.body).toContain('Page not found');
+  expect(notFound.body).toContain('govuk-generic-header');
+  expect(notFound.body).not.toContain('govuk-header__crown');
+  const css = await app.inject({ method: 'GET', url: '/assets/jtai.css' });
+  expect(css.statusCode).toBe(200);
+  expect(css.body).not.toContain('GDS Transport');
+  const failing = await build(h, () => {
+    throw new Error('secret detail SYN0001');
+  });
+  const token = h.deployment.links.sign({
+    inspectionId: 'inspection-x-2026-11-23',
+    agency: 'police',
+    version: 1,
+    expiresAt: 1,
+  });
+  const res = await failing.inject({ method: 'GET', url: `/a/${token}` });
+  expect(res.statusCode).toBe(500);
+  expect(res.body).toContain('Sorry, there is a problem with the service');
+  expect(res.body).not.toContain('secret detail');
+  const apiFail = await failing.inject({
+    method: 'GET',
+    url: '/api/inspections/x',
+    headers: coordinatorAuth,
+  });
+  expect(apiFail.statusCode).toBeGreaterThanOrEqual(400);
+});
