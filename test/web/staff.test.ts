@@ -316,8 +316,7 @@ test('the JSON API: list and status as the CLI prints them, actions, typed error
           (r) => r.body.includes(inspectionId),
         );
         expect(list.statusCode).toBe(200);
-        const summaries = (list.json() as { inspections: { inspectionId: string; stage: string }[] })
-          .inspections;
+        const summaries = list.json<{ inspections: { inspectionId: string; stage: string }[] }>().inspections;
         expect(summaries.find((s) => s.inspectionId === inspectionId)).toMatchObject({ stage: 'case-lists' });
 
         const one = await app.inject({
@@ -325,7 +324,7 @@ test('the JSON API: list and status as the CLI prints them, actions, typed error
           url: `/api/inspections/${inspectionId}`,
           headers: coordinatorAuth,
         });
-        const view = one.json() as ReturnType<typeof inspectionView>;
+        const view = one.json<ReturnType<typeof inspectionView>>();
         const expected = inspectionView(await h.client.state(inspectionId), Date.now());
         expect(view.deliverables.map((d) => [d.id, d.status, d.dueUk])).toEqual(
           expected.deliverables.map((d) => [d.id, d.status, d.dueUk]),
@@ -387,10 +386,10 @@ test('the JSON API: list and status as the CLI prints them, actions, typed error
         });
         expect(viaSession.statusCode).toBe(200);
 
-        const doc = (await app.inject({ method: 'GET', url: '/api/openapi.json' })).json() as {
+        const doc = (await app.inject({ method: 'GET', url: '/api/openapi.json' })).json<{
           openapi: string;
           paths: Record<string, Record<string, unknown>>;
-        };
+        }>();
         expect(doc.openapi).toBe('3.1.0');
         for (const p of [
           '/api/inspections',
