@@ -149,7 +149,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     root: path.join(GOVUK_DIR, 'govuk', 'assets'),
     prefix: '/assets/',
     // Only the images: the fonts are GOV.UK's own, not for this service.
-    allowedPath: (pathname) => pathname.startsWith('/images/'),
+    allowedPath: (pathname, root) =>
+      root !== path.join(GOVUK_DIR, 'govuk', 'assets') || pathname.startsWith('/images/'),
     maxAge: '1d',
   });
   app.get('/assets/govuk-frontend.min.js', (_req, reply) =>

@@ -160,7 +160,14 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
         if (!(err instanceof JtaiError)) throw err;
         const shown = showError(err);
         if (err.type === 'ListInvalid') {
-          const findings = (Array.isArray(err.details[0]) ? err.details[0] : []) as ListQuery[];
+          // The validator's messages start with their place ("Row 3, column "X": …"); the page shows the
+          // place once, in its own words and columns.
+          const findings = ((Array.isArray(err.details[0]) ? err.details[0] : []) as ListQuery[]).map(
+            (f) => ({
+              ...f,
+              message: f.message.replace(/^Row \d+, column "[^"]*": /, ''),
+            }),
+          );
           return renderDeliverable(request, reply, a, d, childId, {
             status: 400,
             summary: err.message.split(';')[0] ?? err.message,

@@ -1,0 +1,224 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { FastifyInstance } from 'fastify';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { CONTACTS, createHarness, notificationMonday, type Harness } from '../support/harness';
+import { createDevServerEnv } from '../support/temporal';
+import { agencyToken, build, closeApps, DOB_HEADER, list6, PASSWORDS } from './support';
+
+/**
+ * In a real browser (Debian's Chromium through playwright-core, headless, nothing fetched from the network):
+ * an agency opens its link, uploads a list with an error, sees it by row and column, uploads a fixed list and
+ * gets its receipt; the coordinator signs in and sees it received; a forged link gets 403. Every page is
+ * checked with axe-core (no serious or critical violations), also at a phone's width.
+ *
+ * Screenshots go to $JTAI_SCREENSHOTS when set (`JTAI_SCREENSHOTS=docs/screenshots npx jest test/web/browser`
+ * refreshes the README's), otherwise to a temporary folder.
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium)
+  console.warn(`Browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium).`);
+const browserTest = haveChromium ? test : test.skip;
+
+const SHOTS = path.resolve(process.env.JTAI_SCREENSHOTS || path.join(tmpdir(), 'jtai-screenshots'));
+const DAY = 86_400_000;
+
+let env: TestWorkflowEnvironment;
+let h: Harness;
+let app: FastifyInstance;
+let base: string;
+let context: BrowserContext;
+let profile: string;
+let axeSource: string;
+
+beforeAll(async () => {
+  env = await createDevServerEnv();
+  h = await createHarness(env);
+  axeSource = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
+  await mkdir(SHOTS, { recursive: true });
+}, 120_000);
+afterAll(async () => {
+  await context?.close();
+  if (profile) await rm(profile, { recursive: true, force: true });
+  await closeApps();
+  await h?.close();
+  await env?.teardown();
+});
+
+async function launch(): Promise<void> {
+  profile = await mkdtemp(path.join(tmpdir(), 'jtai-chromium-'));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+    viewport: { width: 1024, height: 800 },
+  });
+}
+
+/** axe-core in the page (evaluated over CDP, so the page's CSP does not block it): no serious or critical. */
+async function accessible(page: Page, what: string): Promise<void> {
+  await page.evaluate(axeSource);
+  // A string, run in the page: this file is compiled without the DOM's types.
+  const violations = await page.evaluate<string[]>(`
+    axe.run().then((result) => result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => v.id + ' (' + v.impact + '): ' + v.help + ' at ' + v.nodes.map((n) => n.target.join(' ')).join(', ')))
+  `);
+  expect({ page: what, violations }).toEqual({ page: what, violations: [] });
+}
+
+async function shot(page: Page, name: string, fullPage = true): Promise<void> {
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage });
+}
+
+/** At a phone's width (375 px) nothing makes the page scroll sideways, and it is still accessible. */
+async function onPhone(page: Page, what: string, name?: string): Promise<void> {
+  await page.setViewportSize({ width: 375, height: 740 });
+  const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
+  expect({ page: what, overflow }).toEqual({ page: what, overflow: 0 });
+  await accessible(page, `${what} (phone)`);
+  if (name) await shot(page, name);
+  await page.setViewportSize({ width: 1024, height: 800 });
+}
+
+browserTest(
+  'an agency uploads a list with an error, sees it, fixes it and gets a receipt; the coordinator sees it received; a forged link gets 403',
+  async () => {
+    // Notified a week ago, so some deadlines have passed (the dashboard shows overdue counts), and another
+    // inspection that starts next week.
+    const recent = notificationMonday(Date.now() - 10 * DAY);
+    const notifiedOn =
+      Date.parse(`${recent}T12:00:00Z`) < Date.now() ? recent : notificationMonday(Date.now());
+    await h.run(async () => {
+      const started = await h.client.start({
+        localAuthority: 'Example Borough',
+        notifiedOn,
+        option: 'A',
+        contacts: CONTACTS,
+      });
+      const other = await h.client.start({
+        localAuthority: 'Sampleshire',
+        notifiedOn: notificationMonday(Date.now()),
+        option: 'B',
+        contacts: CONTACTS,
+      });
+      try {
+        app = await build(h);
+        await app.listen({ port: 0, host: '127.0.0.1' });
+        base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+        await launch();
+        const page = await context.newPage();
+        const problems: string[] = [];
+        page.on('pageerror', (err) => problems.push(err.message));
+        page.on('console', (m) => {
+          // The refusals themselves answer 400 and 403: those are meant.
+          if (m.type() === 'error' && !/status of 40[03]/.test(m.text())) problems.push(m.text());
+        });
+        const token = agencyToken(h, await h.client.state(started.inspectionId), 'local-authority');
+
+        // The agency's page.
+        await page.goto(`${base}/a/${token}`);
+        expect(await page.locator('h1').textContent()).toContain('Example Council');
+        await accessible(page, 'agency page');
+        await shot(page, 'agency-page');
+        await onPhone(page, 'agency page', 'agency-page-phone');
+
+        // A list with an error: the error summary names its row and column; nothing is recorded.
+        await page.getByRole('link', { name: 'List 6: children in need' }).click();
+        await page.waitForSelector('h1');
+        await accessible(page, 'list upload page');
+        await page.setInputFiles('#file', {
+          name: 'list-6.xlsx',
+          mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+          buffer: await list6(notifiedOn, 12, 2),
+        });
+        await page.getByRole('button', { name: 'Upload and check the list' }).click();
+        const summary = page.locator('.govuk-error-summary');
+        await summary.waitFor();
+        expect(await summary.textContent()).toContain(`Row 3, column “${DOB_HEADER}”`);
+        // GOV.UK Frontend moves focus to the summary.
+        expect(problems).toEqual([]);
+        expect(
+          await page.evaluate<boolean>("document.activeElement.classList.contains('govuk-error-summary')"),
+        ).toBe(true);
+        await accessible(page, 'error summary');
+        await shot(page, 'list-error-summary');
+        await onPhone(page, 'error summary', 'list-error-summary-phone');
+        const refused = await h.client.state(started.inspectionId);
+        expect(refused.deliverables.find((d) => d.id === 'list-6')?.submissions).toEqual([]);
+
+        // The fixed list: a receipt with what, when and the SHA-256.
+        await page.setInputFiles('#file', {
+          name: 'list-6.xlsx',
+          mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+          buffer: await list6(notifiedOn, 12),
+        });
+        await page.getByRole('button', { name: 'Upload and check the list' }).click();
+        await page.locator('.govuk-panel').waitFor();
+        const received = await h.client.state(started.inspectionId);
+        const sha = received.deliverables.find((d) => d.id === 'list-6')?.submissions[0]?.files[0]?.sha256;
+        expect(sha).toMatch(/^[0-9a-f]{64}$/);
+        expect(await page.locator('main').textContent()).toContain(sha);
+        await accessible(page, 'receipt');
+        await shot(page, 'list-receipt');
+        await onPhone(page, 'receipt');
+
+        // The coordinator signs in and sees it received.
+        await page.goto(`${base}/`);
+        expect(new URL(page.url()).pathname).toBe('/sign-in');
+        await accessible(page, 'sign-in');
+        await page.fill('#username', 'coord');
+        await page.fill('#password', PASSWORDS.coordinator);
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.waitForURL(`${base}/`);
+        for (let i = 0; i < 50; i++) {
+          const text = (await page.locator('main').textContent()) ?? '';
+          if (text.includes('Example Borough') && text.includes('Sampleshire')) break;
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          await page.reload();
+        }
+        expect(await page.locator('#inspections').textContent()).toContain('Example Borough');
+        await accessible(page, 'dashboard');
+        await shot(page, 'dashboard');
+        await onPhone(page, 'dashboard', 'dashboard-phone');
+
+        await page.getByRole('link', { name: 'Example Borough' }).click();
+        await page.waitForSelector('.jtai-timeline');
+        expect(await page.locator('[data-deliverable="list-6"]').getAttribute('data-colour')).toBe(
+          'received',
+        );
+        expect(await page.locator('[data-deliverable="list-6"]').textContent()).toMatch(/received/);
+        await accessible(page, 'inspection page');
+        // The page is long (every deliverable, then the forms): its first screenful.
+        await page.setViewportSize({ width: 1280, height: 1400 });
+        await shot(page, 'inspection', false);
+        await page.setViewportSize({ width: 1024, height: 800 });
+        await onPhone(page, 'inspection page');
+
+        // A forged link: a plain 403 page.
+        const [body] = token.split('.');
+        const forged = await page.goto(`${base}/a/${body}.${'A'.repeat(43)}`);
+        expect(forged?.status()).toBe(403);
+        expect(await page.locator('main').textContent()).toContain("Contact the partnership's coordinator");
+        await accessible(page, '403 page');
+      } finally {
+        await h.client.cancel(started.inspectionId, 'End of test').catch(() => undefined);
+        await h.client.cancel(other.inspectionId, 'End of test').catch(() => undefined);
+      }
+    });
+  },
+  180_000,
+);
