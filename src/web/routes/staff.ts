@@ -116,8 +116,18 @@ export function staffRoutes(app: FastifyInstance, _options: unknown, done: (err?
 
   // ---- Dashboard ----
 
+  // Dashboards opened at the same moment share one visibility call in flight (no cache: an answer is never
+  // older than one call's round trip).
+  let listing: ReturnType<typeof app.inspections.list> | undefined;
+  const listInspections = () => {
+    listing ??= app.inspections.list().finally(() => {
+      listing = undefined;
+    });
+    return listing;
+  };
+
   app.get('/', { preHandler: signedIn }, async (request, reply) => {
-    const inspections = await app.inspections.list();
+    const inspections = await listInspections();
     return reply.view('staff/dashboard.njk', ctx(request, reply, { inspections, nav: 'inspections' }));
   });
 
