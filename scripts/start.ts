@@ -272,6 +272,8 @@ async function main(): Promise<void> {
   }
 
   const childEnv: NodeJS.ProcessEnv = { TEMPORAL_ADDRESS: address, JTAI_DATA_DIR: dataDir };
+  // Agency links in emails point at the web app started here, unless WEB_BASE_URL says otherwise.
+  if (!env.WEB_BASE_URL) childEnv.WEB_BASE_URL = `http://localhost:${webPort}`;
   if (reused && !env.JTAI_SEARCH_ATTRIBUTES && !(await ensureSearchAttributes())) {
     say('The worker will run without the Jtai* search attributes (JTAI_SEARCH_ATTRIBUTES=off).');
     childEnv.JTAI_SEARCH_ATTRIBUTES = 'off';
