@@ -4,7 +4,6 @@ import { loadConfig } from '../config';
 import { createDeployment, type Deployment } from '../deployment';
 import { assertIsoDate, createCalendar } from '../timeline/calendar';
 import { parseUkDateTime } from '../timeline/format';
-import { toIcs } from '../timeline/ics';
 import { buildSchedule } from '../timeline/schedule';
 import { DEFAULT_THEME_ID, themeById } from '../timeline/themes';
 import { AGENCIES, type AgencyId, type InspectionOption } from '../timeline/types';
@@ -13,7 +12,7 @@ import { writeCandidates, writePack } from './exports';
 import { InspectionsClient, JtaiError, type FileToSubmit } from './inspections';
 import { registerListsCommands } from './lists-commands';
 import type { Stage } from '../workflows/types';
-import { formatStatus, STAGE_LABELS, table, timelineRows } from './view';
+import { formatStatus, STAGE_LABELS, table, timelineIcs, timelineRows } from './view';
 
 /**
  * `jtai`: the command line of the business unit. Every command exits non-zero with one clear line on
@@ -87,13 +86,10 @@ export function buildProgram(deps: {
         ics?: boolean;
       }) => {
         const theme = themeById(opts.theme);
-        const schedule = buildSchedule({
-          notifiedOn: opts.notified,
-          option: opts.option,
-          theme,
-          calendar: deps.deployment().calendar,
-        });
-        const rows = timelineRows(schedule);
+        // The timeline needs only the calendar: no keys, no Temporal.
+        const calendar = createCalendar(loadConfig().calendar);
+        const schedule = buildSchedule({ notifiedOn: opts.notified, option: opts.option, theme, calendar });
+        const rows = timelineRows(schedule.deliverables);
         if (opts.json)
           return printJson({
             theme: theme.id,
@@ -102,13 +98,12 @@ export function buildProgram(deps: {
             deliverables: rows,
           });
         if (opts.ics) {
-          const events = rows.map((r) => ({
-            uid: `${r.id}-${schedule.notifiedOn}@jtai`,
-            start: Date.parse(r.dueAt),
-            summary: `JTAI: ${r.title} (${r.ownerName})`,
-            description: `${r.description}\nDay ${r.day}. Owed by ${r.ownerName}.`,
-          }));
-          return void process.stdout.write(toIcs(`JTAI from ${schedule.notifiedOn}`, events));
+          const ics = timelineIcs(
+            `JTAI from ${schedule.notifiedOn}`,
+            schedule.notifiedOn,
+            schedule.deliverables,
+          );
+          return void process.stdout.write(ics);
         }
         console.log(
           `JTAI timeline, option ${schedule.option}, notified ${schedule.notifiedOn} (day 0). Times are UK time.\n`,

@@ -1,4 +1,5 @@
-import type { InspectionSchedule } from '../timeline/schedule';
+import type { ScheduledDeliverable } from '../timeline/schedule';
+import { toIcs } from '../timeline/ics';
 import { formatUkDateTime } from '../timeline/format';
 import { PARTY_NAMES, type Instant } from '../timeline/types';
 import {
@@ -185,9 +186,9 @@ export function formatStatus(view: InspectionView): string {
   ].join('\n');
 }
 
-/** The Annex C timeline of a schedule, for `jtai timeline`. */
-export function timelineRows(schedule: InspectionSchedule) {
-  return schedule.deliverables.map((d) => ({
+/** The Annex C timeline: every deliverable with its due time, owner and chasing, for `jtai timeline` and the web. */
+export function timelineRows(deliverables: readonly ScheduledDeliverable[]) {
+  return deliverables.map((d) => ({
     day: d.day,
     dueAt: iso(d.dueAt),
     dueUk: formatUkDateTime(d.dueAt),
@@ -199,4 +200,21 @@ export function timelineRows(schedule: InspectionSchedule) {
     ...(d.requires ? { after: d.requires } : {}),
     reminders: d.ladder.map((r) => ({ rung: r.id, to: r.to, at: iso(r.at), atUk: formatUkDateTime(r.at) })),
   }));
+}
+
+/** The deadlines as a calendar file agencies can import into Outlook (one event per deliverable). */
+export function timelineIcs(
+  calendarName: string,
+  notifiedOn: string,
+  deliverables: readonly ScheduledDeliverable[],
+): string {
+  return toIcs(
+    calendarName,
+    timelineRows(deliverables).map((r) => ({
+      uid: `${r.id}-${notifiedOn}@jtai`,
+      start: Date.parse(r.dueAt),
+      summary: `JTAI: ${r.title} (${r.ownerName})`,
+      description: `${r.description}\nDay ${r.day}. Owed by ${r.ownerName}.`,
+    })),
+  );
 }

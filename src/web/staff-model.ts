@@ -1,6 +1,5 @@
-import { inspectionView, type DeliverableView, type InspectionView } from '../client/view';
+import { inspectionView, timelineIcs, type DeliverableView, type InspectionView } from '../client/view';
 import type { Deployment } from '../deployment';
-import { toIcs } from '../timeline/ics';
 import { AGENCIES, PARTY_NAMES, type AgencyId, type Instant } from '../timeline/types';
 import { isSettled } from '../workflows/rules';
 import type { InspectionState } from '../workflows/types';
@@ -124,14 +123,9 @@ export function inspectionPage(
 
 /** The inspection's deadlines as a calendar file, as `jtai timeline --ics` makes one (current due times). */
 export function inspectionIcs(state: InspectionState): string {
-  const view = inspectionView(state, Date.now());
-  return toIcs(
+  return timelineIcs(
     `JTAI ${state.localAuthority} from ${state.notifiedOn}`,
-    view.deliverables.map((d) => ({
-      uid: `${d.id}-${state.notifiedOn}@jtai`,
-      start: Date.parse(d.dueAt),
-      summary: `JTAI: ${d.title} (${d.ownerName})`,
-      description: `${state.deliverables.find((x) => x.id === d.id)?.description ?? ''}\nDay ${d.day}. Owed by ${d.ownerName}.`,
-    })),
+    state.notifiedOn,
+    state.deliverables,
   );
 }

@@ -6,10 +6,9 @@ import path from 'node:path';
 import { ContactsError } from '../../client/contacts';
 import { writeCandidates, writePack } from '../../client/exports';
 import { JtaiError } from '../../client/inspections';
-import { timelineRows } from '../../client/view';
+import { timelineIcs, timelineRows } from '../../client/view';
 import { safeSegment } from '../../deployment';
 import { assertIsoDate } from '../../timeline/calendar';
-import { toIcs } from '../../timeline/ics';
 import { buildSchedule } from '../../timeline/schedule';
 import { DEFAULT_THEME_ID, themeById } from '../../timeline/themes';
 import { PARTY_NAMES } from '../../timeline/types';
@@ -324,6 +323,7 @@ export function staffRoutes(app: FastifyInstance, _options: unknown, done: (err?
       const notified = request.query.notified ?? '';
       const option = request.query.option === 'B' ? 'B' : 'A';
       let rows: ReturnType<typeof timelineRows> | undefined;
+      let ics: string | undefined;
       let error: string | undefined;
       if (notified) {
         try {
@@ -334,21 +334,13 @@ export function staffRoutes(app: FastifyInstance, _options: unknown, done: (err?
             theme: themeById(DEFAULT_THEME_ID),
             calendar: app.deployment.calendar,
           });
-          rows = timelineRows(schedule);
+          rows = timelineRows(schedule.deliverables);
+          ics = timelineIcs(`JTAI from ${notified}`, notified, schedule.deliverables);
         } catch (err) {
           error = err instanceof Error ? err.message : String(err);
         }
       }
-      if (rows && request.query.format === 'ics') {
-        const ics = toIcs(
-          `JTAI from ${notified}`,
-          rows.map((r) => ({
-            uid: `${r.id}-${notified}@jtai`,
-            start: Date.parse(r.dueAt),
-            summary: `JTAI: ${r.title} (${r.ownerName})`,
-            description: `${r.description}\nDay ${r.day}. Owed by ${r.ownerName}.`,
-          })),
-        );
+      if (ics && request.query.format === 'ics') {
         return reply
           .type('text/calendar; charset=utf-8')
           .header('content-disposition', `attachment; filename="jtai-${notified}.ics"`)
