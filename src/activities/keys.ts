@@ -4,9 +4,12 @@ import path from 'node:path';
 
 /**
  * A 32-byte secret kept in the keys folder, made on first use (mode 0600). One per purpose:
- * file encryption at rest, Temporal payload encryption, link signing. `jtai purge` deletes them.
+ * file encryption at rest, Temporal payload encryption, link signing, web session cookies.
  */
-export function loadOrCreateKey(keysDir: string, name: 'files' | 'payloads' | 'links'): Buffer {
+export function loadOrCreateKey(
+  keysDir: string,
+  name: 'files' | 'payloads' | 'links' | 'web-session',
+): Buffer {
   const file = path.join(keysDir, `${name}.key`);
   try {
     const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');

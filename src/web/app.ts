@@ -24,7 +24,8 @@ import { agencyRoutes } from './routes/agency';
 import { apiRoutes } from './routes/api';
 import { staffRoutes } from './routes/staff';
 import { MAX_UPLOAD_BYTES } from './uploads';
-import { UserStore, loadOrCreateSecret, type User } from './users';
+import { UserStore, type User } from './users';
+import { loadOrCreateKey } from '../activities/keys';
 
 /**
  * The web app: agency link pages (`/a/<token>`), the coordinator's and managers' pages behind sign-in, and
@@ -116,7 +117,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     },
     referrerPolicy: { policy: 'no-referrer' },
   });
-  await app.register(cookie, { secret: loadOrCreateSecret(config.keysDir, 'web-session') });
+  await app.register(cookie, { secret: loadOrCreateKey(config.keysDir, 'web-session') });
   await app.register(csrf, {
     cookieOpts: { signed: true, httpOnly: true, sameSite: 'lax', path: '/', secure },
     // Forms post the token as a field; multipart forms carry it in the action's query string, because
@@ -248,4 +249,19 @@ export function pageContext(request: FastifyRequest, reply: FastifyReply): Recor
   const nonces = (reply as FastifyReply & { cspNonce?: { script: string } }).cspNonce;
   const user: User | undefined = request.user;
   return { user, cspNonce: nonces?.script };
+}
+
+/**
+ * For routes whose pages carry forms: every POST must bring its CSRF token, and no page is kept by a
+ * shared computer's cache (agency and staff pages show what the inspection holds).
+ */
+export function protectFormPages(app: FastifyInstance): void {
+  app.addHook('preHandler', (request, reply, done) => {
+    if (request.method === 'POST') app.csrfProtection(request, reply, done);
+    else done();
+  });
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    reply.header('cache-control', 'no-store');
+    done(null, payload);
+  });
 }

@@ -140,24 +140,3 @@ export class UserStore {
 
 // A hash of a random password, so that unknown usernames cost the same as known ones.
 const DUMMY_HASH = `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${randomBytes(16).toString('base64')}$${randomBytes(32).toString('base64')}`;
-
-/** A 32-byte secret under the keys dir (mode 0600), made on first use: signs session cookies. */
-export function loadOrCreateSecret(keysDir: string, name: string): Buffer {
-  const file = path.join(keysDir, `${name}.key`);
-  try {
-    const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
-    if (key.length === 32) return key;
-    throw new Error(`The key file ${file} is damaged: it must hold 32 bytes in base64.`);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-  mkdirSync(keysDir, { recursive: true, mode: 0o700 });
-  const key = randomBytes(32);
-  try {
-    writeFileSync(file, key.toString('base64'), { mode: 0o600, flag: 'wx' });
-    return key;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return loadOrCreateSecret(keysDir, name);
-    throw err;
-  }
-}

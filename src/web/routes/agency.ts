@@ -10,7 +10,7 @@ import type { LinkGrant } from '../../activities/links';
 import { isListId, LIST_TITLES, templateFileName, writeListTemplate } from '../../lists';
 import { themeById } from '../../timeline/themes';
 import type { DeliverableState, InspectionState, ListQuery, Receipt } from '../../workflows/types';
-import { pageContext } from '../app';
+import { pageContext, protectFormPages } from '../app';
 import { showError, webError } from '../errors';
 import { agencyPage, agencyItem, taskListItems, type AgencyItem } from '../model';
 import { inspectionView } from '../../client/view';
@@ -48,15 +48,7 @@ const UPDATE_ID = /^[A-Za-z0-9-]{8,80}$/;
 
 export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err?: Error) => void): void {
   // Forms here are multipart (their token is in the action's query string) or urlencoded.
-  app.addHook('preHandler', (request, reply, done) => {
-    if (request.method === 'POST') app.csrfProtection(request, reply, done);
-    else done();
-  });
-  // Never let a shared computer's cache or a referrer keep an agency page.
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    reply.header('cache-control', 'no-store');
-    done(null, payload);
-  });
+  protectFormPages(app);
 
   async function access(token: string): Promise<Access> {
     const grant = app.deployment.links.verify(token, app.now());

@@ -13,7 +13,7 @@ import { buildSchedule } from '../../timeline/schedule';
 import { DEFAULT_THEME_ID, themeById } from '../../timeline/themes';
 import { PARTY_NAMES } from '../../timeline/types';
 import * as actions from '../actions';
-import { pageContext, sendError } from '../app';
+import { pageContext, protectFormPages, sendError } from '../app';
 import { canAct, endSession, startSession } from '../auth';
 import { showError } from '../errors';
 import { inspectionIcs, inspectionPage } from '../staff-model';
@@ -42,14 +42,7 @@ const DONE: Record<string, string> = {
 };
 
 export function staffRoutes(app: FastifyInstance, _options: unknown, done: (err?: Error) => void): void {
-  app.addHook('preHandler', (request, reply, done) => {
-    if (request.method === 'POST') app.csrfProtection(request, reply, done);
-    else done();
-  });
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    reply.header('cache-control', 'no-store');
-    done(null, payload);
-  });
+  protectFormPages(app);
 
   /** Pages need a signed-in user: a GET goes to the sign-in page and comes back afterwards. */
   async function signedIn(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
