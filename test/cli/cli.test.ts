@@ -97,7 +97,7 @@ test('start, list, status, submit, refusals: what the business unit does, one cl
       'not-an-email',
     ),
   );
-  const refused = await jtai(
+  const startArgs = [
     'start',
     '--local-authority',
     'Cli Borough',
@@ -105,44 +105,19 @@ test('start, list, status, submit, refusals: what the business unit does, one cl
     '2026-11-23',
     '--option',
     'A',
-    '--contacts',
-    bad,
-  );
+  ];
+  const refused = await jtai(...startArgs, '--contacts', bad);
   expect(refused.code).toBe(1);
   expect(refused.stderr).toMatch(/bad-contacts\.yaml line 16: agencies\.police\.escalation: .*not-an-email/);
   expect(JSON.parse((await jtai('list', '--json')).stdout)).toEqual({ inspections: [] });
 
-  const started = await jtai(
-    'start',
-    '--local-authority',
-    'Cli Borough',
-    '--notified',
-    '2026-11-23',
-    '--option',
-    'A',
-    '--contacts',
-    'examples/contacts.yaml',
-  );
+  const started = await jtai(...startArgs, '--contacts', 'examples/contacts.yaml');
   expect(started).toMatchObject({
     code: 0,
     stdout: expect.stringContaining('Started inspection-cli-borough-2026-11-23: 29 deliverables'),
   });
   const id = 'inspection-cli-borough-2026-11-23';
-  expect(
-    (
-      await jtai(
-        'start',
-        '--local-authority',
-        'Cli Borough',
-        '--notified',
-        '2026-11-23',
-        '--option',
-        'A',
-        '--contacts',
-        'examples/contacts.yaml',
-      )
-    ).stderr,
-  ).toMatch(/already exists/);
+  expect((await jtai(...startArgs, '--contacts', 'examples/contacts.yaml')).stderr).toMatch(/already exists/);
 
   // A YOT list, built from the list specification with synthetic IDs.
   const wb = new ExcelJS.Workbook();
