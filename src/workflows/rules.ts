@@ -156,11 +156,9 @@ export function checkSubmit(state: InspectionState, req: SubmitRequest): Deliver
     // The meetings list may instead be a note that there are no meetings to declare (Annex A asks only for
     // the meetings that take place in the fieldwork week; there may be none).
     const noneToDeclare = d.list === 'meetings' && req.files.length === 0 && (req.note ?? '').trim() !== '';
+    // A list already received may be sent again: the corrected list is recorded as a new submission.
     if (req.files.length !== 1 && !noneToDeclare)
       refuse(Refusal.BadRequest, `"${d.id}" is a list: submit exactly one file (.xlsx or .csv).`);
-    if (d.receivedAt !== undefined) {
-      // A corrected list replaces the earlier one; that is allowed and recorded as a new submission.
-    }
   }
   if (d.perTrackedChild) {
     if (!req.childId)
