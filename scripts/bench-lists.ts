@@ -10,7 +10,7 @@
  *   npm run bench:lists [-- --rows 50000,200000] [--runs 2] [--dir /tmp/jtai-bench]
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
@@ -88,11 +88,23 @@ async function child(mode: string, path: string): Promise<void> {
   process.stdout.write(JSON.stringify(result));
 }
 
+const CLI_NODE_FLAGS: string[] =
+  (
+    JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as {
+      jtai?: { cliNodeFlags?: string[] };
+    }
+  ).jtai?.cliNodeFlags ?? [];
+
 function runChild(mode: string, path: string): ChildResult {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', __filename, '--child', mode, path], {
-    encoding: 'utf8',
-    maxBuffer: 10 * 1024 * 1024,
-  });
+  // Both sides run with the node flags bin/jtai gives the CLI (package.json "jtai.cliNodeFlags").
+  const r = spawnSync(
+    process.execPath,
+    [...CLI_NODE_FLAGS, '--import', 'tsx', __filename, '--child', mode, path],
+    {
+      encoding: 'utf8',
+      maxBuffer: 10 * 1024 * 1024,
+    },
+  );
   if (r.status !== 0) throw new Error(`${mode} child failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as ChildResult;
 }
