@@ -2,6 +2,7 @@ import { Client, Connection, WorkflowUpdateFailedError, WorkflowNotFoundError } 
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import path from 'node:path';
 import type { Deployment } from '../deployment';
 import { LOCAL_AUTHORITY_KEY, NEXT_DUE_KEY, OVERDUE_KEY, STAGE_KEY } from '../search-attributes';
@@ -224,6 +225,28 @@ export class InspectionsClient {
       ],
       extra.updateId,
     );
+  }
+
+  /** Keep an agency's answers to the queries on a list as a CSV in the file store, and record them. */
+  async answerQueries(
+    inspectionId: string,
+    deliverable: string,
+    agency: AgencyId,
+    submissionId: string,
+    answers: { row: number; column: string; query: string; answer: string }[],
+  ): Promise<void> {
+    const cell = (v: string | number) => `"${String(v).replace(/"/g, '""')}"`;
+    const csv = [
+      'Row,Column,Query,Answer',
+      ...answers.map((a) => [a.row, a.column, a.query, a.answer].map(cell).join(',')),
+    ].join('\r\n');
+    const stored = await this.deployment
+      .fileStoreFor(inspectionId)
+      .put(Readable.from([Buffer.from(`\ufeff${csv}\r\n`)]));
+    const file = { name: 'answers-to-queries.csv', ...stored };
+    await this.update(inspectionId, messages.answerQueries, [
+      { deliverableId: deliverable, agency, submissionId, file },
+    ]);
   }
 
   async select(

@@ -37,6 +37,8 @@ export interface DeliverableView {
   waived?: { at: string; reason: string };
   extensions: { from: string; to: string; toUk: string; reason: string }[];
   queries: { row: number; column: string; code: string; message: string }[];
+  /** When the agency answered the queries on its latest list. */
+  queriesAnswered?: { at: string; atUk: string };
   missingDocuments?: string[];
   chaseLog: { rung: string; kind: string; to: string; at: string; atUk: string }[];
 }
@@ -123,6 +125,7 @@ export function inspectionView(state: InspectionState, at: Instant): InspectionV
           reason: e.reason,
         })),
         queries: d.submissions.at(-1)?.queries ?? [],
+        ...answeredView(d),
         ...(d.kind === 'documents' && !d.perTrackedChild && d.documents.length > 0
           ? { missingDocuments: d.documents.filter((doc) => !codes.has(doc.code)).map((doc) => doc.code) }
           : {}),
@@ -136,6 +139,12 @@ export function inspectionView(state: InspectionState, at: Instant): InspectionV
       };
     }),
   };
+}
+
+function answeredView(d: InspectionState['deliverables'][number]): Pick<DeliverableView, 'queriesAnswered'> {
+  const latest = d.submissions.at(-1);
+  const answered = latest && d.queryAnswers?.filter((a) => a.submissionId === latest.id).at(-1);
+  return answered ? { queriesAnswered: { at: iso(answered.at), atUk: formatUkDateTime(answered.at) } } : {};
 }
 
 /** A fixed-width table for the terminal. */
@@ -176,6 +185,7 @@ export function formatStatus(view: InspectionView): string {
       ? [`  ${d.id}: documents still missing: ${d.missingDocuments.join(', ')}`]
       : []),
     ...d.queries.map((q) => `  ${d.id}: query, row ${q.row}, column "${q.column}": ${q.message}`),
+    ...(d.queriesAnswered ? [`  ${d.id}: queries answered ${d.queriesAnswered.atUk}`] : []),
     ...d.chaseLog.map((c) => `  ${d.id}: ${c.kind} (${c.rung}) to ${c.to}, ${c.atUk}`),
   ]);
   return [

@@ -14,6 +14,7 @@ import { dateAt, now } from './clock';
 import { Refusal, refuse } from './failures';
 import * as messages from './messages';
 import {
+  checkAnswerQueries,
   checkCancel,
   checkConfirm,
   checkExtend,
@@ -31,6 +32,7 @@ import {
 } from './rules';
 import { LOCAL_AUTHORITY_KEY, NEXT_DUE_KEY, OVERDUE_KEY, STAGE_KEY } from '../search-attributes';
 import type {
+  AnswerQueriesRequest,
   CancelRequest,
   ConfirmRequest,
   DeliverableState,
@@ -102,6 +104,21 @@ export async function inspection(input: InspectionInput): Promise<InspectionStat
       });
     },
     { validator: (req: SubmitRequest) => void checkSubmit(state, req) },
+  );
+
+  setHandler(
+    messages.answerQueries,
+    (req) => {
+      const d = checkAnswerQueries(state, req);
+      (d.queryAnswers ??= []).push({
+        submissionId: req.submissionId,
+        agency: req.agency,
+        at: now(),
+        file: req.file,
+      });
+      changes++;
+    },
+    { validator: (req: AnswerQueriesRequest) => void checkAnswerQueries(state, req) },
   );
 
   setHandler(

@@ -1,5 +1,6 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type {
+  AnswerQueriesRequest,
   CancelRequest,
   ConfirmRequest,
   ExtendRequest,
@@ -13,6 +14,8 @@ import type {
 
 /** Every message of the inspection workflow, declared once and shared by the CLI, web app and tests. */
 export const submit = defineUpdate<Receipt, [SubmitRequest]>('submit');
+/** An agency answers the queries (warnings) on a list it sent. */
+export const answerQueries = defineUpdate<void, [AnswerQueriesRequest]>('answerQueries');
 export const select = defineUpdate<Receipt, [SelectRequest]>('select');
 export const confirm = defineUpdate<Receipt, [ConfirmRequest]>('confirm');
 export const extendDeadline = defineUpdate<void, [ExtendRequest]>('extendDeadline');

@@ -1,6 +1,7 @@
 import type { AgencyId, Instant } from '../timeline/types';
 import { Refusal, refuse } from './failures';
 import type {
+  AnswerQueriesRequest,
   CancelRequest,
   ConfirmRequest,
   DeliverableState,
@@ -182,6 +183,18 @@ export function checkSubmit(state: InspectionState, req: SubmitRequest): Deliver
       );
     }
   }
+  return d;
+}
+
+export function checkAnswerQueries(state: InspectionState, req: AnswerQueriesRequest): DeliverableState {
+  refuseIfEnded(state);
+  const d = findDeliverable(state, req.deliverableId, req.agency);
+  if (d.owner !== req.agency)
+    refuse(Refusal.WrongAgency, `"${d.id}" is owed by ${d.owner}, not ${req.agency}.`);
+  const submission = d.submissions.find((s) => s.id === req.submissionId);
+  if (!submission?.queries?.length) refuse(Refusal.BadRequest, 'That submission has no queries to answer.');
+  if (!/^[0-9a-f]{64}$/.test(req.file.sha256))
+    refuse(Refusal.BadRequest, 'The answers have no valid SHA-256.');
   return d;
 }
 

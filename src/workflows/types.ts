@@ -65,6 +65,14 @@ export interface Extension {
   reason: string;
 }
 
+/** An agency's answers to the queries on a list it sent: a document in the file store. */
+export interface QueryAnswers {
+  submissionId: string;
+  agency: AgencyId;
+  at: Instant;
+  file: SubmittedFile;
+}
+
 export interface DeliverableState extends ScheduledDeliverable {
   originalDueAt: Instant;
   /** When the agency was asked (start, or when the stage it depends on was reached). */
@@ -77,6 +85,8 @@ export interface DeliverableState extends ScheduledDeliverable {
   waived?: { at: Instant; reason: string };
   extensions: Extension[];
   submissions: Submission[];
+  /** Absent until an agency first answers queries on one of its lists. */
+  queryAnswers?: QueryAnswers[];
   chaseLog: ChaseEntry[];
 }
 
@@ -112,6 +122,14 @@ export interface SubmitRequest {
   childId?: string;
   note?: string;
   complete?: boolean;
+}
+
+export interface AnswerQueriesRequest {
+  deliverableId: string;
+  agency: AgencyId;
+  /** The submission whose queries are answered. */
+  submissionId: string;
+  file: SubmittedFile;
 }
 
 export interface SelectRequest {

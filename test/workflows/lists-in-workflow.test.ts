@@ -15,10 +15,11 @@ async function list6(
   notifiedOn: string,
   rows: number,
   edit?: (row: (string | number | Date | null)[]) => void,
+  headers = syntheticHeaders('6'),
 ) {
   const wb = new ExcelJS.Workbook();
   const ws = wb.addWorksheet('List 6');
-  ws.addRow(syntheticHeaders('6'));
+  ws.addRow(headers);
   for (let i = 1; i <= rows; i++) {
     const row = syntheticRow('6', i, { notifiedOn });
     if (i === 2) edit?.(row);
