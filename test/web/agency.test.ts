@@ -1,7 +1,9 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import ExcelJS from 'exceljs';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { at, CONTACTS, createHarness, notificationMonday, skipTo, type Harness } from '../support/harness';
+import { syntheticHeaders, syntheticRow } from '../../src/lists/synthetic';
 import { createTimeSkippingEnv } from '../support/temporal';
 import {
   agencyToken,
@@ -146,6 +148,41 @@ test('a list with errors is shown in the error summary by row and column and not
       expect(d?.receivedAt).toBeDefined();
       expect(d?.submissions[0]?.files[0]).toMatchObject({ name: 'list6 final.xlsx', sha256: sha });
       expect(await h.deployment.fileStoreFor(inspectionId).has(sha)).toBe(true);
+
+      // A corrected list whose header differs only in case: recorded, with a query the agency answers.
+      const wb = new ExcelJS.Workbook();
+      const ws = wb.addWorksheet('List 6');
+      ws.addRow(syntheticHeaders('6').map((x) => (x === DOB_HEADER ? x.toUpperCase() : x)));
+      for (let i = 1; i <= 4; i++) ws.addRow(syntheticRow('6', i, { notifiedOn: start.notifiedOn }));
+      const loose = await postForm(app, url, {}, [
+        { field: 'file', name: 'list6.xlsx', content: Buffer.from(await wb.xlsx.writeBuffer()) },
+      ]);
+      expect(loose.statusCode).toBe(200);
+      expect(loose.body).toContain('Queries to check');
+      const jar: Record<string, string> = {};
+      const page = await app.inject({ method: 'GET', url });
+      keepCookies(jar, page);
+      expect(page.body).toContain('Answer the queries');
+      const answersAction =
+        /action="([^"]+\/answers\?[^"]+)"/.exec(page.body)?.[1]?.replace(/&amp;/g, '&') ?? '';
+      const answerPost = (payload: string) =>
+        app.inject({
+          method: 'POST',
+          url: answersAction,
+          headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieHeader(jar) },
+          payload,
+        });
+      const empty = await answerPost('answer-0=');
+      expect(empty.statusCode).toBe(400);
+      expect(empty.body).toContain('Write an answer to at least one query');
+      const sent = await answerPost(
+        `answer-0=${encodeURIComponent('Our export writes the header in capitals.')}`,
+      );
+      expect(sent.statusCode).toBe(303);
+      const answered = await app.inject({ method: 'GET', url });
+      expect(answered.body).toContain('Your answers were sent on');
+      const stateAfter = await h.client.state(inspectionId);
+      expect(stateAfter.deliverables.find((x) => x.id === 'list-6')?.queryAnswers).toHaveLength(1);
 
       // A type outside the allow-list is refused before anything reaches the workflow.
       const exe = await postForm(app, url, {}, [{ field: 'file', name: 'list.exe', content: 'MZ' }]);

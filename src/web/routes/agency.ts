@@ -195,6 +195,43 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
     },
   );
 
+  // Answers to the queries on the latest list: kept as a document in the file store, never in workflow state.
+  app.post<{ Params: DeliverableParams; Body: Record<string, unknown> }>(
+    '/:token/d/:deliverable/answers',
+    async (request, reply) => {
+      const a = await access(request.params.token);
+      const d = owned(a, request.params.deliverable);
+      const latest = d.submissions.at(-1);
+      const body = request.body ?? {};
+      const answers = (latest?.queries ?? [])
+        .map((q, i) => ({
+          row: q.row,
+          column: q.column,
+          query: q.message,
+          answer: textField(body[`answer-${i}`]),
+        }))
+        .filter((x) => x.answer !== '');
+      if (!latest || answers.length === 0) {
+        return renderDeliverable(request, reply, a, d, undefined, {
+          status: 400,
+          errors: [{ text: 'Write an answer to at least one query', href: '#answer-0' }],
+          values: {},
+        });
+      }
+      try {
+        await app.inspections.answerQueries(a.state.inspectionId, d.id, a.grant.agency, latest.id, answers);
+      } catch (err) {
+        if (!(err instanceof JtaiError)) throw err;
+        return renderDeliverable(request, reply, a, d, undefined, {
+          status: showError(err).status,
+          errors: [{ text: err.message, href: '#main-content' }],
+          values: {},
+        });
+      }
+      return reply.redirect(`/a/${request.params.token}/d/${encodeURIComponent(d.id)}`, 303);
+    },
+  );
+
   interface FormState {
     status: number;
     errors: { text: string; href: string }[];
@@ -229,6 +266,7 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
       child,
       childProgress: child ? item.perChild?.find((p) => p.childId === child) : undefined,
       action: `/a/${token}/d/${encodeURIComponent(d.id)}?${query.toString()}`,
+      answersAction: `/a/${token}/d/${encodeURIComponent(d.id)}/answers?${new URLSearchParams({ _csrf: csrfToken }).toString()}`,
       updateId: randomUUID(),
       questions: theme.evaluationQuestions.map((text, i) => ({ name: `q${i + 1}`, text })),
       accept: (d.kind === 'list' ? LIST_TYPES : DOCUMENT_TYPES).join(','),
@@ -237,6 +275,11 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
     });
   }
   done();
+}
+
+/** A urlencoded text field: a string, or nothing (repeated or odd fields count as empty). */
+function textField(value: unknown): string {
+  return typeof value === 'string' ? value.trim() : '';
 }
 
 function refused(): JtaiError {
