@@ -1,4 +1,4 @@
-import type { DocumentItem, Theme } from '../theme';
+import type { DeliverableDefinition, DocumentItem, Theme } from '../theme';
 
 /**
  * Deep dive: children at risk of, or subject to, sexual abuse in the family environment.
@@ -151,6 +151,23 @@ export const ANNEX_A_DOCUMENTS = {
   ],
 } as const satisfies Record<string, readonly DocumentItem[]>;
 
+/** An ILACS child-level list, owed by the local authority under both options. */
+function ilacsList(
+  n: string,
+  name: string,
+  rest: Pick<DeliverableDefinition, 'description' | 'due' | 'source'>,
+): DeliverableDefinition {
+  return {
+    key: `list-${n}`,
+    title: `List ${n}: ${name}`,
+    kind: 'list',
+    options: BOTH,
+    owners: ['local-authority'],
+    list: n,
+    ...rest,
+  };
+}
+
 const AGENCIES_WITH_CASE_RECORDS = [
   'local-authority',
   'police',
@@ -176,17 +193,19 @@ export const csaFamilyTheme: Theme = {
     'Do the agencies work together effectively to protect the child?',
   ],
   deliverables: [
-    ...(['6', '7', '8'] as const).map((n) => ({
-      key: `list-${n}`,
-      title: `List ${n}: ${{ '6': 'children in need', '7': 'children on a child protection plan', '8': 'children in care' }[n]}`,
-      description: `Child-level list ${n} (as in ILACS) with the column "${THEME_QUESTION}". Option B: with the seven additional Y/N columns for every child flagged Y.`,
-      kind: 'list' as const,
-      options: BOTH,
-      due: { day: 2, time: '15:00' },
-      owners: ['local-authority'] as const,
-      list: n,
-      source: 'Annex C, Wed day 2, 3.00pm; Annex A paragraphs 20 and 26',
-    })),
+    ...(
+      [
+        ['6', 'children in need'],
+        ['7', 'children on a child protection plan'],
+        ['8', 'children in care'],
+      ] as const
+    ).map(([n, name]) =>
+      ilacsList(n, name, {
+        description: `Child-level list ${n} (as in ILACS) with the column "${THEME_QUESTION}". Option B: with the seven additional Y/N columns for every child flagged Y.`,
+        due: { day: 2, time: '15:00' },
+        source: 'Annex C, Wed day 2, 3.00pm; Annex A paragraphs 20 and 26',
+      }),
+    ),
     {
       key: 'list-yot',
       title: 'YOT list: up to five children known to the YOT',
@@ -295,20 +314,23 @@ export const csaFamilyTheme: Theme = {
       documents: ANNEX_A_DOCUMENTS,
       source: 'Annex A, "Information required from individual agencies"; Annex C, Tue day 6',
     },
-    ...(['1', '3', '4', '5'] as const).map((n) => ({
-      key: `list-${n}`,
-      title: `List ${n}: ${{ '1': 'contacts', '3': 'referrals', '4': 'assessments', '5': 'section 47 enquiries' }[n]}`,
-      description:
-        n === '4' || n === '5'
-          ? `Child-level list ${n} (as in ILACS) of all children in the category, with the column "${THEME_QUESTION}".`
-          : `Child-level list ${n} (as in ILACS) of all children in the category.`,
-      kind: 'list' as const,
-      options: BOTH,
-      due: { day: 7, time: '10:00' },
-      owners: ['local-authority'] as const,
-      list: n,
-      source: 'Annex C, Wed day 7, 10.00am; Annex A paragraph 32',
-    })),
+    ...(
+      [
+        ['1', 'contacts'],
+        ['3', 'referrals'],
+        ['4', 'assessments'],
+        ['5', 'section 47 enquiries'],
+      ] as const
+    ).map(([n, name]) =>
+      ilacsList(n, name, {
+        description:
+          n === '4' || n === '5'
+            ? `Child-level list ${n} (as in ILACS) of all children in the category, with the column "${THEME_QUESTION}".`
+            : `Child-level list ${n} (as in ILACS) of all children in the category.`,
+        due: { day: 7, time: '10:00' },
+        source: 'Annex C, Wed day 7, 10.00am; Annex A paragraph 32',
+      }),
+    ),
     {
       key: 'list-referrals',
       title: 'Referrals of the last three months relating to the theme',
