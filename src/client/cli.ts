@@ -47,6 +47,14 @@ export function parseFileArgument(arg: string): FileToSubmit {
     : { path: arg };
 }
 
+/** Read and check a contacts file; problems name the line and field. */
+async function readContacts(file: string) {
+  const text = await readFile(file, 'utf8').catch(() => {
+    throw new JtaiError(`Cannot read the contacts file ${file}.`);
+  });
+  return parseContacts(text, file);
+}
+
 function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
@@ -135,10 +143,7 @@ export function buildProgram(deps: {
         theme: string;
         json?: boolean;
       }) => {
-        const text = await readFile(opts.contacts, 'utf8').catch(() => {
-          throw new JtaiError(`Cannot read the contacts file ${opts.contacts}.`);
-        });
-        const contacts = parseContacts(text, opts.contacts);
+        const contacts = await readContacts(opts.contacts);
         await withClient(async (client) => {
           const { inspectionId, input } = await client.start({
             localAuthority: opts.localAuthority,
@@ -326,6 +331,21 @@ export function buildProgram(deps: {
         console.log(`Cancelled ${inspection}.`);
       }),
     );
+
+  program
+    .command('contacts')
+    .description(
+      'Replace the contacts of an inspection (a contact has changed); later emails go to the new addresses.',
+    )
+    .argument('<inspection>', 'inspection id')
+    .requiredOption('--contacts <file>', 'contacts file (YAML), as for start')
+    .action(async (inspection: string, opts: { contacts: string }) => {
+      const contacts = await readContacts(opts.contacts);
+      await withClient(async (client) => {
+        await client.changeContacts(inspection, contacts);
+        console.log(`Contacts of ${inspection} replaced.`);
+      });
+    });
 
   program
     .command('candidates')

@@ -292,6 +292,11 @@ export class InspectionsClient {
     return this.update(inspectionId, messages.sendLink, [{ agency, revoke }]);
   }
 
+  /** Replace the inspection's contacts (e.g. a contact has left); later emails go to the new addresses. */
+  async changeContacts(inspectionId: string, contacts: InspectionContacts): Promise<void> {
+    await this.update(inspectionId, messages.changeContacts, [contacts]);
+  }
+
   async cancel(inspectionId: string, reason: string): Promise<void> {
     await this.update(inspectionId, messages.cancel, [{ reason }]);
   }

@@ -16,6 +16,7 @@ import * as messages from './messages';
 import {
   checkAnswerQueries,
   checkCancel,
+  checkChangeContacts,
   checkConfirm,
   checkExtend,
   checkSelect,
@@ -34,6 +35,7 @@ import { LOCAL_AUTHORITY_KEY, NEXT_DUE_KEY, OVERDUE_KEY, STAGE_KEY } from '../se
 import type {
   AnswerQueriesRequest,
   CancelRequest,
+  InspectionContacts,
   ConfirmRequest,
   DeliverableState,
   ExtendRequest,
@@ -165,6 +167,16 @@ export async function inspection(input: InspectionInput): Promise<InspectionStat
       changes++;
     },
     { validator: (req: WaiveRequest) => void checkWaive(state, req) },
+  );
+
+  setHandler(
+    messages.changeContacts,
+    (contacts) => {
+      checkChangeContacts(state, contacts);
+      state.contacts = contacts;
+      changes++;
+    },
+    { validator: (contacts: InspectionContacts) => void checkChangeContacts(state, contacts) },
   );
 
   setHandler(

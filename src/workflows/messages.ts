@@ -1,5 +1,6 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type {
+  InspectionContacts,
   AnswerQueriesRequest,
   CancelRequest,
   ConfirmRequest,
@@ -20,6 +21,8 @@ export const select = defineUpdate<Receipt, [SelectRequest]>('select');
 export const confirm = defineUpdate<Receipt, [ConfirmRequest]>('confirm');
 export const extendDeadline = defineUpdate<void, [ExtendRequest]>('extendDeadline');
 export const waive = defineUpdate<void, [WaiveRequest]>('waive');
+/** Replace who is written to (a contact has changed): later emails go to the new addresses. */
+export const changeContacts = defineUpdate<void, [InspectionContacts]>('changeContacts');
 export const cancel = defineUpdate<void, [CancelRequest]>('cancel');
 /** Resend an agency's link (and revoke its earlier links): returns the link version now valid. */
 export const sendLink = defineUpdate<number, [LinkRequest]>('sendLink');

@@ -1,6 +1,7 @@
 import type { AgencyId, Instant } from '../timeline/types';
 import { Refusal, refuse } from './failures';
 import type {
+  InspectionContacts,
   AnswerQueriesRequest,
   CancelRequest,
   ConfirmRequest,
@@ -298,6 +299,19 @@ export function checkWaive(state: InspectionState, req: WaiveRequest): Deliverab
 export function checkSendLink(state: InspectionState, req: LinkRequest): void {
   refuseIfEnded(state);
   if (!(req.agency in state.linkVersions)) refuse(Refusal.BadRequest, `Unknown agency "${req.agency}".`);
+}
+
+export function checkChangeContacts(state: InspectionState, contacts: InspectionContacts): void {
+  refuseIfEnded(state);
+  const email = /^[^\s@]+@[^\s@]+$/;
+  if (!email.test(contacts.coordinator?.email ?? ''))
+    refuse(Refusal.BadRequest, "The coordinator's email address is missing or malformed.");
+  for (const agency of Object.keys(state.linkVersions) as AgencyId[]) {
+    const c = contacts.agencies?.[agency];
+    if (!c || !email.test(c.contact) || !email.test(c.escalation)) {
+      refuse(Refusal.BadRequest, `The contacts of ${agency} are missing or malformed.`);
+    }
+  }
 }
 
 export function checkCancel(state: InspectionState, req: CancelRequest): void {

@@ -117,6 +117,15 @@ test('start, list, status, submit, refusals: what the business unit does, one cl
     stdout: expect.stringContaining('Started inspection-cli-borough-2026-11-23: 29 deliverables'),
   });
   const id = 'inspection-cli-borough-2026-11-23';
+  const [badChange, goodChange] = await Promise.all([
+    jtai('contacts', id, '--contacts', bad),
+    jtai('contacts', id, '--contacts', 'examples/contacts.yaml'),
+  ]);
+  expect(badChange).toMatchObject({
+    code: 1,
+    stderr: expect.stringMatching(/line 16: agencies\.police\.escalation/),
+  });
+  expect(goodChange).toMatchObject({ code: 0, stdout: `Contacts of ${id} replaced.\n` });
   expect((await jtai(...startArgs, '--contacts', 'examples/contacts.yaml')).stderr).toMatch(/already exists/);
 
   // A YOT list, built from the list specification with synthetic IDs.

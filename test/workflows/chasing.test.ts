@@ -111,6 +111,18 @@ test('an extension moves the reminders, a waiver stops chasing, a repeated updat
         await skipTo(env, at(notifiedOn, 2, '10:00'));
         const newDue = at(notifiedOn, 5, '12:00');
         await h.client.extend(inspectionId, 'list-meetings', newDue, 'Conference diary not yet confirmed.');
+        // The local authority's contact changes: later emails go to the new address; a broken set is refused.
+        const la = { ...CONTACTS.agencies['local-authority'], contact: 'la-new@example.org' };
+        await expect(
+          h.client.changeContacts(inspectionId, {
+            ...CONTACTS,
+            coordinator: { name: 'Sam', email: 'not-an-email' },
+          }),
+        ).rejects.toMatchObject({ type: 'BadRequest' });
+        await h.client.changeContacts(inspectionId, {
+          ...CONTACTS,
+          agencies: { ...CONTACTS.agencies, 'local-authority': la },
+        });
 
         const file = await h.file('yot.csv', syntheticCsv(childIds('SYN', 2)));
         const first = await h.client.submit(inspectionId, 'list-yot', 'youth-justice', [{ path: file }], {
@@ -146,10 +158,10 @@ test('an extension moves the reminders, a waiver stops chasing, a repeated updat
           },
         ]);
         expect(meetings?.extensions[0]?.at).toBeGreaterThanOrEqual(at(notifiedOn, 2, '10:00'));
-        expect(mailFor('list-meetings/').map((m) => [key(m), m.date?.getTime()])).toEqual([
-          ['list-meetings/reminder-day-before/v1', at(notifiedOn, 2, '09:00')],
-          ['list-meetings/reminder-day-before/v2', at(notifiedOn, 4, '09:00')],
-          ['list-meetings/reminder-2h/v2', at(notifiedOn, 5, '10:00')],
+        expect(mailFor('list-meetings/').map((m) => [key(m), m.date?.getTime(), addresses(m.to)])).toEqual([
+          ['list-meetings/reminder-day-before/v1', at(notifiedOn, 2, '09:00'), ['la@example.org']],
+          ['list-meetings/reminder-day-before/v2', at(notifiedOn, 4, '09:00'), ['la-new@example.org']],
+          ['list-meetings/reminder-2h/v2', at(notifiedOn, 5, '10:00'), ['la-new@example.org']],
         ]);
         // Reminded on day 1 at 09:00, waived at 10:00: nothing after that.
         expect(mailFor('list-nps/').map(key)).toEqual(['list-nps/reminder-day-before/v1']);
