@@ -380,8 +380,19 @@ export function buildProgram(deps: {
   return program;
 }
 
+/** A refused list's findings, one line each (the first 20): what to fix, for the person who sent it. */
+function listFindings(details: unknown): string[] {
+  const findings = Array.isArray(details)
+    ? (details as { row: number; column: string; message: string }[])
+    : [];
+  const lines = findings.slice(0, 20).map((f) => `  ${f.message}`);
+  return findings.length > 20 ? [...lines, `  … and ${findings.length - 20} more`] : lines;
+}
+
 /** One line for a person; a stack trace only for the unexpected, and only with JTAI_DEBUG. */
 export function describeFailure(err: unknown): string {
+  if (err instanceof JtaiError && err.type === 'ListInvalid')
+    return [err.message, ...listFindings(err.details[0])].join('\n');
   if (err instanceof JtaiError || err instanceof ContactsError) return err.message;
   if (err instanceof Error) return process.env.JTAI_DEBUG ? (err.stack ?? err.message) : err.message;
   return String(err);

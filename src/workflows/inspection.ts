@@ -87,7 +87,12 @@ export async function inspection(input: InspectionInput): Promise<InspectionStat
           refuse(
             Refusal.ListInvalid,
             `The list has ${result.errorCount} error${result.errorCount === 1 ? '' : 's'} and was not recorded` +
-              (first ? `; first: row ${first.row}, column "${first.column}": ${first.message}` : '.'),
+              // Where, not what: the message stays in history in clear, the findings (details) are encrypted.
+              (first && first.row > 0
+                ? `; first: row ${first.row}, column "${first.column}".`
+                : first
+                  ? `: ${first.message}`
+                  : '.'),
             result.errors,
           );
         }

@@ -5,6 +5,7 @@ import { JtaiError } from '../../src/client/inspections';
 import { writeCandidates, writePack } from '../../src/client/exports';
 import { syntheticHeaders, syntheticRow } from '../../src/lists/synthetic';
 import { at, CONTACTS, notificationMonday, skipTo, useTimeSkippingHarness } from '../support/harness';
+import { historyToText } from '../support/histories';
 import { readZip } from '../lists/helpers';
 
 /** Lists submitted inside an inspection go through the real validator; what leaves the store is the pack. */
@@ -52,6 +53,10 @@ test('a list with errors is refused with row and column and changes nothing; a c
         const afterRefusal = await h.client.state(inspectionId);
         expect(afterRefusal.deliverables.find((d) => d.id === 'list-6')?.submissions).toEqual([]);
         expect(afterRefusal.candidates).toEqual({});
+        // The refusal names the cell at fault; in the server's history it is encrypted, not in clear.
+        const history = historyToText(await h.client.client.workflow.getHandle(inspectionId).fetchHistory());
+        expect(history).toContain('"ListInvalid"'); // the refused update's outcome is there…
+        expect(history).not.toContain('31/02/2020'); // …without the cell's value
 
         const good = await list6('list6.xlsx', notifiedOn, 12);
         const receipt = await h.client.submit(inspectionId, 'list-6', 'local-authority', [{ path: good }]);
