@@ -1,10 +1,8 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import ExcelJS from 'exceljs';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { at, CONTACTS, createHarness, notificationMonday, skipTo, type Harness } from '../support/harness';
+import { at, CONTACTS, notificationMonday, skipTo, useTimeSkippingHarness } from '../support/harness';
 import { syntheticHeaders, syntheticRow } from '../../src/lists/synthetic';
-import { createTimeSkippingEnv } from '../support/temporal';
 import {
   agencyToken,
   build,
@@ -17,21 +15,12 @@ import {
 } from './support';
 
 /** The agency link pages, through app.inject() against a real client, worker and list validator. */
-let env: TestWorkflowEnvironment;
-let h: Harness;
+const ctx = useTimeSkippingHarness();
 let now = Date.now();
-
-beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-  h = await createHarness(env);
-});
 afterEach(closeApps);
-afterAll(async () => {
-  await h?.close();
-  await env?.teardown();
-});
 
 async function startAtDay2(localAuthority: string) {
+  const { env } = ctx;
   const notifiedOn = notificationMonday(await env.currentTimeMs());
   await skipTo(env, at(notifiedOn, 2, '11:00'));
   now = await env.currentTimeMs();
@@ -62,6 +51,7 @@ async function postForm(
 }
 
 test('an agency sees only what it owes; a forged, expired or revoked link gets a plain 403', async () => {
+  const { h } = ctx;
   const start = await startAtDay2('Linkford');
   await h.run(() =>
     h.withInspection(start, async ({ inspectionId }) => {
@@ -115,6 +105,7 @@ test('an agency sees only what it owes; a forged, expired or revoked link gets a
 });
 
 test('a list with errors is shown in the error summary by row and column and nothing is recorded; a clean list gets a receipt', async () => {
+  const { h } = ctx;
   const start = await startAtDay2('Listham');
   await h.run(() =>
     h.withInspection(start, async ({ inspectionId }) => {
@@ -198,6 +189,7 @@ test('a list with errors is shown in the error summary by row and column and not
 });
 
 test('documents by code with a checklist; no meetings to declare; per-child key documents, consent and evaluation', async () => {
+  const { h } = ctx;
   const start = await startAtDay2('Docsbury');
   await h.run(() =>
     h.withInspection(start, async ({ inspectionId }) => {
