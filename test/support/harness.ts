@@ -177,16 +177,16 @@ export async function skipTo(env: TestWorkflowEnvironment, instant: number): Pro
 }
 
 /**
- * One time-skipping environment and one harness for a test file: created before its tests, torn down
- * after. Tests read `ctx.env` and `ctx.h` once the file's tests run.
+ * One time-skipping environment (or another, with `createEnv`) and one harness for a test file: created
+ * before its tests, torn down after. Tests read `ctx.env` and `ctx.h` once the file's tests run.
  */
-export function useTimeSkippingHarness(
+export function useHarness(
   overrides: Partial<ActivityDependencies> = {},
-  options: { payloadKey?: string } = {},
+  options: { payloadKey?: string; createEnv?: () => Promise<TestWorkflowEnvironment> } = {},
 ): { env: TestWorkflowEnvironment; h: Harness } {
   const ctx = {} as { env: TestWorkflowEnvironment; h: Harness };
   beforeAll(async () => {
-    ctx.env = await createTimeSkippingEnv();
+    ctx.env = await (options.createEnv ?? createTimeSkippingEnv)();
     ctx.h = await createHarness(ctx.env, overrides, options);
   });
   afterAll(async () => {

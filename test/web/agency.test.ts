@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { at, CONTACTS, notificationMonday, skipTo, useTimeSkippingHarness } from '../support/harness';
+import { at, CONTACTS, notificationMonday, skipTo, useHarness } from '../support/harness';
 import { syntheticHeaders, syntheticRow } from '../../src/lists/synthetic';
 import {
   agencyToken,
@@ -15,7 +15,7 @@ import {
 } from './support';
 
 /** The agency link pages, through app.inject() against a real client, worker and list validator. */
-const ctx = useTimeSkippingHarness();
+const ctx = useHarness();
 let now = Date.now();
 afterEach(closeApps);
 

@@ -1,10 +1,9 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { inspectionView } from '../../src/client/view';
 import { createCalendar } from '../../src/timeline/calendar';
-import { CONTACTS, createHarness, notificationMonday, type Harness } from '../support/harness';
+import { CONTACTS, notificationMonday, useHarness } from '../support/harness';
 import { createDevServerEnv } from '../support/temporal';
 import {
   build,
@@ -23,19 +22,9 @@ import {
  * On the dev server rather than the time-skipping one: the dashboard lists inspections through the
  * visibility API (search attributes), which the time-skipping server does not implement.
  */
-let env: TestWorkflowEnvironment;
-let h: Harness;
+const ctx = useHarness({}, { createEnv: createDevServerEnv });
 const now = Date.now();
-
-beforeAll(async () => {
-  env = await createDevServerEnv();
-  h = await createHarness(env);
-});
 afterEach(closeApps);
-afterAll(async () => {
-  await h?.close();
-  await env?.teardown();
-});
 
 const basic = (user: string, password: string) => ({
   authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
@@ -58,14 +47,14 @@ async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean):
 }
 
 async function putList6(inspectionId: string, notifiedOn: string) {
-  const stored = await h.deployment
+  const stored = await ctx.h.deployment
     .fileStoreFor(inspectionId)
     .put(Readable.from([await list6(notifiedOn, 15)]));
-  await h.client.submit(inspectionId, 'list-6', 'local-authority', [{ stored, name: 'list6.xlsx' }]);
+  await ctx.h.client.submit(inspectionId, 'list-6', 'local-authority', [{ stored, name: 'list6.xlsx' }]);
 }
 
 test('sign-in is required; a wrong password is refused; managers read but cannot act', async () => {
-  const app = await build(h, () => now);
+  const app = await build(ctx.h, () => now);
   const home = await app.inject({ method: 'GET', url: '/' });
   expect(home.statusCode).toBe(302);
   expect(home.headers.location).toBe('/sign-in');
@@ -144,8 +133,8 @@ test('sign-in is required; a wrong password is refused; managers read but cannot
 
 test('the coordinator starts an inspection from the form (contacts errors by line and field), selects, confirms, extends, waives, resends and revokes links, downloads the pack and calendar', async () => {
   const notifiedOn = nextMonday();
-  await h.run(async () => {
-    const app = await build(h, () => now);
+  await ctx.h.run(async () => {
+    const app = await build(ctx.h, () => now);
     const jar = await signIn(app, 'coord', PASSWORDS.coordinator);
     const cookie = cookieHeader(jar);
     const newPage = await app.inject({ method: 'GET', url: '/inspections/new', headers: { cookie } });
@@ -251,7 +240,7 @@ test('the coordinator starts an inspection from the form (contacts errors by lin
       const revoke = await post(`/inspections/${inspectionId}/links/police`, { action: 'revoke' });
       expect(revoke.headers.location).toContain('done=revoked');
 
-      const state = await h.client.state(inspectionId);
+      const state = await ctx.h.client.state(inspectionId);
       expect(state.selection.tracked).toEqual(twenty);
       expect(state.linkVersions.police).toBe(2);
       expect(state.deliverables.find((d) => d.id === 'list-8')?.waived?.reason).toBe('Not held');
@@ -292,18 +281,18 @@ test('the coordinator starts an inspection from the form (contacts errors by lin
       expect(cancel.statusCode).toBe(400);
       expect(cancel.body).toContain('Enter a reason for cancelling the inspection');
     } finally {
-      await h.client.cancel(inspectionId, 'End of test').catch(() => undefined);
+      await ctx.h.client.cancel(inspectionId, 'End of test').catch(() => undefined);
     }
   });
 });
 
 test('the JSON API: list and status as the CLI prints them, actions, typed errors, OpenAPI', async () => {
   const notifiedOn = nextMonday();
-  await h.run(() =>
-    h.withInspection(
+  await ctx.h.run(() =>
+    ctx.h.withInspection(
       { localAuthority: 'Apiton', notifiedOn, option: 'B', contacts: CONTACTS },
       async ({ inspectionId }) => {
-        const app = await build(h, () => now);
+        const app = await build(ctx.h, () => now);
         const unauth = await app.inject({ method: 'GET', url: '/api/inspections' });
         expect(unauth.statusCode).toBe(401);
         expect(unauth.headers['www-authenticate']).toContain('Basic');
@@ -325,7 +314,7 @@ test('the JSON API: list and status as the CLI prints them, actions, typed error
           headers: coordinatorAuth,
         });
         const view = one.json<ReturnType<typeof inspectionView>>();
-        const expected = inspectionView(await h.client.state(inspectionId), Date.now());
+        const expected = inspectionView(await ctx.h.client.state(inspectionId), Date.now());
         expect(view.deliverables.map((d) => [d.id, d.status, d.dueUk])).toEqual(
           expected.deliverables.map((d) => [d.id, d.status, d.dueUk]),
         );
@@ -407,7 +396,7 @@ test('the JSON API: list and status as the CLI prints them, actions, typed error
 });
 
 test('404 and 500 pages: GOV.UK style, and a 5xx says nothing of its cause', async () => {
-  const app = await build(h, () => now);
+  const app = await build(ctx.h, () => now);
   const notFound = await app.inject({ method: 'GET', url: '/nowhere' });
   expect(notFound.statusCode).toBe(404);
   expect(notFound.body).toContain('Page not found');
@@ -416,10 +405,10 @@ test('404 and 500 pages: GOV.UK style, and a 5xx says nothing of its cause', asy
   const css = await app.inject({ method: 'GET', url: '/assets/jtai.css' });
   expect(css.statusCode).toBe(200);
   expect(css.body).not.toContain('GDS Transport');
-  const failing = await build(h, () => {
+  const failing = await build(ctx.h, () => {
     throw new Error('secret detail SYN0001');
   });
-  const token = h.deployment.links.sign({
+  const token = ctx.h.deployment.links.sign({
     inspectionId: 'inspection-x-2026-11-23',
     agency: 'police',
     version: 1,

@@ -1,12 +1,12 @@
 import { createCalendar } from '../../src/timeline/calendar';
 import { inspectionView } from '../../src/client/view';
 import { addresses, messageKey } from '../support/smtp';
-import { at, CONTACTS, notificationMonday, skipTo, useTimeSkippingHarness } from '../support/harness';
+import { at, CONTACTS, notificationMonday, skipTo, useHarness } from '../support/harness';
 import { childIds, readingValidator, syntheticCsv } from '../support/list-double';
 
 /** Reminders before a deadline, escalation after it, and what moves or stops them. */
 const calendar = createCalendar();
-const ctx = useTimeSkippingHarness({ validateListFile: readingValidator });
+const ctx = useHarness({ validateListFile: readingValidator });
 beforeEach(() => {
   ctx.h.smtp.messages.length = 0;
 });

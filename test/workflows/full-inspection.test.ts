@@ -4,7 +4,7 @@ import * as messages from '../../src/workflows/messages';
 import type { InspectionState } from '../../src/workflows/types';
 import { ANNEX_A_DOCUMENTS } from '../../src/timeline/themes/csa-family';
 import { AGENCIES } from '../../src/timeline/types';
-import { at, CONTACTS, notificationMonday, skipTo, useTimeSkippingHarness } from '../support/harness';
+import { at, CONTACTS, notificationMonday, skipTo, useHarness } from '../support/harness';
 import { historyToText } from '../support/histories';
 import { messageKey } from '../support/smtp';
 import { childIds, readingValidator, syntheticCsv } from '../support/list-double';
@@ -15,7 +15,7 @@ import { childIds, readingValidator, syntheticCsv } from '../support/list-double
  */
 const HISTORY_KEY = path.join(__dirname, '../histories/payloads.key');
 const HISTORY_FILE = path.join(__dirname, '../histories/option-a-on-time.json');
-const ctx = useTimeSkippingHarness({ validateListFile: readingValidator }, { payloadKey: HISTORY_KEY });
+const ctx = useHarness({ validateListFile: readingValidator }, { payloadKey: HISTORY_KEY });
 
 test('an Option A inspection where everyone is on time completes with no escalation', async () => {
   const { env, h } = ctx;

@@ -4,12 +4,12 @@ import path from 'node:path';
 import { JtaiError } from '../../src/client/inspections';
 import { writeCandidates, writePack } from '../../src/client/exports';
 import { syntheticHeaders, syntheticRow } from '../../src/lists/synthetic';
-import { at, CONTACTS, notificationMonday, skipTo, useTimeSkippingHarness } from '../support/harness';
+import { at, CONTACTS, notificationMonday, skipTo, useHarness } from '../support/harness';
 import { historyToText } from '../support/histories';
 import { readZip } from '../lists/helpers';
 
 /** Lists submitted inside an inspection go through the real validator; what leaves the store is the pack. */
-const ctx = useTimeSkippingHarness();
+const ctx = useHarness();
 
 async function list6(
   file: string,

@@ -1,11 +1,11 @@
 import { JtaiError } from '../../src/client/inspections';
 import type { InspectionState } from '../../src/workflows/types';
-import { at, CONTACTS, notificationMonday, skipTo, useTimeSkippingHarness } from '../support/harness';
+import { at, CONTACTS, notificationMonday, skipTo, useHarness } from '../support/harness';
 import { childIds, readingValidator, syntheticCsv } from '../support/list-double';
 import { messageKey } from '../support/smtp';
 
 /** Every refusal is one clear line, typed, and changes nothing. */
-const ctx = useTimeSkippingHarness({ validateListFile: readingValidator });
+const ctx = useHarness({ validateListFile: readingValidator });
 
 /** What a refusal must not change (the chase log moves on its own as emails go out). */
 function essence(state: InspectionState) {
