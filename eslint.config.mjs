@@ -50,7 +50,15 @@ export default tseslint.config(
           })),
           patterns: [
             {
-              group: ['**/activities', '**/activities/**', '**/client/**', '**/worker/**', '**/web/**'],
+              group: [
+                '**/activities',
+                '**/activities/**',
+                '**/infra',
+                '**/infra/**',
+                '**/client/**',
+                '**/worker/**',
+                '**/web/**',
+              ],
               message: 'Workflows import only pure modules (types of activities are fine).',
               allowTypeImports: true,
             },

@@ -20,7 +20,7 @@ import readline from 'node:readline';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { REPO_ROOT, temporalCliPath } from './temporal-binaries';
-import { SEARCH_ATTRIBUTE_KEYS, searchAttributeArgs } from '../src/worker/search-attributes';
+import { SEARCH_ATTRIBUTE_KEYS, searchAttributeArgs } from '../src/workflows/search-attributes';
 
 const READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 10_000;

@@ -1,15 +1,15 @@
 import { log } from '@temporalio/activity';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { validateListFile as ValidateListFile } from '../lists';
 import { ukDate } from '../timeline/calendar';
 import { formatUkDateTimeLabelled } from '../timeline/format';
 import { EMAIL_TEMPLATES, fillTemplate } from './email-templates';
-import type { FileStore } from './file-store';
-import type { LinkSigner } from './links';
-import type { Mailer } from './mail';
+import type { FileStore } from '../infra/files';
+import type { Scratch } from '../infra/scratch';
+import type { LinkSigner } from '../infra/links';
+import type { Mailer } from '../infra/mail';
 import type { Notice, ValidationRequest, ValidationResult } from './types';
 
 export interface ActivityDependencies {
@@ -23,7 +23,7 @@ export interface ActivityDependencies {
   fileStoreFor(inspectionId: string): FileStore;
   validateListFile: typeof ValidateListFile;
   /** Private scratch space for decrypted lists while they are checked. */
-  scratchDir?: string;
+  scratch: Scratch;
 }
 
 /** Most findings to carry back into the workflow: the rest are counted, not copied. */
@@ -92,42 +92,45 @@ export function createActivities(deps: ActivityDependencies) {
     /** Check a stored list against its specification; errors refuse the submission in the workflow. */
     async validateSubmission(req: ValidationRequest): Promise<ValidationResult> {
       const extension = path.extname(req.file.name).toLowerCase() === '.csv' ? '.csv' : '.xlsx';
-      const scratch = await mkdtemp(path.join(deps.scratchDir ?? tmpdir(), 'jtai-list-'));
-      const copy = path.join(scratch, `list${extension}`);
-      try {
-        await deps.fileStoreFor(req.inspectionId).exportTo(req.file.sha256, copy);
-        const report = await deps.validateListFile(req.list as Parameters<typeof ValidateListFile>[0], copy, {
-          notifiedOn: req.notifiedOn,
-          option: req.option,
-          today: ukDate(req.submittedAt),
-        });
-        const pick = (severity: 'error' | 'warning', max: number) =>
-          report.findings
-            .filter((f) => f.severity === severity)
-            .slice(0, max)
-            .map(({ row, column, code, message }) => ({ row, column, code, message }));
-        return {
-          rows: report.rows,
-          errorCount: report.findings.filter((f) => f.severity === 'error').length,
-          errors: pick('error', MAX_ERRORS),
-          warnings: pick('warning', MAX_WARNINGS),
-          candidates: report.candidates,
-        };
-      } catch (err) {
-        if (err instanceof Error && err.name === 'UnreadableListError') {
-          const reason = (err as Error & { reason?: string }).reason ?? 'unreadable';
+      return deps.scratch.use('list', async (scratch) => {
+        const copy = path.join(scratch, `list${extension}`);
+        try {
+          await deps.fileStoreFor(req.inspectionId).exportTo(req.file.sha256, copy);
+          const report = await deps.validateListFile(
+            req.list as Parameters<typeof ValidateListFile>[0],
+            copy,
+            {
+              notifiedOn: req.notifiedOn,
+              option: req.option,
+              today: ukDate(req.submittedAt),
+            },
+          );
+          const pick = (severity: 'error' | 'warning', max: number) =>
+            report.findings
+              .filter((f) => f.severity === severity)
+              .slice(0, max)
+              .map(({ row, column, code, message }) => ({ row, column, code, message }));
           return {
-            rows: 0,
-            errorCount: 1,
-            errors: [{ row: 0, column: '', code: reason, message: err.message }],
-            warnings: [],
-            candidates: [],
+            rows: report.rows,
+            errorCount: report.findings.filter((f) => f.severity === 'error').length,
+            errors: pick('error', MAX_ERRORS),
+            warnings: pick('warning', MAX_WARNINGS),
+            candidates: report.candidates,
           };
+        } catch (err) {
+          if (err instanceof Error && err.name === 'UnreadableListError') {
+            const reason = (err as Error & { reason?: string }).reason ?? 'unreadable';
+            return {
+              rows: 0,
+              errorCount: 1,
+              errors: [{ row: 0, column: '', code: reason, message: err.message }],
+              warnings: [],
+              candidates: [],
+            };
+          }
+          throw err;
         }
-        throw err;
-      } finally {
-        await rm(scratch, { recursive: true, force: true });
-      }
+      });
     },
   };
 }

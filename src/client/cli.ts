@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFile } from 'node:fs/promises';
-import { loadConfig } from '../config';
-import { createDeployment, type Deployment } from '../deployment';
+import { loadConfig } from '../infra/config';
+import { createDeployment, type Deployment } from '../infra';
 import { assertIsoDate, createCalendar } from '../timeline/calendar';
 import { parseUkDateTime } from '../timeline/format';
 import { buildSchedule } from '../timeline/schedule';

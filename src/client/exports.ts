@@ -1,5 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildCandidates, CANDIDATE_LISTS, writeInspectorPack, type ListId, type PackEntry } from '../lists';
 import type { SubmittedFile } from '../workflows/types';
@@ -9,14 +7,6 @@ import { JtaiError, type InspectionsClient } from './inspections';
  * What leaves the file store: the candidates workbook the lead inspector chooses from, and the
  * inspector pack. Files are decrypted into a private scratch folder that is removed afterwards.
  */
-async function withScratch<T>(action: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'jtai-export-'));
-  try {
-    return await action(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
 
 /** Decrypt a stored file under `dir`, named by its hash (never by the name an agency gave it). */
 async function exportFile(
@@ -39,7 +29,7 @@ export async function writeCandidates(client: InspectionsClient, inspectionId: s
     (d) => d.list && (CANDIDATE_LISTS as readonly string[]).includes(d.list) && d.submissions.length > 0,
   );
   if (received.length === 0) throw new JtaiError('No lists 6, 7, 8, YOT or NPS have been received yet.');
-  return withScratch(async (dir) => {
+  return client.deployment.scratch.use('export', async (dir) => {
     const inputs = [];
     for (const d of received) {
       const latest = d.submissions.at(-1)?.files[0];
@@ -56,7 +46,7 @@ export async function writeCandidates(client: InspectionsClient, inspectionId: s
 /** Every file received, in folders per deliverable and agency, with an index (HTML and CSV). */
 export async function writePack(client: InspectionsClient, inspectionId: string, outZip: string) {
   const state = await client.state(inspectionId);
-  return withScratch(async (dir) => {
+  return client.deployment.scratch.use('export', async (dir) => {
     const entries: PackEntry[] = [];
     for (const d of state.deliverables) {
       for (const s of d.submissions.filter((x) => x.files.length > 0)) {

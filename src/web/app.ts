@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import nunjucks from 'nunjucks';
 import type { InspectionsClient } from '../client/inspections';
-import type { Deployment } from '../deployment';
+import type { Deployment } from '../infra';
 import { formatUkDateTime } from '../timeline/format';
 import type { Instant } from '../timeline/types';
 import { sessionUser, type SessionUser } from './auth';
@@ -25,7 +25,6 @@ import { apiRoutes } from './routes/api';
 import { staffRoutes } from './routes/staff';
 import { MAX_UPLOAD_BYTES } from './uploads';
 import { UserStore, type User } from './users';
-import { loadOrCreateKey } from '../activities/keys';
 
 /**
  * The web app: agency link pages (`/a/<token>`), the coordinator's and managers' pages behind sign-in, and
@@ -117,7 +116,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     },
     referrerPolicy: { policy: 'no-referrer' },
   });
-  await app.register(cookie, { secret: loadOrCreateKey(config.keysDir, 'web-session') });
+  await app.register(cookie, { secret: deployment.webSessionKey() });
   await app.register(csrf, {
     cookieOpts: { signed: true, httpOnly: true, sameSite: 'lax', path: '/', secure },
     // Forms post the token as a field; multipart forms carry it in the action's query string, because

@@ -5,14 +5,15 @@
  * its password once.
  */
 import { InspectionsClient } from '../client/inspections';
-import { loadConfig } from '../config';
-import { createDeployment } from '../deployment';
+import { loadConfig } from '../infra/config';
+import { createDeployment } from '../infra';
 import { buildApp } from './app';
 import { UserStore } from './users';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const deployment = createDeployment(config);
+  await deployment.scratch.sweep();
   const host = process.env.WEB_HOST || '127.0.0.1';
   const users = UserStore.forDataDir(config.dataDir);
   const created = await users.bootstrap();

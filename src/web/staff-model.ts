@@ -1,5 +1,5 @@
 import { inspectionView, timelineIcs, type DeliverableView, type InspectionView } from '../client/view';
-import type { Deployment } from '../deployment';
+import type { Deployment } from '../infra';
 import { AGENCIES, PARTY_NAMES, type AgencyId, type Instant } from '../timeline/types';
 import { isSettled } from '../workflows/rules';
 import type { InspectionState } from '../workflows/types';

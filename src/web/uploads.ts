@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { FileStore, StoredFile } from '../activities/file-store';
+import type { FileStore, StoredFile } from '../infra/files';
 
 /**
  * Uploads: each file is streamed straight into the inspection's encrypted store (never to a path named by

@@ -1,13 +1,16 @@
 import { NativeConnection } from '@temporalio/worker';
-import { loadConfig } from '../config';
-import { createDeployment } from '../deployment';
-import { createMailer } from '../activities/mail';
+import { loadConfig } from '../infra/config';
+import { createDeployment } from '../infra';
+import { createMailer } from '../infra/mail';
 import { createWorker } from './worker';
 
 /** The worker process: runs inspection workflows and their activities until stopped. */
 async function main(): Promise<void> {
   const config = loadConfig();
   const deployment = createDeployment(config);
+  // Decrypted copies left by a process that died mid-check: nothing in clear may outlive its process.
+  const swept = await deployment.scratch.sweep();
+  if (swept > 0) console.log(`jtai worker: removed ${swept} scratch folder(s) left by stopped processes.`);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const worker = await createWorker({ deployment, connection });
   console.log(

@@ -1,7 +1,7 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDependencies } from '../activities';
-import { createMailer } from '../activities/mail';
-import type { Deployment } from '../deployment';
+import { createMailer } from '../infra/mail';
+import type { Deployment } from '../infra';
 import { validateListFile } from '../lists';
 
 /** The activities as the deployment wires them; tests override single dependencies (e.g. the mailer). */
@@ -15,6 +15,7 @@ export function activitiesFor(deployment: Deployment, overrides: Partial<Activit
     sentDir: config.sentDir,
     fileStoreFor: (id) => deployment.fileStoreFor(id),
     validateListFile,
+    scratch: deployment.scratch,
     ...overrides,
   });
 }

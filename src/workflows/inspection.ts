@@ -31,7 +31,7 @@ import {
   overdueCount,
   stageOf,
 } from './rules';
-import { LOCAL_AUTHORITY_KEY, NEXT_DUE_KEY, OVERDUE_KEY, STAGE_KEY } from '../search-attributes';
+import { LOCAL_AUTHORITY_KEY, NEXT_DUE_KEY, OVERDUE_KEY, STAGE_KEY } from './search-attributes';
 import type {
   AnswerQueriesRequest,
   CancelRequest,

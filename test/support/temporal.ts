@@ -20,7 +20,7 @@ import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { temporalCliPath, testServerPath } from '../../scripts/temporal-binaries';
-import { SEARCH_ATTRIBUTE_KEYS } from '../../src/worker/search-attributes';
+import { SEARCH_ATTRIBUTE_KEYS } from '../../src/workflows/search-attributes';
 
 // Tests show warnings and errors only: the SDK's info lines would bury the results.
 try {
@@ -29,7 +29,7 @@ try {
   // already installed in this process
 }
 
-export { SEARCH_ATTRIBUTE_DEFINITIONS, SEARCH_ATTRIBUTE_KEYS } from '../../src/worker/search-attributes';
+export { SEARCH_ATTRIBUTES as SEARCH_ATTRIBUTE_DEFINITIONS, SEARCH_ATTRIBUTE_KEYS } from '../../src/workflows/search-attributes';
 
 /** Registers the custom search attributes through the operator service (needed on the time-skipping server). */
 export async function registerSearchAttributes(connection: Connection, namespace = 'default'): Promise<void> {

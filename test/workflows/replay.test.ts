@@ -1,7 +1,7 @@
 import { Worker } from '@temporalio/worker';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { EncryptionCodec } from '../../src/codec';
+import { EncryptionCodec } from '../../src/infra/codec';
 import { historyFromText } from '../support/histories';
 import { workflowBundle } from '../support/harness';
 import '../support/temporal';

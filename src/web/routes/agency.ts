@@ -1,12 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { JtaiError, type FileToSubmit } from '../../client/inspections';
-import type { FileStore } from '../../activities/file-store';
-import type { LinkGrant } from '../../activities/links';
+import type { FileStore } from '../../infra/files';
+import type { LinkGrant } from '../../infra/links';
 import { isListId, LIST_TITLES, templateFileName, writeListTemplate } from '../../lists';
 import { themeById } from '../../timeline/themes';
 import type { DeliverableState, InspectionState, ListQuery, Receipt } from '../../workflows/types';
@@ -95,7 +94,7 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
     const a = await access(request.params.token);
     const d = owned(a, request.params.deliverable);
     if (!d.list || !isListId(d.list)) throw webError('NotFound', 'This deliverable is not a list.');
-    const dir = await mkdtemp(path.join(tmpdir(), 'jtai-template-'));
+    const dir = await app.deployment.scratch.make('template');
     const file = path.join(dir, 'template.xlsx');
     try {
       await writeListTemplate(d.list, a.state.option, file, { rows: 2000 });

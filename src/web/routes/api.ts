@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Contacts } from '../../client/contacts';
-import { safeSegment } from '../../deployment';
+import { safeSegment } from '../../infra';
 import * as actions from '../actions';
 import { sendError } from '../app';
 import { basicUser, canAct } from '../auth';

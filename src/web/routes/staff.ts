@@ -1,13 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ContactsError } from '../../client/contacts';
 import { writeCandidates, writePack } from '../../client/exports';
 import { JtaiError } from '../../client/inspections';
 import { timelineIcs, timelineRows } from '../../client/view';
-import { safeSegment } from '../../deployment';
+import { safeSegment } from '../../infra';
 import { assertIsoDate } from '../../timeline/calendar';
 import { buildSchedule } from '../../timeline/schedule';
 import { DEFAULT_THEME_ID, themeById } from '../../timeline/themes';
@@ -257,7 +256,7 @@ export function staffRoutes(app: FastifyInstance, _options: unknown, done: (err?
     type: string,
     write: (file: string) => Promise<unknown>,
   ) {
-    const dir = await mkdtemp(path.join(tmpdir(), 'jtai-download-'));
+    const dir = await app.deployment.scratch.make('download');
     const file = path.join(dir, name);
     try {
       await write(file);

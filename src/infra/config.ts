@@ -41,6 +41,8 @@ export interface Config {
   keysDir: string;
   filesDir: string;
   sentDir: string;
+  /** Private scratch space for decrypted copies (see ./scratch.ts). */
+  scratchDir: string;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -76,5 +78,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     keysDir: path.join(dataDir, 'keys'),
     filesDir: path.join(dataDir, 'files'),
     sentDir: path.join(dataDir, 'sent'),
+    scratchDir: path.join(dataDir, 'scratch'),
   };
 }

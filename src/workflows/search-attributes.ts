@@ -1,9 +1,7 @@
 /**
  * The custom search attributes of an inspection workflow: for listing and dashboards, never child data.
- *
- * Pure data plus `defineSearchAttributeKey` from @temporalio/common (no Node built-ins, no I/O), so workflow code
- * can import the typed keys from here. `src/worker/search-attributes.ts` re-exports everything for the worker,
- * the start script and the test support: workflow files may not import from `src/worker` (ESLint rule).
+ * Pure data plus `defineSearchAttributeKey` (no Node built-ins, no I/O): the workflow upserts them, the client
+ * reads them, and the start script and tests register them on a server.
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 

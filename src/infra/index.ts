@@ -1,0 +1,35 @@
+import path from 'node:path';
+import { createCalendar } from '../timeline/calendar';
+import { EncryptionCodec } from './codec';
+import type { Config } from './config';
+import { safeSegment, type FileStore } from './files';
+import { createLocalFileStore } from './files/local';
+import { loadOrCreateKey } from './keys';
+import { createLinkSigner } from './links';
+import { createScratch } from './scratch';
+
+/**
+ * The infrastructure the worker, the CLI and the web app share, chosen from one config in one place: the
+ * encrypted file store, the payload codec, the link signer, scratch space and the working-day calendar.
+ * Callers use the interfaces (`FileStore`, `LinkSigner`, `Scratch`), never an implementation.
+ */
+export function createDeployment(config: Config) {
+  const fileKey = loadOrCreateKey(config.keysDir, 'files');
+  return {
+    config,
+    fileStoreFor(inspectionId: string): FileStore {
+      return createLocalFileStore({
+        dir: path.join(config.filesDir, safeSegment(inspectionId)),
+        key: fileKey,
+      });
+    },
+    dataConverter: { payloadCodecs: [new EncryptionCodec(loadOrCreateKey(config.keysDir, 'payloads'))] },
+    links: createLinkSigner(loadOrCreateKey(config.keysDir, 'links')),
+    scratch: createScratch(config.scratchDir),
+    calendar: createCalendar(config.calendar),
+    /** The web app's cookie-signing secret (only the web app asks for it). */
+    webSessionKey: () => loadOrCreateKey(config.keysDir, 'web-session'),
+  };
+}
+export type Deployment = ReturnType<typeof createDeployment>;
+export { safeSegment };
