@@ -101,6 +101,7 @@ async function main(): Promise<void> {
           inspectionId: state.inspectionId,
           agency: 'local-authority',
           version: state.linkVersions['local-authority'],
+          run: state.runNonce,
           expiresAt: state.closesAt + 14 * 86_400_000,
         });
         let k = 0;

@@ -23,6 +23,23 @@ export const EMAIL_TEMPLATES: Record<NoticeTemplate, { subject: string; body: st
       '{coordinator}',
     ].join('\n'),
   },
+  'request-digest-late': {
+    subject: 'JTAI {localAuthority}: what {agencyName} is asked to provide (some already overdue)',
+    body: [
+      'Dear colleague,',
+      '',
+      'The local area has been notified of a joint targeted area inspection, and this request is being sent late: some of what {agencyName} is asked to provide was already due. Items marked OVERDUE are needed as soon as possible; the others by the time shown (UK time):',
+      '',
+      '{items}',
+      '',
+      'Use your agency link to upload files and confirm what you have done:',
+      '{link}',
+      '',
+      'The link is for {agencyName} only. Please do not forward it. If something overdue cannot be sent today, tell the coordinator when it will come.',
+      '',
+      '{coordinator}',
+    ].join('\n'),
+  },
   request: {
     subject: 'JTAI {localAuthority}: new request for {agencyName}',
     body: [
@@ -92,6 +109,20 @@ export const EMAIL_TEMPLATES: Record<NoticeTemplate, { subject: string; body: st
       '',
       'Consider calling the agency lead, extending the deadline with a reason, or waiving it.',
       'Agency link (for reference; it is the agency’s own): {link}',
+    ].join('\n'),
+  },
+  'delivery-failed': {
+    subject: 'JTAI {localAuthority}: email to {failedAgency} could not be delivered',
+    body: [
+      'An email from JTAI coordination to {failedAgency} ({failedTo}) could not be delivered and has been given up.',
+      '',
+      'Failing since {failedSince}: {failedReason}',
+      '',
+      'It was about:',
+      '',
+      '{items}',
+      '',
+      'Check the address (change the contacts if it is wrong), then resend the agency its link from the inspection page.',
     ].join('\n'),
   },
 };

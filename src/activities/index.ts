@@ -1,6 +1,5 @@
-import { log } from '@temporalio/activity';
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import { createHash } from 'node:crypto';
-import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { validateListFile as ValidateListFile } from '../lists';
 import { ukDate } from '../timeline/calendar';
@@ -9,7 +8,8 @@ import { EMAIL_TEMPLATES, fillTemplate } from './email-templates';
 import type { FileStore } from '../infra/files';
 import type { Scratch } from '../infra/scratch';
 import type { LinkSigner } from '../infra/links';
-import type { Mailer } from '../infra/mail';
+import { MailSendError, type Mailer } from '../infra/mail';
+import { MailFailure } from '../workflows/failures';
 import type { Notice, ValidationRequest, ValidationResult } from './types';
 
 export interface ActivityDependencies {
@@ -17,8 +17,6 @@ export interface ActivityDependencies {
   mailFrom: string;
   links: LinkSigner;
   webBaseUrl: string;
-  /** Where the record of sent messages is kept, so a retried activity never sends twice. */
-  sentDir: string;
   /** The encrypted file store of one inspection. */
   fileStoreFor(inspectionId: string): FileStore;
   validateListFile: typeof ValidateListFile;
@@ -29,108 +27,147 @@ export interface ActivityDependencies {
 /** Most findings to carry back into the workflow: the rest are counted, not copied. */
 const MAX_ERRORS = 50;
 const MAX_WARNINGS = 200;
+/** Heartbeats while a slow step runs, so a worker that dies is noticed in seconds, not at the timeout. */
+const HEARTBEAT_MS = 5_000;
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
+/** The email of a notice: subject and text from the wording table, the agency's link, no child data. */
+export function renderNotice(notice: Notice, link: string): { subject: string; text: string } {
+  const items = notice.deliverables
+    .map((d) => {
+      const missing = d.missing && d.missing.length > 0 ? `\n    still missing: ${d.missing.join(', ')}` : '';
+      const due = d.overdue
+        ? `OVERDUE: was due ${formatUkDateTimeLabelled(d.dueAt)}`
+        : `due ${formatUkDateTimeLabelled(d.dueAt)}`;
+      return `  - ${d.title}\n    ${due}${missing}`;
+    })
+    .join('\n');
+  const first = notice.deliverables[0];
+  const values = {
+    localAuthority: notice.localAuthority,
+    agencyName: notice.agencyName,
+    items,
+    link,
+    coordinator: 'JTAI coordination, on behalf of the safeguarding partnership',
+    firstDue: first ? formatUkDateTimeLabelled(first.dueAt) : '',
+    failedAgency: notice.failure?.agencyName ?? '',
+    failedTo: notice.failure?.to ?? '',
+    failedSince: notice.failure ? formatUkDateTimeLabelled(notice.failure.since) : '',
+    failedReason: notice.failure?.reason ?? '',
+  };
+  const template = EMAIL_TEMPLATES[notice.template];
+  return { subject: fillTemplate(template.subject, values), text: fillTemplate(template.body, values) };
+}
+
+/** Heartbeat every few seconds while `work` runs (an activity whose worker dies then fails fast). */
+async function withHeartbeat<T>(work: () => Promise<T>, details?: () => unknown): Promise<T> {
+  const context = Context.current();
+  context.heartbeat(details?.());
+  const timer = setInterval(() => context.heartbeat(details?.()), HEARTBEAT_MS);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 export function createActivities(deps: ActivityDependencies) {
   return {
-    /** Send one email, exactly once per intended message (keyed by inspection and message key). */
-    async sendNotice(notice: Notice): Promise<{ sent: boolean }> {
+    /**
+     * Send one email. Each call is one attempt: the workflow records the intent first and decides on retries,
+     * so a failure is thrown typed (MailFailure) and never retried here. The Message-ID derives from the
+     * message key, so a resend after an unknown outcome carries the same one.
+     */
+    async sendNotice(notice: Notice): Promise<void> {
       const key = `${notice.inspectionId}/${notice.messageKey}`;
-      const marker = path.join(deps.sentDir, `${sha256(key)}.sent`);
-      if (
-        await stat(marker).then(
-          () => true,
-          () => false,
-        )
-      )
-        return { sent: false };
-
       const token = deps.links.sign({
         inspectionId: notice.inspectionId,
         agency: notice.agency,
         version: notice.link.version,
+        run: notice.link.run,
         expiresAt: notice.link.expiresAt,
       });
-      const items = notice.deliverables
-        .map((d) => {
-          const missing =
-            d.missing && d.missing.length > 0 ? `\n    still missing: ${d.missing.join(', ')}` : '';
-          return `  - ${d.title}\n    due ${formatUkDateTimeLabelled(d.dueAt)}${missing}`;
-        })
-        .join('\n');
-      const first = notice.deliverables[0];
-      const values = {
-        localAuthority: notice.localAuthority,
-        agencyName: notice.agencyName,
-        items,
-        link: `${deps.webBaseUrl}/a/${token}`,
-        coordinator: 'JTAI coordination, on behalf of the safeguarding partnership',
-        firstDue: first ? formatUkDateTimeLabelled(first.dueAt) : '',
-      };
-      const template = EMAIL_TEMPLATES[notice.template];
-      await deps.mailer.send({
-        from: deps.mailFrom,
-        to: notice.to,
-        cc: notice.cc,
-        subject: fillTemplate(template.subject, values),
-        text: fillTemplate(template.body, values),
-        messageId: `<${sha256(key).slice(0, 32)}@jtai>`,
-        date: new Date(notice.sentAt),
-        headers: { 'X-Jtai-Message-Key': notice.messageKey },
-      });
-      await mkdir(deps.sentDir, { recursive: true });
-      await writeFile(marker, new Date().toISOString(), { flag: 'w' });
-      log.info('Email sent', {
-        template: notice.template,
-        agency: notice.agency,
-        messageKey: notice.messageKey,
-      });
-      return { sent: true };
+      const { subject, text } = renderNotice(notice, `${deps.webBaseUrl}/a/${token}`);
+      const logged = { template: notice.template, agency: notice.agency, messageKey: notice.messageKey };
+      if (notice.possibleDuplicate)
+        log.warn('Email sent again after an unknown outcome: possible duplicate', logged);
+      try {
+        await withHeartbeat(() =>
+          deps.mailer.send({
+            from: deps.mailFrom,
+            to: notice.to,
+            cc: notice.cc,
+            subject,
+            text,
+            messageId: `<${sha256(key).slice(0, 32)}@jtai>`,
+            date: new Date(notice.sentAt),
+            headers: { 'X-Jtai-Message-Key': notice.messageKey },
+          }),
+        );
+      } catch (err) {
+        const outcome = err instanceof MailSendError ? err.outcome : 'temporary';
+        const reason = err instanceof Error ? err.message : String(err);
+        log.error('Email not sent', { ...logged, outcome, reason });
+        throw ApplicationFailure.create({
+          type:
+            outcome === 'permanent'
+              ? MailFailure.Permanent
+              : outcome === 'unknown-outcome'
+                ? MailFailure.UnknownOutcome
+                : MailFailure.Temporary,
+          message: reason,
+          nonRetryable: true,
+        });
+      }
+      log.info('Email sent', logged);
     },
 
     /** Check a stored list against its specification; errors refuse the submission in the workflow. */
     async validateSubmission(req: ValidationRequest): Promise<ValidationResult> {
       const extension = path.extname(req.file.name).toLowerCase() === '.csv' ? '.csv' : '.xlsx';
-      return deps.scratch.use('list', async (scratch) => {
-        const copy = path.join(scratch, `list${extension}`);
-        try {
-          await deps.fileStoreFor(req.inspectionId).exportTo(req.file.sha256, copy);
-          const report = await deps.validateListFile(
-            req.list as Parameters<typeof ValidateListFile>[0],
-            copy,
-            {
-              notifiedOn: req.notifiedOn,
-              option: req.option,
-              today: ukDate(req.submittedAt),
-            },
-          );
-          const pick = (severity: 'error' | 'warning', max: number) =>
-            report.findings
-              .filter((f) => f.severity === severity)
-              .slice(0, max)
-              .map(({ row, column, code, message }) => ({ row, column, code, message }));
-          return {
-            rows: report.rows,
-            errorCount: report.findings.filter((f) => f.severity === 'error').length,
-            errors: pick('error', MAX_ERRORS),
-            warnings: pick('warning', MAX_WARNINGS),
-            candidates: report.candidates,
-          };
-        } catch (err) {
-          if (err instanceof Error && err.name === 'UnreadableListError') {
-            const reason = (err as Error & { reason?: string }).reason ?? 'unreadable';
+      // Heartbeats while it runs: a worker that dies mid-check is noticed in seconds and the check starts again.
+      return withHeartbeat(() =>
+        deps.scratch.use('list', async (scratch) => {
+          const copy = path.join(scratch, `list${extension}`);
+          try {
+            await deps.fileStoreFor(req.inspectionId).exportTo(req.file.sha256, copy);
+            const report = await deps.validateListFile(
+              req.list as Parameters<typeof ValidateListFile>[0],
+              copy,
+              {
+                notifiedOn: req.notifiedOn,
+                option: req.option,
+                today: ukDate(req.submittedAt),
+              },
+            );
+            const pick = (severity: 'error' | 'warning', max: number) =>
+              report.findings
+                .filter((f) => f.severity === severity)
+                .slice(0, max)
+                .map(({ row, column, code, message }) => ({ row, column, code, message }));
             return {
-              rows: 0,
-              errorCount: 1,
-              errors: [{ row: 0, column: '', code: reason, message: err.message }],
-              warnings: [],
-              candidates: [],
+              rows: report.rows,
+              errorCount: report.findings.filter((f) => f.severity === 'error').length,
+              errors: pick('error', MAX_ERRORS),
+              warnings: pick('warning', MAX_WARNINGS),
+              candidates: report.candidates,
             };
+          } catch (err) {
+            if (err instanceof Error && err.name === 'UnreadableListError') {
+              const reason = (err as Error & { reason?: string }).reason ?? 'unreadable';
+              return {
+                rows: 0,
+                errorCount: 1,
+                errors: [{ row: 0, column: '', code: reason, message: err.message }],
+                warnings: [],
+                candidates: [],
+              };
+            }
+            throw err;
           }
-          throw err;
-        }
-      });
+        }),
+      );
     },
   };
 }

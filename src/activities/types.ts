@@ -3,7 +3,16 @@ import type { ListQuery, SubmittedFile } from '../workflows/types';
 
 /** The kinds of email the workflow sends; their wording is a table in ./email-templates.ts. */
 export type NoticeTemplate =
-  'request-digest' | 'request' | 'reminder' | 'escalation-lead' | 'escalation-coordinator' | 'link';
+  | 'request-digest'
+  /** The first email of an inspection started after some deadlines had already passed. */
+  | 'request-digest-late'
+  | 'request'
+  | 'reminder'
+  | 'escalation-lead'
+  | 'escalation-coordinator'
+  | 'link'
+  /** To the coordinator: an email to an agency could not be delivered and was given up. */
+  | 'delivery-failed';
 
 /** One intended email. Carries deliverables and due times, never child-level data. */
 export interface Notice {
@@ -12,14 +21,18 @@ export interface Notice {
   template: NoticeTemplate;
   agency: AgencyId;
   agencyName: string;
-  deliverables: { id: string; title: string; dueAt: Instant; missing?: string[] }[];
+  deliverables: { id: string; title: string; dueAt: Instant; missing?: string[]; overdue?: boolean }[];
   to: string[];
   cc: string[];
-  /** Unique per intended message: the Message-ID and the sent-ledger key derive from it. */
+  /** Unique per intended message: the Message-ID derives from it, so a resend carries the same one. */
   messageKey: string;
   /** Workflow time when the workflow decided to send: the email's Date. */
   sentAt: Instant;
-  link: { version: number; expiresAt: Instant };
+  link: { version: number; run: string; expiresAt: Instant };
+  /** A retry after a send whose outcome was unknown: logged as a possible duplicate. */
+  possibleDuplicate?: boolean;
+  /** For `delivery-failed`: which email, since when, and why. */
+  failure?: { agencyName: string; to: string; since: Instant; reason: string };
 }
 
 export interface ValidationRequest {

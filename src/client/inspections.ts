@@ -117,6 +117,7 @@ export class InspectionsClient {
       contacts: input.contacts,
       limits: { maxSelected: theme.maxSelected, tracked: theme.tracked },
       searchAttributes: config.searchAttributes,
+      requestedAt: this.clock(),
     };
     try {
       await this.client.workflow.start('inspection', {
@@ -294,7 +295,7 @@ export class InspectionsClient {
 
   /** Replace the inspection's contacts (e.g. a contact has left); later emails go to the new addresses. */
   async changeContacts(inspectionId: string, contacts: InspectionContacts): Promise<void> {
-    await this.update(inspectionId, messages.changeContacts, [contacts]);
+    await this.update(inspectionId, messages.changeContacts, [{ contacts }]);
   }
 
   async cancel(inspectionId: string, reason: string): Promise<void> {

@@ -40,7 +40,6 @@ export interface Config {
   searchAttributes: boolean;
   keysDir: string;
   filesDir: string;
-  sentDir: string;
   /** Private scratch space for decrypted copies (see ./scratch.ts). */
   scratchDir: string;
 }
@@ -77,7 +76,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     searchAttributes: e.JTAI_SEARCH_ATTRIBUTES === 'on',
     keysDir: path.join(dataDir, 'keys'),
     filesDir: path.join(dataDir, 'files'),
-    sentDir: path.join(dataDir, 'sent'),
     scratchDir: path.join(dataDir, 'scratch'),
   };
 }

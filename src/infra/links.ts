@@ -1,11 +1,15 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { AgencyId } from '../timeline/types';
 
-/** What an agency link grants: one agency of one inspection, until it expires or its version is revoked. */
+/**
+ * What an agency link grants: one agency of one run of one inspection (`run` is the workflow run's random
+ * nonce), until it expires or its version is revoked.
+ */
 export interface LinkGrant {
   inspectionId: string;
   agency: AgencyId;
   version: number;
+  run: string;
   expiresAt: number;
 }
 
@@ -19,14 +23,21 @@ export function createLinkSigner(key: Buffer) {
     },
     /** The grant if the token is genuine and unexpired at `at`; undefined otherwise (no detail, by design). */
     verify(token: string, at: number): LinkGrant | undefined {
-      const [body, signature] = token.split('.');
-      if (!body || !signature) return undefined;
+      const parts = token.split('.');
+      const [body, signature] = parts;
+      if (parts.length !== 2 || !body || !signature) return undefined;
       const expected = Buffer.from(mac(body));
       const given = Buffer.from(signature);
       if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;
       try {
-        const grant = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as LinkGrant;
-        return grant.expiresAt > at ? grant : undefined;
+        const grant = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as Partial<LinkGrant>;
+        const wellFormed =
+          typeof grant.inspectionId === 'string' &&
+          typeof grant.agency === 'string' &&
+          typeof grant.version === 'number' &&
+          typeof grant.run === 'string' &&
+          typeof grant.expiresAt === 'number';
+        return wellFormed && grant.expiresAt! > at ? (grant as LinkGrant) : undefined;
       } catch {
         return undefined;
       }

@@ -1,13 +1,11 @@
 import { inspectionView, timelineIcs, type DeliverableView, type InspectionView } from '../client/view';
 import type { Deployment } from '../infra';
 import { AGENCIES, PARTY_NAMES, type AgencyId, type Instant } from '../timeline/types';
-import { isSettled } from '../workflows/rules';
+import { isSettled, linkExpiresAt } from '../workflows/rules';
 import type { InspectionState } from '../workflows/types';
 import { tagFor, type Tag } from './model';
 
 /** What the coordinator's and managers' pages show of one inspection: pure, from state. */
-
-const DAY_MS = 86_400_000;
 
 export interface TimelineRow {
   view: DeliverableView;
@@ -43,7 +41,8 @@ export function agencyLinkUrl(deployment: Deployment, state: InspectionState, ag
     inspectionId: state.inspectionId,
     agency,
     version: state.linkVersions[agency],
-    expiresAt: state.closesAt + 14 * DAY_MS,
+    run: state.runNonce,
+    expiresAt: linkExpiresAt(state),
   });
   return `${deployment.config.web.baseUrl}/a/${token}`;
 }

@@ -12,7 +12,6 @@ export function activitiesFor(deployment: Deployment, overrides: Partial<Activit
     mailFrom: config.mail.from,
     links: deployment.links,
     webBaseUrl: config.web.baseUrl,
-    sentDir: config.sentDir,
     fileStoreFor: (id) => deployment.fileStoreFor(id),
     validateListFile,
     scratch: deployment.scratch,

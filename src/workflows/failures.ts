@@ -16,6 +16,8 @@ export const Refusal = {
   ExtensionInPast: 'ExtensionInPast',
   InspectionEnded: 'InspectionEnded',
   ListInvalid: 'ListInvalid',
+  /** The list is over a limit (rows, size, compression): refused at once, never retried. */
+  ListTooLarge: 'ListTooLarge',
   FileUnreadable: 'FileUnreadable',
 } as const;
 export type RefusalType = (typeof Refusal)[keyof typeof Refusal];
@@ -29,3 +31,13 @@ export function refuse(type: RefusalType, message: string, details?: unknown): n
     details: details === undefined ? [] : [details],
   });
 }
+
+/** Why a send failed, as `ApplicationFailure.type` of sendNotice: the workflow decides what to do. */
+export const MailFailure = {
+  /** Not delivered, and trying again may work (connection refused, timeout before the message, 4xx). */
+  Temporary: 'MailTemporary',
+  /** Not delivered, and trying again will not help (5xx for the sender or a recipient). */
+  Permanent: 'MailPermanent',
+  /** The message may have been delivered (the connection failed after it was sent): a resend may duplicate. */
+  UnknownOutcome: 'MailUnknownOutcome',
+} as const;

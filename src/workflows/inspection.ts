@@ -1,18 +1,23 @@
 import {
   allHandlersFinished,
+  CancellationScope,
   condition,
   currentUpdateInfo,
+  log,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
+  uuid4,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { NoticeTemplate } from '../activities/types';
-import type { Rung } from '../timeline/schedule';
+import type { Recipient } from '../timeline/schedule';
 import type { AgencyId, Instant } from '../timeline/types';
 import { dateAt, now } from './clock';
 import { Refusal, refuse } from './failures';
+import { createLocks } from './lock';
 import * as messages from './messages';
+import { deliver } from './outbox';
 import {
   checkAnswerQueries,
   checkCancel,
@@ -26,17 +31,27 @@ import {
   isComplete,
   isEnded,
   isSettled,
+  linkExpiresAt,
+  mailProblems,
   missingDocumentCodes,
   nextDue,
   overdueCount,
+  stampWithinBounds,
   stageOf,
 } from './rules';
-import { LOCAL_AUTHORITY_KEY, NEXT_DUE_KEY, OVERDUE_KEY, STAGE_KEY } from './search-attributes';
+import {
+  LOCAL_AUTHORITY_KEY,
+  MAIL_FAILING_KEY,
+  NEXT_DUE_KEY,
+  OVERDUE_KEY,
+  STAGE_KEY,
+} from './search-attributes';
 import type {
   AnswerQueriesRequest,
   CancelRequest,
-  InspectionContacts,
   ConfirmRequest,
+  ContactsRequest,
+  Delivery,
   DeliverableState,
   ExtendRequest,
   InspectionInput,
@@ -49,65 +64,73 @@ import type {
   WaiveRequest,
 } from './types';
 
-const { sendNotice } = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '10 seconds', maximumInterval: '10 minutes' },
-});
 const { validateSubmission } = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
-  retry: { maximumAttempts: 3 },
+  // The check heartbeats every few seconds: a worker that dies mid-check is noticed within this, and the
+  // check starts again on another worker at once rather than after the start-to-close timeout.
+  heartbeatTimeout: '30 seconds',
+  retry: { maximumAttempts: 3, nonRetryableErrorTypes: [Refusal.ListTooLarge] },
 });
-
-const DAY = 86_400_000;
 
 /** One inspection: the Annex C timeline as timers and messages, from notification to close. */
 export async function inspection(input: InspectionInput): Promise<InspectionState> {
   const state = initialState(input);
   /** Bumped on every change, so the main loop refreshes search attributes and checks completion. */
   let changes = 0;
+  /** Emails being delivered: the workflow ends only when each is sent, skipped or given up. */
+  let deliveries = 0;
+  // One submission to a deliverable at a time: a second upload waits for the first to be checked and recorded.
+  const locks = createLocks();
 
   setHandler(messages.status, () => state);
 
   setHandler(
     messages.submit,
     async (req): Promise<Receipt> => {
-      const d = checkSubmit(state, req);
-      let extra: Pick<Submission, 'rows' | 'queries'> = {};
-      if (d.kind === 'list' && d.list && req.files[0]) {
-        const result = await validateSubmission({
-          inspectionId: state.inspectionId,
-          list: d.list,
-          file: req.files[0],
-          option: state.option,
-          notifiedOn: state.notifiedOn,
-          submittedAt: now(),
-        });
-        if (result.errorCount > 0) {
-          const first = result.errors[0];
-          refuse(
-            Refusal.ListInvalid,
-            `The list has ${result.errorCount} error${result.errorCount === 1 ? '' : 's'} and was not recorded` +
-              // Where, not what: the message stays in history in clear, the findings (details) are encrypted.
-              (first && first.row > 0
-                ? `; first: row ${first.row}, column "${first.column}".`
-                : first
-                  ? `: ${first.message}`
-                  : '.'),
-            result.errors,
-          );
+      // When it was sent, not when its check ends: a list sent at 16:59 is on time however long the check takes.
+      const sentAt = stampWithinBounds(req.sentAt, now());
+      let d = checkSubmit(state, req);
+      return locks.exclusive(d.id, async () => {
+        // Another submission, a waiver or the end may have come while this one waited.
+        d = checkSubmit(state, req);
+        let extra: Pick<Submission, 'rows' | 'queries'> = {};
+        if (d.kind === 'list' && d.list && req.files[0]) {
+          const result = await validateSubmission({
+            inspectionId: state.inspectionId,
+            list: d.list,
+            file: req.files[0],
+            option: state.option,
+            notifiedOn: state.notifiedOn,
+            submittedAt: sentAt,
+          });
+          if (result.errorCount > 0) {
+            const first = result.errors[0];
+            refuse(
+              Refusal.ListInvalid,
+              `The list has ${result.errorCount} error${result.errorCount === 1 ? '' : 's'} and was not recorded` +
+                // Where, not what: the message stays in history in clear, the findings (details) are encrypted.
+                (first && first.row > 0
+                  ? `; first: row ${first.row}, column "${first.column}".`
+                  : first
+                    ? `: ${first.message}`
+                    : '.'),
+              result.errors,
+            );
+          }
+          // The check took time: re-check what it depends on (waived, ended, a later selection) before recording.
+          d = checkSubmit(state, req);
+          extra = { rows: result.rows, queries: result.warnings };
+          recordCandidates(state, d.list ?? '', result.candidates);
         }
-        if (isEnded(state))
-          refuse(Refusal.InspectionEnded, 'The inspection ended while the list was being checked.');
-        extra = { rows: result.rows, queries: result.warnings };
-        recordCandidates(state, d.list, result.candidates);
-      }
-      return record(d, {
-        agency: req.agency,
-        files: req.files,
-        ...(req.note ? { note: req.note } : {}),
-        ...(req.childId ? { childId: req.childId } : {}),
-        ...(req.complete ? { complete: true } : {}),
-        ...extra,
+        return record(d, sentAt, {
+          agency: req.agency,
+          files: req.files,
+          ...(req.note ? { note: req.note } : {}),
+          ...(req.childId ? { childId: req.childId } : {}),
+          ...(req.complete ? { complete: true } : {}),
+          ...(req.by ? { by: req.by } : {}),
+          ...extra,
+        });
       });
     },
     { validator: (req: SubmitRequest) => void checkSubmit(state, req) },
@@ -133,9 +156,19 @@ export async function inspection(input: InspectionInput): Promise<InspectionStat
     (req): Receipt => {
       const d = checkSelect(state, req);
       const ids = req.childIds.map((id) => id.trim());
-      if (req.stage === 'twenty') state.selection.twenty = ids;
-      else state.selection.tracked = ids;
-      return record(d, { agency: 'partnership', files: [], note: `${ids.length} children selected` });
+      if (req.stage === 'twenty') {
+        state.selection.twenty = ids;
+        if (req.by) state.selection.twentyBy = req.by;
+      } else {
+        state.selection.tracked = ids;
+        if (req.by) state.selection.trackedBy = req.by;
+      }
+      return record(d, now(), {
+        agency: 'partnership',
+        files: [],
+        note: `${ids.length} children selected`,
+        ...(req.by ? { by: req.by } : {}),
+      });
     },
     { validator: (req: SelectRequest) => void checkSelect(state, req) },
   );
@@ -144,7 +177,12 @@ export async function inspection(input: InspectionInput): Promise<InspectionStat
     messages.confirm,
     (req): Receipt => {
       const d = checkConfirm(state, req);
-      return record(d, { agency: 'partnership', files: [], ...(req.note ? { note: req.note } : {}) });
+      return record(d, now(), {
+        agency: 'partnership',
+        files: [],
+        ...(req.note ? { note: req.note } : {}),
+        ...(req.by ? { by: req.by } : {}),
+      });
     },
     { validator: (req: ConfirmRequest) => void checkConfirm(state, req) },
   );
@@ -154,7 +192,13 @@ export async function inspection(input: InspectionInput): Promise<InspectionStat
     (req) => {
       const at = now();
       const d = checkExtend(state, req, at);
-      d.extensions.push({ at, from: d.dueAt, to: req.dueAt, reason: req.reason });
+      d.extensions.push({
+        at,
+        from: d.dueAt,
+        to: req.dueAt,
+        reason: req.reason,
+        ...(req.by ? { by: req.by } : {}),
+      });
       d.dueAt = req.dueAt;
       d.ladder = req.ladder;
       d.ladderFrom = at;
@@ -168,7 +212,7 @@ export async function inspection(input: InspectionInput): Promise<InspectionStat
     messages.waive,
     (req) => {
       const d = checkWaive(state, req);
-      d.waived = { at: now(), reason: req.reason };
+      d.waived = { at: now(), reason: req.reason, ...(req.by ? { by: req.by } : {}) };
       changes++;
     },
     { validator: (req: WaiveRequest) => void checkWaive(state, req) },
@@ -176,19 +220,29 @@ export async function inspection(input: InspectionInput): Promise<InspectionStat
 
   setHandler(
     messages.changeContacts,
-    (contacts) => {
-      checkChangeContacts(state, contacts);
-      state.contacts = contacts;
+    (req) => {
+      checkChangeContacts(state, req);
+      const before = state.contacts;
+      state.contacts = req.contacts;
+      // Whoever had an agency's link may have left: a new contact gets a new link, and the old ones stop working.
+      const changed = (Object.keys(state.linkVersions) as AgencyId[]).filter(
+        (a) => before.agencies[a]?.contact !== req.contacts.agencies[a]?.contact,
+      );
+      (state.contactChanges ??= []).push({ at: now(), agencies: changed, ...(req.by ? { by: req.by } : {}) });
+      for (const agency of changed) {
+        state.linkVersions[agency]++;
+        sendLinkTo(agency, `link/${agency}/contacts-${currentUpdateInfo()?.id ?? now()}`);
+      }
       changes++;
     },
-    { validator: (contacts: InspectionContacts) => void checkChangeContacts(state, contacts) },
+    { validator: (req: ContactsRequest) => void checkChangeContacts(state, req) },
   );
 
   setHandler(
     messages.cancel,
     (req) => {
       checkCancel(state, req);
-      state.cancelled = { at: now(), reason: req.reason };
+      state.cancelled = { at: now(), reason: req.reason, ...(req.by ? { by: req.by } : {}) };
       changes++;
     },
     { validator: (req: CancelRequest) => void checkCancel(state, req) },
@@ -196,31 +250,33 @@ export async function inspection(input: InspectionInput): Promise<InspectionStat
 
   setHandler(
     messages.sendLink,
-    async (req): Promise<number> => {
+    (req): number => {
       checkSendLink(state, req);
       if (req.revoke) state.linkVersions[req.agency]++;
-      const version = state.linkVersions[req.agency];
-      const owed = state.deliverables.filter(
-        (d) => d.owner === req.agency && d.chase && !isSettled(state, d),
-      );
-      await notify('link', req.agency, owed, `link/${req.agency}/${currentUpdateInfo()?.id ?? version}`);
+      // The email goes from the workflow's own coroutine: the request answers at once, mail up or down.
+      sendLinkTo(req.agency, `link/${req.agency}/${currentUpdateInfo()?.id ?? now()}`);
       changes++;
-      return version;
+      return state.linkVersions[req.agency];
     },
     { validator: (req: LinkRequest) => void checkSendLink(state, req) },
   );
 
   /** Record a submission (or a selection or confirmation, made by the partnership) under its update id. */
-  function record(d: DeliverableState, fields: Omit<Submission, 'id' | 'at' | 'late'>): Receipt {
-    const at = now();
+  function record(
+    d: DeliverableState,
+    sentAt: Instant,
+    fields: Omit<Submission, 'id' | 'at' | 'late' | 'recordedAt'>,
+  ): Receipt {
+    const recordedAt = now();
     const submission: Submission = {
       id: currentUpdateInfo()?.id ?? `${d.id}-${d.submissions.length + 1}`,
-      at,
-      late: at > d.dueAt,
+      at: sentAt,
+      ...(recordedAt - sentAt >= 1000 ? { recordedAt } : {}),
+      late: sentAt > d.dueAt,
       ...fields,
     };
     d.submissions.push(submission);
-    markReceivedIfComplete(d, at);
+    markReceivedIfComplete(d, sentAt);
     changes++;
     return receipt(d, submission);
   }
@@ -230,48 +286,120 @@ export async function inspection(input: InspectionInput): Promise<InspectionStat
     if (d.receivedAt !== undefined || !isComplete(state, d)) return;
     d.receivedAt = at;
     d.late = at > d.dueAt;
+    const askedAt = now();
     for (const next of state.deliverables) {
       if (next.requires === d.key && next.requestedAt === undefined) {
-        next.requestedAt = at;
-        next.ladderFrom = at;
+        next.requestedAt = askedAt;
+        next.ladderFrom = askedAt;
       }
     }
   }
 
-  async function notify(
+  /**
+   * Queue an email (recorded in the outbox before the first attempt) and deliver it in its own coroutine:
+   * whoever queued it goes on at once, whatever the mail server does.
+   */
+  function queue(
     template: NoticeTemplate,
     agency: AgencyId,
     items: DeliverableState[],
-    messageKey: string,
-    to: Rung['to'] | 'contact' = 'contact',
-  ): Promise<void> {
-    const agencyContacts = state.contacts.agencies[agency];
-    const coordinator = state.contacts.coordinator.email;
-    const recipients =
-      to === 'contact'
-        ? { to: [agencyContacts.contact], cc: [] }
-        : to === 'escalation-lead'
-          ? { to: [agencyContacts.escalation], cc: [agencyContacts.contact] }
-          : { to: [coordinator], cc: [agencyContacts.escalation] };
-    await sendNotice({
-      inspectionId: state.inspectionId,
-      localAuthority: state.localAuthority,
+    key: string,
+    to: Recipient = 'contact',
+  ): Delivery {
+    const delivery: Delivery = {
+      key,
       template,
       agency,
+      to,
+      deliverableIds: items.map((d) => d.id),
+      queuedAt: now(),
+      status: 'queued',
+      attempts: 0,
+    };
+    state.outbox.push(delivery);
+    deliveries++;
+    void deliver(delivery, {
+      skipReason: (x) => skipReason(x),
+      notice: (x) => noticeFor(x),
+      // Not a change for the main loop (waking it would cancel and restart its timer for every email):
+      // only the dashboard's count of failing email moves.
+      changed: () => refreshMailFailing(),
+      gaveUp: (x) => {
+        // The coordinator hears of it (if mail works for them) and sees it on the dashboard either way.
+        if (x.template !== 'delivery-failed' && x.to !== 'coordinator')
+          queue('delivery-failed', x.agency, byIds(x.deliverableIds), `${x.key}/given-up`, 'coordinator');
+      },
+    }).finally(() => void deliveries--);
+    return delivery;
+  }
+
+  function byIds(ids: string[]): DeliverableState[] {
+    return state.deliverables.filter((d) => ids.includes(d.id));
+  }
+
+  /** An email stops mattering: after the end, once what it chases is settled, or a reminder past its deadline. */
+  function skipReason(x: Delivery): string | undefined {
+    if (isEnded(state)) return 'the inspection ended before it could be sent';
+    if (x.template === 'link' || x.template === 'delivery-failed' || x.template.startsWith('request-digest'))
+      return undefined;
+    const items = byIds(x.deliverableIds);
+    if (items.length > 0 && items.every((d) => isSettled(state, d)))
+      return 'no longer owed when it could be sent';
+    if (x.template === 'reminder' && items.every((d) => now() > d.dueAt))
+      return 'its deadline passed before it could be sent';
+    return undefined;
+  }
+
+  function noticeFor(x: Delivery) {
+    const agencyContacts = state.contacts.agencies[x.agency];
+    const coordinator = state.contacts.coordinator.email;
+    const recipients =
+      x.to === 'contact'
+        ? { to: [agencyContacts.contact], cc: [] }
+        : x.to === 'escalation-lead'
+          ? { to: [agencyContacts.escalation], cc: [agencyContacts.contact] }
+          : { to: [coordinator], cc: x.template === 'delivery-failed' ? [] : [agencyContacts.escalation] };
+    const failed =
+      x.template === 'delivery-failed' ? state.outbox.find((o) => `${o.key}/given-up` === x.key) : undefined;
+    return {
+      inspectionId: state.inspectionId,
+      localAuthority: state.localAuthority,
+      template: x.template,
+      agency: x.agency,
       agencyName: agencyContacts.name,
-      deliverables: items.map((d) => ({
+      deliverables: byIds(x.deliverableIds).map((d) => ({
         id: d.id,
         title: d.title,
         dueAt: d.dueAt,
+        ...(x.template.startsWith('request-digest') && d.dueAt < state.startedAt ? { overdue: true } : {}),
         ...(d.kind === 'documents' && d.documents.length > 0 && !d.perTrackedChild
           ? { missing: missingDocumentCodes(d) }
           : {}),
       })),
       ...recipients,
-      messageKey,
-      sentAt: now(),
-      link: { version: state.linkVersions[agency], expiresAt: state.closesAt + 14 * DAY },
-    });
+      messageKey: x.key,
+      sentAt: x.queuedAt,
+      link: {
+        version: state.linkVersions[x.agency],
+        run: state.runNonce,
+        expiresAt: linkExpiresAt(state),
+      },
+      ...(failed
+        ? {
+            failure: {
+              agencyName: agencyContacts.name,
+              to: failed.to === 'contact' ? agencyContacts.contact : agencyContacts.escalation,
+              since: failed.failingSince ?? failed.queuedAt,
+              reason: failed.reason ?? 'unknown',
+            },
+          }
+        : {}),
+    };
+  }
+
+  function sendLinkTo(agency: AgencyId, key: string): void {
+    const owed = state.deliverables.filter((d) => d.owner === agency && d.chase && !isSettled(state, d));
+    queue('link', agency, owed, key);
   }
 
   /** Remind before the deadline and escalate after it, until the deliverable is settled. */
@@ -281,8 +409,20 @@ export async function inspection(input: InspectionInput): Promise<InspectionStat
     if (done()) return;
     const agency = d.owner as AgencyId;
     if (d.requires) {
-      d.chaseLog.push({ rung: 'request', kind: 'request', to: 'contact', at: now() });
-      await notify('request', agency, [d], `${d.id}/request`);
+      const key = `${d.id}/request`;
+      d.chaseLog.push({ rung: 'request', kind: 'request', to: 'contact', at: now(), messageKey: key });
+      queue('request', agency, [d], key);
+    } else if (state.lateStart && d.dueAt < state.startedAt) {
+      // Started late, already overdue: the escalation lead hears at once, not at a rung long past.
+      const key = `${d.id}/late-start-escalation`;
+      d.chaseLog.push({
+        rung: 'late-start',
+        kind: 'escalation',
+        to: 'escalation-lead',
+        at: now(),
+        messageKey: key,
+      });
+      queue('escalation-lead', agency, [d], key, 'escalation-lead');
     }
     let version = d.ladderVersion;
     let index = 0;
@@ -296,65 +436,91 @@ export async function inspection(input: InspectionInput): Promise<InspectionStat
         await condition(() => done() || d.ladderVersion !== version);
         continue;
       }
+      // Only rungs already past when the inspection was started (or the deadline moved) are skipped.
       if (rung.at < d.ladderFrom) {
         index++;
         continue;
       }
       const v = version;
       if (await waitUntil(rung.at, () => done() || d.ladderVersion !== v)) continue;
-      d.chaseLog.push({ rung: rung.id, kind: rung.kind, to: rung.to, at: now() });
+      const key = `${d.id}/${rung.id}/v${version}`;
+      d.chaseLog.push({ rung: rung.id, kind: rung.kind, to: rung.to, at: now(), messageKey: key });
       const template: NoticeTemplate =
         rung.kind === 'reminder'
           ? 'reminder'
           : rung.to === 'coordinator'
             ? 'escalation-coordinator'
             : 'escalation-lead';
-      await notify(template, agency, [d], `${d.id}/${rung.id}/v${version}`, rung.to);
+      queue(template, agency, [d], key, rung.to);
       index++;
     }
   }
 
+  let mailFailing = 0;
   function refreshSearchAttributes(): void {
     if (!input.searchAttributes) return;
     const due = nextDue(state);
+    mailFailing = mailProblems(state).length;
     upsertSearchAttributes([
       { key: LOCAL_AUTHORITY_KEY, value: state.localAuthority },
       { key: STAGE_KEY, value: stageOf(state) },
       { key: NEXT_DUE_KEY, value: due === undefined ? null : dateAt(due) },
       { key: OVERDUE_KEY, value: overdueCount(state, now()) },
+      { key: MAIL_FAILING_KEY, value: mailFailing },
     ]);
   }
 
-  // Each deliverable an agency owes is chased on its own; a chase ends once it is settled or the inspection ends.
-  for (const d of state.deliverables) if (d.chase) void chase(d);
-  // Every agency is asked, in one email, for everything it owes from the start.
-  const startedAt = now();
-  const digests = agenciesOwing(state).map(({ agency, items }) =>
-    notify('request-digest', agency, items, `request-digest/${agency}`).then(() => {
-      for (const d of items)
-        d.chaseLog.push({ rung: 'request', kind: 'request', to: 'contact', at: startedAt });
-    }),
-  );
-
-  while (true) {
-    refreshSearchAttributes();
-    if (isEnded(state)) break;
-    const at = now();
-    if (state.deliverables.every((d) => isSettled(state, d)) || at >= state.closesAt) {
-      state.endedAt = at;
-      changes++;
-      break;
-    }
-    // Wake at the next deadline (to count it overdue), the close, or any change.
-    const boundaries = state.deliverables.map((d) => d.dueAt).filter((t) => t > at);
-    const wakeAt = Math.min(state.closesAt, ...boundaries.map((t) => t + 1));
-    const seen = changes;
-    await waitUntil(wakeAt, () => changes !== seen);
+  function refreshMailFailing(): void {
+    if (!input.searchAttributes) return;
+    const count = mailProblems(state).length;
+    if (count === mailFailing) return;
+    mailFailing = count;
+    upsertSearchAttributes([{ key: MAIL_FAILING_KEY, value: count }]);
   }
-  refreshSearchAttributes();
-  await Promise.all(digests);
-  await condition(allHandlersFinished);
-  return state;
+
+  // Cancelling is the coordinator's act, with a reason (the cancel update): a cancellation requested through
+  // Temporal directly (its UI or CLI) is not acted on, so the inspection goes on unharmed.
+  CancellationScope.current().cancelRequested.catch(() =>
+    log.warn('A cancellation requested through Temporal was ignored: cancel an inspection with jtai cancel.'),
+  );
+  return CancellationScope.nonCancellable(async () => {
+    // Each deliverable an agency owes is chased on its own; a chase ends once it is settled or the inspection ends.
+    for (const d of state.deliverables) if (d.chase) void chase(d);
+    // Every agency is asked, in one email, for everything it owes from the start.
+    for (const { agency, items } of agenciesOwing(state)) {
+      const late = items.some((d) => d.dueAt < state.startedAt);
+      const key = `request-digest/${agency}`;
+      queue(late ? 'request-digest-late' : 'request-digest', agency, items, key);
+      for (const d of items)
+        d.chaseLog.push({
+          rung: 'request',
+          kind: 'request',
+          to: 'contact',
+          at: state.startedAt,
+          messageKey: key,
+        });
+    }
+
+    while (true) {
+      refreshSearchAttributes();
+      if (isEnded(state)) break;
+      const at = now();
+      if (state.deliverables.every((d) => isSettled(state, d)) || at >= state.closesAt) {
+        state.endedAt = at;
+        changes++;
+        break;
+      }
+      // Wake at the next deadline (to count it overdue), the close, or any change.
+      const boundaries = state.deliverables.map((d) => d.dueAt).filter((t) => t > at);
+      const wakeAt = Math.min(state.closesAt, ...boundaries.map((t) => t + 1));
+      const seen = changes;
+      await waitUntil(wakeAt, () => changes !== seen);
+    }
+    await condition(() => deliveries === 0);
+    refreshSearchAttributes();
+    await condition(allHandlersFinished);
+    return state;
+  });
 }
 
 /** Wait until `at` (workflow time) or until `interrupted()`; true when interrupted. */
@@ -365,7 +531,8 @@ async function waitUntil(at: Instant, interrupted: () => boolean): Promise<boole
 }
 
 function initialState(input: InspectionInput): InspectionState {
-  const startedAt = now();
+  // The starter's instant (see InspectionInput.requestedAt), within bounds of the first task's time.
+  const startedAt = stampWithinBounds(input.requestedAt, now());
   const { schedule } = input;
   return {
     inspectionId: input.inspectionId,
@@ -376,6 +543,9 @@ function initialState(input: InspectionInput): InspectionState {
     endOfDay: schedule.endOfDay,
     closesAt: schedule.closesAt,
     startedAt,
+    ...(input.startedBy ? { startedBy: input.startedBy } : {}),
+    ...(input.lateStart ? { lateStart: true } : {}),
+    runNonce: uuid4(),
     limits: input.limits,
     contacts: input.contacts,
     selection: { twenty: [], tracked: [] },
@@ -398,6 +568,7 @@ function initialState(input: InspectionInput): InspectionState {
       submissions: [],
       chaseLog: [],
     })),
+    outbox: [],
   };
 }
 

@@ -1,9 +1,9 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type {
-  InspectionContacts,
   AnswerQueriesRequest,
   CancelRequest,
   ConfirmRequest,
+  ContactsRequest,
   ExtendRequest,
   InspectionState,
   LinkRequest,
@@ -21,10 +21,13 @@ export const select = defineUpdate<Receipt, [SelectRequest]>('select');
 export const confirm = defineUpdate<Receipt, [ConfirmRequest]>('confirm');
 export const extendDeadline = defineUpdate<void, [ExtendRequest]>('extendDeadline');
 export const waive = defineUpdate<void, [WaiveRequest]>('waive');
-/** Replace who is written to (a contact has changed): later emails go to the new addresses. */
-export const changeContacts = defineUpdate<void, [InspectionContacts]>('changeContacts');
+/**
+ * Replace who is written to (a contact has changed): later emails go to the new addresses, and an agency
+ * whose contact changed gets a new link while its earlier links stop working.
+ */
+export const changeContacts = defineUpdate<void, [ContactsRequest]>('changeContacts');
 export const cancel = defineUpdate<void, [CancelRequest]>('cancel');
-/** Resend an agency's link (and revoke its earlier links): returns the link version now valid. */
+/** Resend an agency's link (and revoke its earlier links): returns the link version now valid at once; the email follows. */
 export const sendLink = defineUpdate<number, [LinkRequest]>('sendLink');
 export const status = defineQuery<InspectionState>('status');
 

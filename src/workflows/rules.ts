@@ -1,10 +1,11 @@
 import type { AgencyId, Instant } from '../timeline/types';
 import { Refusal, refuse } from './failures';
 import type {
-  InspectionContacts,
   AnswerQueriesRequest,
   CancelRequest,
   ConfirmRequest,
+  ContactsRequest,
+  Delivery,
   DeliverableState,
   ExtendRequest,
   InspectionState,
@@ -301,8 +302,11 @@ export function checkSendLink(state: InspectionState, req: LinkRequest): void {
   if (!(req.agency in state.linkVersions)) refuse(Refusal.BadRequest, `Unknown agency "${req.agency}".`);
 }
 
-export function checkChangeContacts(state: InspectionState, contacts: InspectionContacts): void {
+export function checkChangeContacts(state: InspectionState, req: ContactsRequest): void {
   refuseIfEnded(state);
+  const contacts = req.contacts;
+  if (typeof contacts !== 'object' || contacts === null)
+    refuse(Refusal.BadRequest, 'The contacts are missing or malformed.');
   const email = /^[^\s@]+@[^\s@]+$/;
   if (!email.test(contacts.coordinator?.email ?? ''))
     refuse(Refusal.BadRequest, "The coordinator's email address is missing or malformed.");
@@ -338,4 +342,39 @@ export function isComplete(state: InspectionState, d: DeliverableState): boolean
 export function missingDocumentCodes(d: DeliverableState): string[] {
   const codes = new Set(d.submissions.flatMap((s) => s.files.map((f) => f.code)));
   return d.documents.filter((doc) => !codes.has(doc.code)).map((doc) => doc.code);
+}
+
+const DAY = 86_400_000;
+
+/** Agency links work until 14 days after the inspection closes (time to finish and to answer queries). */
+export function linkExpiresAt(state: Pick<InspectionState, 'closesAt'>): Instant {
+  return state.closesAt + 14 * DAY;
+}
+
+/** How far a client's stamp may be from the workflow's time: outside this, the workflow's time is used. */
+const STAMP_SKEW = { before: 60 * 60_000, after: 2 * 60_000 };
+
+/**
+ * An instant stamped by the CLI or web app (when a submission was received, when a start was asked for), if it
+ * is no more than an hour before the workflow's time (a long check, a busy worker) and not in its future
+ * beyond clock skew; otherwise the workflow's time. Never later than the workflow's time.
+ */
+export function stampWithinBounds(stamp: Instant | undefined, workflowNow: Instant): Instant {
+  if (stamp === undefined || !Number.isFinite(stamp)) return workflowNow;
+  if (stamp < workflowNow - STAMP_SKEW.before || stamp > workflowNow + STAMP_SKEW.after) return workflowNow;
+  return Math.min(stamp, workflowNow);
+}
+
+/**
+ * Emails that need someone's attention: failing now, or given up with no later email to the same agency and
+ * recipient delivered since (a fixed address or a resent link clears it).
+ */
+export function mailProblems(state: Pick<InspectionState, 'outbox'>): Delivery[] {
+  return state.outbox.filter((x) => {
+    if (x.status === 'failing') return true;
+    if (x.status !== 'given-up') return false;
+    return !state.outbox.some(
+      (y) => y.status === 'sent' && y.agency === x.agency && y.to === x.to && (y.sentAt ?? 0) > x.queuedAt,
+    );
+  });
 }

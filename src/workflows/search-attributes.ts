@@ -11,6 +11,7 @@ export const SEARCH_ATTRIBUTES = {
   JtaiStage: 'Keyword',
   JtaiNextDue: 'Datetime',
   JtaiOverdue: 'Int',
+  JtaiMailFailing: 'Int',
 } as const;
 
 export type SearchAttributeName = keyof typeof SEARCH_ATTRIBUTES;
@@ -28,8 +29,17 @@ export const NEXT_DUE_KEY = defineSearchAttributeKey('JtaiNextDue', SearchAttrib
 /** How many deliverables are past due and not in. */
 export const OVERDUE_KEY = defineSearchAttributeKey('JtaiOverdue', SearchAttributeType.INT);
 
+/** How many emails are failing or were given up (the dashboard shows it prominently). */
+export const MAIL_FAILING_KEY = defineSearchAttributeKey('JtaiMailFailing', SearchAttributeType.INT);
+
 /** The typed keys, for `TestWorkflowEnvironment.createLocal({ server: { searchAttributes } })`. */
-export const SEARCH_ATTRIBUTE_KEYS = [LOCAL_AUTHORITY_KEY, STAGE_KEY, NEXT_DUE_KEY, OVERDUE_KEY] as const;
+export const SEARCH_ATTRIBUTE_KEYS = [
+  LOCAL_AUTHORITY_KEY,
+  STAGE_KEY,
+  NEXT_DUE_KEY,
+  OVERDUE_KEY,
+  MAIL_FAILING_KEY,
+] as const;
 
 /** `--search-attribute Name=Kind` pairs for `temporal server start-dev`. */
 export function searchAttributeArgs(): string[] {

@@ -1,5 +1,9 @@
+import type { NoticeTemplate } from '../activities/types';
 import type { InspectionSchedule, Recipient, Rung, ScheduledDeliverable } from '../timeline/schedule';
 import type { AgencyId, Instant } from '../timeline/types';
+
+/** Who made a change: a signed-in member of staff (or the CLI's user), or an agency through its link. */
+export type Actor = { kind: 'staff'; name: string } | { kind: 'agency'; agency: AgencyId };
 
 /** Who to write to. Professional contacts only: never child-level data. */
 export interface InspectionContacts {
@@ -16,6 +20,14 @@ export interface InspectionInput {
   limits: { maxSelected: number; tracked: { min: number; max: number } };
   /** Upsert the Jtai* search attributes (off only where the server has none registered). */
   searchAttributes: boolean;
+  /**
+   * When the starter asked for the inspection (its clock, not the first workflow task's, which may run
+   * minutes later when the worker is busy): chasing rungs already past at this instant are skipped, no others.
+   */
+  requestedAt: Instant;
+  /** The notification date is in the past and the starter said so: what is already overdue is escalated at once. */
+  lateStart?: boolean;
+  startedBy?: Actor;
 }
 
 export interface SubmittedFile {
@@ -39,8 +51,12 @@ export interface Submission {
   /** The update id: a double click or a retry with the same id is recorded once. */
   id: string;
   agency: AgencyId;
+  /** When it was sent (stamped by the CLI or web app at receipt, within bounds): lateness is judged on this. */
   at: Instant;
+  /** When the workflow recorded it, where that differs from `at` (a list is checked first). */
+  recordedAt?: Instant;
   late: boolean;
+  by?: Actor;
   files: SubmittedFile[];
   note?: string;
   childId?: string;
@@ -56,6 +72,33 @@ export interface ChaseEntry {
   kind: 'request' | 'reminder' | 'escalation';
   to: Recipient;
   at: Instant;
+  /** The email's key in the outbox, where its delivery state is kept. */
+  messageKey: string;
+}
+
+/**
+ * An email the workflow means to send, recorded before it is sent: `queued`, then `sent`, or `failing` (with
+ * the reason) while it is retried, then `given-up` after a day; `skipped` when it stopped mattering before it
+ * could go (the deliverable arrived, a reminder's deadline passed during a mail outage, the inspection ended).
+ */
+export type DeliveryStatus = 'queued' | 'sent' | 'failing' | 'given-up' | 'skipped';
+
+export interface Delivery {
+  /** Unique per intended message; the Message-ID derives from it, so a resend carries the same one. */
+  key: string;
+  template: NoticeTemplate;
+  agency: AgencyId;
+  to: Recipient;
+  deliverableIds: string[];
+  queuedAt: Instant;
+  status: DeliveryStatus;
+  attempts: number;
+  sentAt?: Instant;
+  failingSince?: Instant;
+  /** The last failure (or why it was skipped), one line. */
+  reason?: string;
+  /** A send whose outcome was unknown (the worker died, the server went quiet after the message) was retried. */
+  possibleDuplicate?: boolean;
 }
 
 export interface Extension {
@@ -63,6 +106,7 @@ export interface Extension {
   from: Instant;
   to: Instant;
   reason: string;
+  by?: Actor;
 }
 
 /** An agency's answers to the queries on a list it sent: a document in the file store. */
@@ -82,7 +126,7 @@ export interface DeliverableState extends ScheduledDeliverable {
   ladderVersion: number;
   receivedAt?: Instant;
   late?: boolean;
-  waived?: { at: Instant; reason: string };
+  waived?: { at: Instant; reason: string; by?: Actor };
   extensions: Extension[];
   submissions: Submission[];
   /** Absent until an agency first answers queries on one of its lists. */
@@ -101,16 +145,27 @@ export interface InspectionState {
   endOfDay: string;
   closesAt: Instant;
   startedAt: Instant;
+  startedBy?: Actor;
+  lateStart?: boolean;
   endedAt?: Instant;
-  cancelled?: { at: Instant; reason: string };
+  cancelled?: { at: Instant; reason: string; by?: Actor };
+  /**
+   * A random value of this run of the workflow: agency links name it, so a link of a cancelled run never
+   * opens a later run that happens to have the same inspection id.
+   */
+  runNonce: string;
   limits: InspectionInput['limits'];
   contacts: InspectionContacts;
-  selection: { twenty: string[]; tracked: string[] };
+  selection: { twenty: string[]; tracked: string[]; twentyBy?: Actor; trackedBy?: Actor };
   /** Child ID -> the lists it was put forward on (children flagged for the theme, YOT and NPS lists). */
   candidates: Record<string, string[]>;
   /** Bumped to revoke an agency's links. */
   linkVersions: Record<AgencyId, number>;
   deliverables: DeliverableState[];
+  /** Every email the workflow meant to send, with its delivery state (see Delivery). */
+  outbox: Delivery[];
+  /** Changes of contacts, by whom (the contacts themselves are `contacts`). */
+  contactChanges?: { at: Instant; by?: Actor; agencies: AgencyId[] }[];
 }
 
 // ---- Update arguments ----
@@ -122,6 +177,9 @@ export interface SubmitRequest {
   childId?: string;
   note?: string;
   complete?: boolean;
+  /** When the CLI or web app received it: lateness is judged on this (bounded by the workflow's own time). */
+  sentAt?: Instant;
+  by?: Actor;
 }
 
 export interface AnswerQueriesRequest {
@@ -135,11 +193,13 @@ export interface AnswerQueriesRequest {
 export interface SelectRequest {
   stage: 'twenty' | 'tracked';
   childIds: string[];
+  by?: Actor;
 }
 
 export interface ConfirmRequest {
   deliverableId: string;
   note?: string;
+  by?: Actor;
 }
 
 export interface ExtendRequest {
@@ -148,21 +208,31 @@ export interface ExtendRequest {
   /** The new chasing ladder, computed by the client from the calendar (kept out of workflow code). */
   ladder: Rung[];
   reason: string;
+  by?: Actor;
 }
 
 export interface WaiveRequest {
   deliverableId: string;
   reason: string;
+  by?: Actor;
 }
 
 /** Send an agency its link again; with `revoke`, earlier links stop working first. */
 export interface LinkRequest {
   agency: AgencyId;
   revoke: boolean;
+  by?: Actor;
 }
 
 export interface CancelRequest {
   reason: string;
+  by?: Actor;
+}
+
+/** Replace who is written to; an agency whose contact changes gets a new link and its old links stop working. */
+export interface ContactsRequest {
+  contacts: InspectionContacts;
+  by?: Actor;
 }
 
 export interface Receipt {

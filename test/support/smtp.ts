@@ -2,35 +2,90 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 
-/** A real SMTP listener on loopback that keeps every message it is given, parsed. */
+/**
+ * A real SMTP listener on loopback that keeps every message it is given, parsed. Tests can make it misbehave
+ * the ways real mail servers do: answer slowly, refuse connections (stopped), refuse a recipient for good
+ * (550), or take a message and drop the connection before acknowledging it (the sender cannot know).
+ */
 export interface SmtpCapture {
   url: string;
   messages: ParsedMail[];
+  /** Stop listening: connections are refused until `start()`. */
+  stop(): Promise<void>;
+  /** Listen again on the same port. */
+  start(): Promise<void>;
+  /** Answer each message this long after it arrives (0: at once). */
+  delayMs: number;
+  /** Recipients refused with 550 (permanently). */
+  refuse: Set<string>;
+  /** Keep the next N messages, then drop the connection instead of acknowledging them. */
+  dropAfterData: number;
   close(): Promise<void>;
 }
 
 export async function startSmtpCapture(): Promise<SmtpCapture> {
   const messages: ParsedMail[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, _session, callback) {
-      simpleParser(stream)
-        .then((mail) => {
-          messages.push(mail);
-          callback();
-        })
-        .catch((err: Error) => callback(err));
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as AddressInfo;
-  return {
-    url: `smtp://127.0.0.1:${port}`,
+  let server: SMTPServer | undefined;
+  const capture: SmtpCapture = {
+    url: '',
     messages,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    delayMs: 0,
+    refuse: new Set(),
+    dropAfterData: 0,
+    stop: () => close(),
+    start: () => listen(port),
+    close: () => close(),
   };
+  const sockets = new Set<{ destroy(): void }>();
+  const make = () =>
+    new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onRcptTo(address, _session, callback) {
+        if (capture.refuse.has(address.address)) {
+          const err = new Error('Mailbox unavailable') as Error & { responseCode: number };
+          err.responseCode = 550;
+          return callback(err);
+        }
+        callback();
+      },
+      onData(stream, _session, callback) {
+        simpleParser(stream)
+          .then(async (mail) => {
+            messages.push(mail);
+            if (capture.dropAfterData > 0) {
+              capture.dropAfterData--;
+              // Taken, never acknowledged: the sender's outcome is unknown.
+              for (const s of sockets) s.destroy();
+              return;
+            }
+            if (capture.delayMs > 0) await new Promise((r) => setTimeout(r, capture.delayMs));
+            callback();
+          })
+          .catch((err: Error) => callback(err));
+      },
+    });
+  let port = 0;
+  async function listen(at: number): Promise<void> {
+    server = make();
+    server.server.on('connection', (socket: { destroy(): void; on(e: string, f: () => void): void }) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => server?.listen(at, '127.0.0.1', resolve));
+    port = (server.server.address() as AddressInfo).port;
+    capture.url = `smtp://127.0.0.1:${port}`;
+  }
+  async function close(): Promise<void> {
+    const s = server;
+    server = undefined;
+    if (!s) return;
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => s.close(() => resolve()));
+  }
+  await listen(0);
+  return capture;
 }
 
 /** The addresses of a header field, flattened. */

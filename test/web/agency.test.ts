@@ -85,6 +85,7 @@ test('an agency sees only what it owes; a forged, expired or revoked link gets a
         inspectionId,
         agency: 'police',
         version: 1,
+        run: (await h.client.state(inspectionId)).runNonce,
         expiresAt: now - 1000,
       });
       for (const token of [forged, expired, 'nonsense', `${body}.`]) {

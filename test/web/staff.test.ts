@@ -412,6 +412,7 @@ test('404 and 500 pages: GOV.UK style, and a 5xx says nothing of its cause', asy
     inspectionId: 'inspection-x-2026-11-23',
     agency: 'police',
     version: 1,
+    run: 'any',
     expiresAt: 1,
   });
   const res = await failing.inject({ method: 'GET', url: `/a/${token}` });

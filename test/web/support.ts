@@ -97,6 +97,7 @@ export function agencyToken(h: Harness, state: InspectionState, agency: AgencyId
     inspectionId: state.inspectionId,
     agency,
     version: state.linkVersions[agency],
+    run: state.runNonce,
     expiresAt: state.closesAt + 14 * 86_400_000,
   });
 }

@@ -59,7 +59,8 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
       if (err instanceof JtaiError && err.type === 'NotFound') throw refused();
       throw err;
     }
-    if (state.linkVersions[grant.agency] !== grant.version) throw refused();
+    // A link of an earlier run (cancelled, then started again under the same id) or a revoked version: refused.
+    if (state.runNonce !== grant.run || state.linkVersions[grant.agency] !== grant.version) throw refused();
     return { grant, state };
   }
 
