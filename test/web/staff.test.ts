@@ -26,6 +26,7 @@ import {
  * Monday (see `upcomingNotificationMonday`): nothing falls due while the tests run, whatever the date.
  */
 const ctx = useHarness({}, { createEnv: createDevServerEnv });
+/** The app's clock: the real one, as the dev server's. */
 const now = Date.now();
 afterEach(closeApps);
 
