@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { buildApp } from '../src/web/app';
 import { UserStore } from '../src/web/users';
-import { CONTACTS, createHarness, notificationMonday } from '../test/support/harness';
+import { CONTACTS, createHarness, upcomingNotificationMonday } from '../test/support/harness';
 import { createDevServerEnv } from '../test/support/temporal';
 
 const INSPECTIONS = Number(process.env.BENCH_INSPECTIONS || 50);
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   const h = await createHarness(env);
   try {
     await h.run(async () => {
-      const notifiedOn = notificationMonday(Date.now());
+      const notifiedOn = upcomingNotificationMonday();
       const ids: string[] = [];
       for (let i = 1; i <= INSPECTIONS; i++) {
         const { inspectionId } = await h.client.start({

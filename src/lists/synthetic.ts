@@ -1,5 +1,6 @@
 /**
- * Synthetic rows for tests and benchmarks: IDs like SYN0001, fixed dates, first values of code lists.
+ * Synthetic rows for tests and benchmarks: IDs like SYN0001, dates a fixed distance before the notification
+ * date (so a list made for any notification date is valid at it), first values of code lists.
  * Never real children.
  */
 import { CODE_LISTS } from './codelists';
@@ -15,12 +16,14 @@ export interface SyntheticOptions {
   flagEvery?: number;
 }
 
-const DOB = '2015-05-10';
-const EVENT = '2025-11-03';
+/** Days before the notification date: born 10 years 9 months before it (10 May 2015 for 2 March 2026)… */
+const DOB_DAYS_BEFORE = 3949;
+/** …and every other event about four months before it (3 November 2025). */
+const EVENT_DAYS_BEFORE = 119;
+const DEFAULT_NOTIFIED = '2026-03-02';
+const MS_PER_DAY = 86_400_000;
 
-function utcDate(iso: string): Date {
-  return new Date(`${iso}T00:00:00Z`);
-}
+const utcDate = (day: number) => new Date(day * MS_PER_DAY);
 
 export function syntheticId(i: number): string {
   return `SYN${String(i).padStart(4, '0')}`;
@@ -33,7 +36,7 @@ export function syntheticRow(
   opts: SyntheticOptions = {},
 ): (string | number | Date | null)[] {
   const spec = getListSpec(list, opts.option ?? 'A');
-  const notified = dayFromIso(opts.notifiedOn ?? '2026-03-02') ?? 0;
+  const notified = dayFromIso(opts.notifiedOn ?? DEFAULT_NOTIFIED) ?? 0;
   const flagged = i % (opts.flagEvery ?? 3) === 1;
   return spec.columns.map((c) => syntheticValue(c, i, flagged, notified));
 }
@@ -48,9 +51,9 @@ function syntheticValue(
     case 'childId':
       return syntheticId(i);
     case 'dob':
-      return utcDate(DOB);
+      return utcDate(notified - DOB_DAYS_BEFORE);
     case 'age':
-      return ageInYears(dayFromIso(DOB) ?? 0, notified);
+      return ageInYears(notified - DOB_DAYS_BEFORE, notified);
     case 'theme':
       return flagged ? 'Y' : 'N';
     case 'expectedDob':
@@ -61,7 +64,9 @@ function syntheticValue(
     case 'child-id':
       return syntheticId(i);
     case 'date':
-      return c.blank === 'ok' && /end|clos|ceased|authoris/i.test(c.key) ? null : utcDate(EVENT);
+      return c.blank === 'ok' && /end|clos|ceased|authoris/i.test(c.key)
+        ? null
+        : utcDate(notified - EVENT_DAYS_BEFORE);
     case 'time':
       return '14:30';
     case 'yn':

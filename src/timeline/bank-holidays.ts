@@ -4,6 +4,11 @@
  * arithmetic is deterministic and works offline and inside workflow code.
  * Refresh it with `npx tsx scripts/refresh-bank-holidays.ts`.
  *
+ * gov.uk lists only a year or two ahead, so for a year after the snapshot the regular holidays are
+ * computed by rule (`regularBankHolidays`) and their titles say so (`COMPUTED_SUFFIX`): one-off holidays
+ * (a jubilee, a state funeral) and moved ones (VE day 2020) are proclaimed, not ruled, and only the
+ * snapshot has them.
+ *
  * Pure: no Node built-ins, no I/O.
  */
 import data from './data/bank-holidays-england-and-wales.json';
@@ -87,4 +92,107 @@ export function serialiseBankHolidays(list: readonly BankHoliday[]): string {
     (holiday) => `  { "date": ${JSON.stringify(holiday.date)}, "title": ${JSON.stringify(holiday.title)} }`,
   );
   return `[\n${lines.join(',\n')}\n]\n`;
+}
+
+/** Marks a holiday computed by rule for a year after the snapshot: gov.uk has not published it yet. */
+export const COMPUTED_SUFFIX = ' (computed by rule)';
+
+/** Holidays on a fixed date; one that falls on a weekend moves to the next weekday not already a holiday. */
+const FIXED_DATE_HOLIDAYS = [
+  { month: 1, day: 1, title: 'New Year’s Day' },
+  { month: 12, day: 25, title: 'Christmas Day' },
+  { month: 12, day: 26, title: 'Boxing Day' },
+] as const;
+
+/** Holidays on a Monday of a month: the first, or the last. */
+const MONDAY_HOLIDAYS = [
+  { month: 5, monday: 'first', title: 'Early May bank holiday' },
+  { month: 5, monday: 'last', title: 'Spring bank holiday' },
+  { month: 8, monday: 'last', title: 'Summer bank holiday' },
+] as const;
+
+/** Holidays a number of days from Easter Sunday. */
+const EASTER_HOLIDAYS = [
+  { days: -2, title: 'Good Friday' },
+  { days: 1, title: 'Easter Monday' },
+] as const;
+
+const DAY_MS = 86_400_000;
+
+/** Date-only arithmetic on UTC midnights (every UTC day has 24 hours). */
+const utcDay = (year: number, month: number, day: number) => Date.UTC(year, month - 1, day);
+const isoOfUtc = (ms: number): IsoDate => new Date(ms).toISOString().slice(0, 10);
+const weekdayOfUtc = (ms: number) => new Date(ms).getUTCDay(); // 0 = Sunday ... 6 = Saturday
+const isWeekend = (ms: number) => weekdayOfUtc(ms) === 0 || weekdayOfUtc(ms) === 6;
+
+/** Easter Sunday of a Gregorian year (the anonymous Gregorian algorithm), as a UTC midnight. */
+export function easterSunday(year: number): number {
+  const a = year % 19;
+  const b = Math.floor(year / 100);
+  const c = year % 100;
+  const d = Math.floor(b / 4);
+  const e = b % 4;
+  const f = Math.floor((b + 8) / 25);
+  const g = Math.floor((b - f + 1) / 3);
+  const h = (19 * a + b - d - g + 15) % 30;
+  const i = Math.floor(c / 4);
+  const k = c % 4;
+  const l = (32 + 2 * e + 2 * i - h - k) % 7;
+  const m = Math.floor((a + 11 * h + 22 * l) / 451);
+  const month = Math.floor((h + l - 7 * m + 114) / 31);
+  const day = ((h + l - 7 * m + 114) % 31) + 1;
+  return utcDay(year, month, day);
+}
+
+function monday(year: number, month: number, which: 'first' | 'last'): number {
+  if (which === 'first') {
+    const first = utcDay(year, month, 1);
+    return first + ((8 - weekdayOfUtc(first)) % 7) * DAY_MS;
+  }
+  const last = utcDay(year, month + 1, 0);
+  return last - ((weekdayOfUtc(last) + 6) % 7) * DAY_MS;
+}
+
+/**
+ * The regular bank holidays of England and Wales in `year`, by the rules of the Banking and Financial
+ * Dealings Act 1971 and the proclamations that have repeated them every year since 1978, titled as gov.uk
+ * titles them. A fixed-date holiday on a weekend gives a substitute day: the next weekday that is not
+ * already a holiday (Christmas on a Sunday: Boxing Day stays on Monday 26th, Christmas moves to the 27th).
+ */
+export function regularBankHolidays(year: number): BankHoliday[] {
+  const holidays: BankHoliday[] = [];
+  const taken = new Set<number>();
+  const fixed = FIXED_DATE_HOLIDAYS.map((h) => ({ ...h, at: utcDay(year, h.month, h.day) }));
+  for (const h of fixed.filter((x) => !isWeekend(x.at))) {
+    holidays.push({ date: isoOfUtc(h.at), title: h.title });
+    taken.add(h.at);
+  }
+  for (const h of fixed.filter((x) => isWeekend(x.at))) {
+    let at = h.at;
+    while (isWeekend(at) || taken.has(at)) at += DAY_MS;
+    holidays.push({ date: isoOfUtc(at), title: h.title + SUBSTITUTE_DAY_SUFFIX });
+    taken.add(at);
+  }
+  const easter = easterSunday(year);
+  for (const h of EASTER_HOLIDAYS)
+    holidays.push({ date: isoOfUtc(easter + h.days * DAY_MS), title: h.title });
+  for (const h of MONDAY_HOLIDAYS)
+    holidays.push({ date: isoOfUtc(monday(year, h.month, h.monday)), title: h.title });
+  return sortBankHolidays(holidays);
+}
+
+/**
+ * The bank holidays of `year`: the list's, for the years it covers; for a later year, the regular ones
+ * computed by rule and marked with COMPUTED_SUFFIX; undefined (no data) for a year before the list.
+ * An empty list means no bank holidays at all.
+ */
+export function bankHolidaysOfYear(
+  year: number,
+  list: readonly BankHoliday[] = ENGLAND_AND_WALES_BANK_HOLIDAYS,
+): BankHoliday[] | undefined {
+  const covered = bankHolidayYears(list);
+  if (!covered) return [];
+  if (year < covered.first) return undefined;
+  if (year <= covered.last) return list.filter((holiday) => holiday.date.startsWith(`${year}-`));
+  return regularBankHolidays(year).map((holiday) => ({ ...holiday, title: holiday.title + COMPUTED_SUFFIX }));
 }

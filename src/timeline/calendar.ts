@@ -5,7 +5,12 @@
  * Pure: no Node built-ins, no I/O, no clock, so it is safe inside workflow code.
  */
 import { DateTime } from 'luxon';
-import { ENGLAND_AND_WALES_BANK_HOLIDAYS, bankHolidayYears, type BankHoliday } from './bank-holidays';
+import {
+  ENGLAND_AND_WALES_BANK_HOLIDAYS,
+  bankHolidayYears,
+  bankHolidaysOfYear,
+  type BankHoliday,
+} from './bank-holidays';
 import type { Instant, IsoDate, WallTime } from './types';
 
 export const UK_ZONE = 'Europe/London';
@@ -141,8 +146,9 @@ function resolveSettings(partial: Partial<CalendarSettings>): CalendarSettings {
 }
 
 /**
- * A working-day calendar for England and Wales. With the default (vendored) bank holidays, a date in a
- * year the list does not cover is refused rather than silently treated as having no bank holidays.
+ * A working-day calendar for England and Wales. A year after the bank holiday list has its regular
+ * holidays computed by rule (marked as such in their titles); a year before it is refused rather than
+ * silently treated as having no bank holidays.
  */
 export function createCalendar(
   settings: Partial<CalendarSettings> = {},
@@ -150,24 +156,34 @@ export function createCalendar(
 ): WorkingDayCalendar {
   const resolved = resolveSettings(settings);
   bankHolidays.forEach((holiday) => assertIsoDate(holiday.date, 'bank holiday date'));
-  const holidayTitles = new Map(bankHolidays.map((holiday) => [holiday.date, holiday.title]));
   const closures = new Set(resolved.closureDays);
   const covered = bankHolidayYears(bankHolidays);
+  /** Each year's holidays by date, worked out once (a later year's by rule). */
+  const byYear = new Map<number, Map<IsoDate, string>>();
+  function holidayTitles(year: number): Map<IsoDate, string> {
+    let titles = byYear.get(year);
+    if (!titles) {
+      const holidays = bankHolidaysOfYear(year, bankHolidays);
+      if (!holidays) {
+        throw new Error(
+          `No bank holiday data for ${year} (the list starts in ${covered?.first ?? '?'}; ` +
+            'later years than it covers are computed by rule, earlier ones are not)',
+        );
+      }
+      titles = new Map(holidays.map((holiday) => [holiday.date, holiday.title]));
+      byYear.set(year, titles);
+    }
+    return titles;
+  }
   const start = minutesOf(resolved.workingHours.start);
   const end = minutesOf(resolved.workingHours.end);
 
   function nonWorkingReason(date: IsoDate): string | undefined {
     assertIsoDate(date);
-    const year = Number(date.slice(0, 4));
-    if (covered && (year < covered.first || year > covered.last)) {
-      throw new Error(
-        `No bank holiday data for ${year} (the list covers ${covered.first}–${covered.last}); ` +
-          'refresh it with npx tsx scripts/refresh-bank-holidays.ts',
-      );
-    }
+    const titles = holidayTitles(Number(date.slice(0, 4)));
     const weekday = dateOnly(date).weekday; // 1 = Monday ... 7 = Sunday
     if (weekday >= 6) return WEEKDAY_NAMES[weekday - 1];
-    return holidayTitles.get(date) ?? (closures.has(date) ? 'closure day' : undefined);
+    return titles.get(date) ?? (closures.has(date) ? 'closure day' : undefined);
   }
 
   const isWorkingDay = (date: IsoDate) => nonWorkingReason(date) === undefined;

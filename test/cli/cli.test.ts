@@ -10,14 +10,18 @@ import { loadConfig } from '../../src/infra/config';
 import { createDeployment } from '../../src/infra';
 import { syntheticHeaders, syntheticRow } from '../../src/lists/synthetic';
 import { createWorker } from '../../src/worker/worker';
-import { workflowBundle } from '../support/harness';
+import { upcomingNotificationMonday, workflowBundle } from '../support/harness';
 import { createDevServerEnv } from '../support/temporal';
 
 /**
  * The CLI as the business unit uses it, as separate processes against a real Temporal dev server
  * (search attributes registered, visibility for `jtai list`) and a worker; mail to the outbox folder.
+ * The dev server runs in real time, so the inspection is notified on the upcoming Monday (see
+ * `upcomingNotificationMonday`): nothing falls due while the test runs, whatever the date.
  */
 const run = promisify(execFile);
+/** Each `jtai` is a new Node process (a few seconds each on a busy machine): generous, as CI is busy. */
+const CLI_TIMEOUT = 240_000;
 const ROOT = path.join(__dirname, '../..');
 let env: TestWorkflowEnvironment;
 let worker: Worker;
@@ -64,126 +68,133 @@ async function jtai(...args: string[]): Promise<{ code: number; stdout: string; 
   }
 }
 
-test('timeline: Annex C in UK time, as a table, JSON and a calendar file; Easter counted in working days', async () => {
-  const [table, jsonOut, icsOut, sunday] = await Promise.all([
-    jtai('timeline', '--notified', '2027-03-22', '--option', 'A'),
-    jtai('timeline', '--notified', '2027-03-22', '--json'),
-    jtai('timeline', '--notified', '2026-11-23', '--ics'),
-    jtai('timeline', '--notified', '2026-11-22'),
-  ]);
-  expect(table.code).toBe(0);
-  expect(table.stdout).toMatch(/4\s+Tue 30 Mar 2027, 10:00\s+Lead inspector\s+selection-tracked/);
-  const json = JSON.parse(jsonOut.stdout) as { deliverables: { id: string; dueAt: string; day: number }[] };
-  expect(json.deliverables.find((d) => d.id === 'list-referrals')).toMatchObject({
-    day: 8,
-    dueAt: '2027-04-05T16:00:00.000Z',
-  });
-  const ics = icsOut.stdout;
-  expect(ics.startsWith('BEGIN:VCALENDAR\r\n')).toBe(true);
-  expect(ics.match(/BEGIN:VEVENT/g)).toHaveLength(29);
-  expect(ics).toContain('DTSTART:20261125T150000Z');
-  expect(sunday).toMatchObject({
-    code: 1,
-    stderr: expect.stringMatching(/^jtai: The notification date 2026-11-22 is not a working day \(Sunday\)/),
-  });
-});
+test(
+  'timeline: Annex C in UK time, as a table, JSON and a calendar file; Easter counted in working days',
+  async () => {
+    const [table, jsonOut, icsOut, sunday] = await Promise.all([
+      jtai('timeline', '--notified', '2027-03-22', '--option', 'A'),
+      jtai('timeline', '--notified', '2027-03-22', '--json'),
+      jtai('timeline', '--notified', '2026-11-23', '--ics'),
+      jtai('timeline', '--notified', '2026-11-22'),
+    ]);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/4\s+Tue 30 Mar 2027, 10:00\s+Lead inspector\s+selection-tracked/);
+    const json = JSON.parse(jsonOut.stdout) as { deliverables: { id: string; dueAt: string; day: number }[] };
+    expect(json.deliverables.find((d) => d.id === 'list-referrals')).toMatchObject({
+      day: 8,
+      dueAt: '2027-04-05T16:00:00.000Z',
+    });
+    const ics = icsOut.stdout;
+    expect(ics.startsWith('BEGIN:VCALENDAR\r\n')).toBe(true);
+    expect(ics.match(/BEGIN:VEVENT/g)).toHaveLength(29);
+    expect(ics).toContain('DTSTART:20261125T150000Z');
+    expect(sunday).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(
+        /^jtai: The notification date 2026-11-22 is not a working day \(Sunday\)/,
+      ),
+    });
+  },
+  CLI_TIMEOUT,
+);
 
-test('start, list, status, submit, refusals: what the business unit does, one clear line on every refusal', async () => {
-  const bad = path.join(dir, 'bad-contacts.yaml');
-  await writeFile(
-    bad,
-    (await readFile(path.join(ROOT, 'examples/contacts.yaml'), 'utf8')).replace(
-      'police.superintendent@example.org',
-      'not-an-email',
-    ),
-  );
-  const startArgs = [
-    'start',
-    '--local-authority',
-    'Cli Borough',
-    '--notified',
-    '2026-11-23',
-    '--option',
-    'A',
-  ];
-  const refused = await jtai(...startArgs, '--contacts', bad);
-  expect(refused.code).toBe(1);
-  expect(refused.stderr).toMatch(/bad-contacts\.yaml line 16: agencies\.police\.escalation: .*not-an-email/);
-  expect(JSON.parse((await jtai('list', '--json')).stdout)).toEqual({ inspections: [] });
+test(
+  'start, list, status, submit, refusals: what the business unit does, one clear line on every refusal',
+  async () => {
+    const bad = path.join(dir, 'bad-contacts.yaml');
+    await writeFile(
+      bad,
+      (await readFile(path.join(ROOT, 'examples/contacts.yaml'), 'utf8')).replace(
+        'police.superintendent@example.org',
+        'not-an-email',
+      ),
+    );
+    const notified = upcomingNotificationMonday();
+    const startArgs = ['start', '--local-authority', 'Cli Borough', '--notified', notified, '--option', 'A'];
+    const refused = await jtai(...startArgs, '--contacts', bad);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(
+      /bad-contacts\.yaml line 16: agencies\.police\.escalation: .*not-an-email/,
+    );
+    expect(JSON.parse((await jtai('list', '--json')).stdout)).toEqual({ inspections: [] });
 
-  const started = await jtai(...startArgs, '--contacts', 'examples/contacts.yaml');
-  expect(started).toMatchObject({
-    code: 0,
-    stdout: expect.stringContaining('Started inspection-cli-borough-2026-11-23: 29 deliverables'),
-  });
-  const id = 'inspection-cli-borough-2026-11-23';
-  const [badChange, goodChange] = await Promise.all([
-    jtai('contacts', id, '--contacts', bad),
-    jtai('contacts', id, '--contacts', 'examples/contacts.yaml'),
-  ]);
-  expect(badChange).toMatchObject({
-    code: 1,
-    stderr: expect.stringMatching(/line 16: agencies\.police\.escalation/),
-  });
-  expect(goodChange).toMatchObject({ code: 0, stdout: `Contacts of ${id} replaced.\n` });
-  expect((await jtai(...startArgs, '--contacts', 'examples/contacts.yaml')).stderr).toMatch(/already exists/);
+    const started = await jtai(...startArgs, '--contacts', 'examples/contacts.yaml');
+    expect(started).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining(`Started inspection-cli-borough-${notified}: 29 deliverables`),
+    });
+    const id = `inspection-cli-borough-${notified}`;
+    const [badChange, goodChange] = await Promise.all([
+      jtai('contacts', id, '--contacts', bad),
+      jtai('contacts', id, '--contacts', 'examples/contacts.yaml'),
+    ]);
+    expect(badChange).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/line 16: agencies\.police\.escalation/),
+    });
+    expect(goodChange).toMatchObject({ code: 0, stdout: `Contacts of ${id} replaced.\n` });
+    expect((await jtai(...startArgs, '--contacts', 'examples/contacts.yaml')).stderr).toMatch(
+      /already exists/,
+    );
 
-  // A YOT list, built from the list specification with synthetic IDs.
-  const wb = new ExcelJS.Workbook();
-  const ws = wb.addWorksheet('YOT');
-  ws.addRow(syntheticHeaders('yot'));
-  for (let i = 1; i <= 3; i++) ws.addRow(syntheticRow('yot', i, { notifiedOn: '2026-11-23' }));
-  const yot = path.join(dir, 'yot.xlsx');
-  await wb.xlsx.writeFile(yot);
-  const submitted = await jtai('submit', id, 'list-yot', '--agency', 'youth-justice', yot);
-  expect(submitted).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Received list-yot/) });
+    // A YOT list, built from the list specification with synthetic IDs.
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('YOT');
+    ws.addRow(syntheticHeaders('yot'));
+    for (let i = 1; i <= 3; i++) ws.addRow(syntheticRow('yot', i, { notifiedOn: notified }));
+    const yot = path.join(dir, 'yot.xlsx');
+    await wb.xlsx.writeFile(yot);
+    const submitted = await jtai('submit', id, 'list-yot', '--agency', 'youth-justice', yot);
+    expect(submitted).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Received list-yot/) });
 
-  const status = JSON.parse((await jtai('status', id, '--json')).stdout) as {
-    deliverables: { id: string; status: string; received?: { files: { name: string }[] } }[];
-    stage: string;
-  };
-  expect(status.stage).toBe('case-lists');
-  expect(status.deliverables.find((d) => d.id === 'list-yot')).toMatchObject({
-    status: expect.stringMatching(/^received/),
-    received: { files: [{ name: 'yot.xlsx' }] },
-  });
-  expect((await jtai('status', id)).stdout).toMatch(/Youth justice \(YOT\)\s+list-yot\s+received/);
+    const status = JSON.parse((await jtai('status', id, '--json')).stdout) as {
+      deliverables: { id: string; status: string; received?: { files: { name: string }[] } }[];
+      stage: string;
+    };
+    expect(status.stage).toBe('case-lists');
+    expect(status.deliverables.find((d) => d.id === 'list-yot')).toMatchObject({
+      status: expect.stringMatching(/^received/),
+      received: { files: [{ name: 'yot.xlsx' }] },
+    });
+    expect((await jtai('status', id)).stdout).toMatch(/Youth justice \(YOT\)\s+list-yot\s+received/);
 
-  const listed = JSON.parse((await jtai('list', '--json')).stdout) as {
-    inspections: { inspectionId: string; stage: string; localAuthority: string }[];
-  };
-  expect(listed.inspections).toEqual([
-    expect.objectContaining({ inspectionId: id, localAuthority: 'Cli Borough', stage: 'case-lists' }),
-  ]);
+    const listed = JSON.parse((await jtai('list', '--json')).stdout) as {
+      inspections: { inspectionId: string; stage: string; localAuthority: string }[];
+    };
+    expect(listed.inspections).toEqual([
+      expect.objectContaining({ inspectionId: id, localAuthority: 'Cli Borough', stage: 'case-lists' }),
+    ]);
 
-  const refusals: [string[], RegExp][] = [
-    [['submit', id, 'list-9', '--agency', 'local-authority', yot], /no deliverable "list-9"/],
-    [['submit', id, 'list-6', '--agency', 'police', yot], /owed by local-authority, not police/],
-    [
-      ['select', id, '--twenty', ...Array.from({ length: 21 }, (_, i) => `SYN${1000 + i}`)],
-      /up to 20 children; 21 were given/,
-    ],
-    [['select', id, '--twenty', 'SYN0001', 'NOT-ON-A-LIST'], /position 2 is not on any list received/],
-    [['extend', id, 'list-7', '--to', '2026-11-20 17:00', '--reason', 'x'], /already passed/],
-    [['extend', id, 'list-7', '--to', 'next Tuesday', '--reason', 'x'], /next Tuesday/],
-    [['waive', id, 'annex-a-documents', '--reason', 'x'], /owed by several agencies/],
-  ];
-  const results = await Promise.all(refusals.map(([args]) => jtai(...args)));
-  for (const [i, [args, message]] of refusals.entries()) {
-    const result = results[i];
-    expect({ args, code: result?.code }).toEqual({ args, code: 1 });
-    expect(
-      result?.stderr
-        .trim()
-        .split('\n')
-        .filter((l) => l.startsWith('jtai:')),
-    ).toEqual([expect.stringMatching(message)]);
-  }
+    const refusals: [string[], RegExp][] = [
+      [['submit', id, 'list-9', '--agency', 'local-authority', yot], /no deliverable "list-9"/],
+      [['submit', id, 'list-6', '--agency', 'police', yot], /owed by local-authority, not police/],
+      [
+        ['select', id, '--twenty', ...Array.from({ length: 21 }, (_, i) => `SYN${1000 + i}`)],
+        /up to 20 children; 21 were given/,
+      ],
+      [['select', id, '--twenty', 'SYN0001', 'NOT-ON-A-LIST'], /position 2 is not on any list received/],
+      [['extend', id, 'list-7', '--to', '2026-11-20 17:00', '--reason', 'x'], /already passed/],
+      [['extend', id, 'list-7', '--to', 'next Tuesday', '--reason', 'x'], /next Tuesday/],
+      [['waive', id, 'annex-a-documents', '--reason', 'x'], /owed by several agencies/],
+    ];
+    const results = await Promise.all(refusals.map(([args]) => jtai(...args)));
+    for (const [i, [args, message]] of refusals.entries()) {
+      const result = results[i];
+      expect({ args, code: result?.code }).toEqual({ args, code: 1 });
+      expect(
+        result?.stderr
+          .trim()
+          .split('\n')
+          .filter((l) => l.startsWith('jtai:')),
+      ).toEqual([expect.stringMatching(message)]);
+    }
 
-  expect((await jtai('cancel', id, '--reason', 'Test over')).code).toBe(0);
-  expect((await jtai('waive', id, 'list-7', '--reason', 'x')).stderr).toMatch(/has ended|cancelled/);
-  const outbox = path.join(dir, 'outbox');
-  const mails = await import('node:fs/promises').then((fs) => fs.readdir(outbox));
-  expect(mails.length).toBeGreaterThanOrEqual(6);
-  for (const name of mails) expect(await readFile(path.join(outbox, name), 'utf8')).not.toMatch(/SYN\d{4}/);
-});
+    expect((await jtai('cancel', id, '--reason', 'Test over')).code).toBe(0);
+    expect((await jtai('waive', id, 'list-7', '--reason', 'x')).stderr).toMatch(/has ended|cancelled/);
+    const outbox = path.join(dir, 'outbox');
+    const mails = await import('node:fs/promises').then((fs) => fs.readdir(outbox));
+    expect(mails.length).toBeGreaterThanOrEqual(6);
+    for (const name of mails) expect(await readFile(path.join(outbox, name), 'utf8')).not.toMatch(/SYN\d{4}/);
+  },
+  CLI_TIMEOUT,
+);

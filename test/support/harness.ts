@@ -139,11 +139,14 @@ export async function createHarness(
 const calendar = createCalendar();
 
 /**
- * The first Monday after `from` whose fortnight has no bank holiday (or, with `withBankHoliday`, has one):
- * the time-skipping server starts at today's date and can only move forward.
+ * The first Monday after `after` whose fortnight has no bank holiday (or, with `withBankHoliday`, has one).
+ *
+ * Tests on the time-skipping server pass a fixed date decades ahead (2090): that server starts at the real
+ * time and can only move forward, so each test skips its clock to fixed instants in that year and its dates
+ * never depend on the day it runs (the calendar computes bank holidays by rule for years after gov.uk's list).
  */
-export function notificationMonday(from: number, withBankHoliday = false): IsoDate {
-  let date = calendar.nextWorkingDay(calendar.ukDate(from));
+export function notificationMonday(after: IsoDate, withBankHoliday = false): IsoDate {
+  let date = calendar.nextWorkingDay(after);
   for (let i = 0; i < 800; i++) {
     const weekday = new Date(`${date}T12:00:00Z`).getUTCDay();
     if (weekday === 1 && calendar.isWorkingDay(date)) {
@@ -156,7 +159,26 @@ export function notificationMonday(from: number, withBankHoliday = false): IsoDa
     }
     date = addCalendarDays(date, 1);
   }
-  throw new Error('No suitable notification Monday in the bank-holiday data.');
+  throw new Error(`No suitable notification Monday within 800 days after ${after}.`);
+}
+
+/**
+ * The next notification Monday after today, for the tests on the dev server, which runs in real time and
+ * cannot skip it. This reads the real clock only to stand a little ahead of it: every date and instant such
+ * a test checks is counted from this Monday, and the calendar has bank holidays for every later year (by
+ * rule after gov.uk's list), so the test passes whatever day it runs on.
+ */
+export function upcomingNotificationMonday(): IsoDate {
+  return notificationMonday(calendar.ukDate(Date.now()));
+}
+
+/**
+ * A notification Monday of the last ten days or so (so some of its deadlines have passed), or the upcoming
+ * one if that Monday has not reached noon yet; for the dev server, as `upcomingNotificationMonday`.
+ */
+export function recentNotificationMonday(): IsoDate {
+  const recent = notificationMonday(addCalendarDays(calendar.ukDate(Date.now()), -10));
+  return calendar.ukInstant(recent, '12:00') < Date.now() ? recent : upcomingNotificationMonday();
 }
 
 function addCalendarDays(date: IsoDate, n: number): IsoDate {
@@ -170,9 +192,17 @@ export function at(notifiedOn: IsoDate, day: number, time: string): number {
   return calendar.ukInstant(calendar.addWorkingDays(notifiedOn, day), time);
 }
 
-/** Move the time-skipping server's clock forward to `instant`. */
+/**
+ * Move the time-skipping server's clock forward to `instant`. A target already behind the clock is a
+ * mistake in the test (or real time has caught up with the fixed test dates): it fails, naming both.
+ */
 export async function skipTo(env: TestWorkflowEnvironment, instant: number): Promise<void> {
   const current = await env.currentTimeMs();
+  if (instant < current) {
+    throw new Error(
+      `Cannot skip back to ${new Date(instant).toISOString()}: the test server is at ${new Date(current).toISOString()}.`,
+    );
+  }
   if (instant > current) await env.sleep(instant - current);
 }
 

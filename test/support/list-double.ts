@@ -5,8 +5,15 @@ import type { ActivityDependencies } from '../../src/activities';
 /**
  * A stand-in for the list validator in workflow tests (the validator has its own tests): it really
  * reads the CSV it is given. Column 1 is the child ID; a row whose last cell is `Y` puts the child
- * forward; a cell `BAD` is an error at that row and column.
+ * forward; a cell `BAD` is an error at that row and column, a cell `QUERY` a warning (a query the
+ * agency answers).
  */
+/** What the double finds in a cell, by the cell's text. */
+const FINDINGS: Record<string, { code: string; severity: 'error' | 'warning'; message: string }> = {
+  BAD: { code: 'type', severity: 'error', message: 'Not a valid value: use Y or N.' },
+  QUERY: { code: 'query', severity: 'warning', message: 'An unusual value: check it.' },
+};
+
 export const readingValidator: ActivityDependencies['validateListFile'] = async (list, filePath) => {
   const lines = (await readFile(filePath, 'utf8')).trim().split(/\r?\n/);
   const header = (lines[0] ?? '').split(',');
@@ -15,19 +22,12 @@ export const readingValidator: ActivityDependencies['validateListFile'] = async 
   for (const [i, line] of lines.slice(1).entries()) {
     const cells = line.split(',');
     for (const [c, cell] of cells.entries()) {
-      if (cell === 'BAD') {
-        findings.push({
-          row: i + 2,
-          column: header[c] ?? '',
-          code: 'type',
-          severity: 'error' as const,
-          message: 'Not a valid value: use Y or N.',
-        });
-      }
+      const finding = FINDINGS[cell];
+      if (finding) findings.push({ row: i + 2, column: header[c] ?? '', ...finding });
     }
     if (cells.at(-1) === 'Y' && cells[0]) candidates.push(cells[0]);
   }
-  const errors = findings.length;
+  const errors = findings.filter((f) => f.severity === 'error').length;
   return {
     list,
     file: path.basename(filePath),

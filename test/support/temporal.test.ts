@@ -14,7 +14,8 @@ describe('time-skipping test environment', () => {
       const wallMs = Date.now() - wallStart;
       const after = await env.currentTimeMs();
       expect(after - before).toBeGreaterThanOrEqual(2 * DAY_MS);
-      expect(wallMs).toBeLessThan(1000);
+      // Two days skipped, not slept: generous for a busy machine, and still 5,000 times less than two days.
+      expect(wallMs).toBeLessThan(30_000);
     } finally {
       await env.teardown();
     }

@@ -1,32 +1,18 @@
 import { readFileSync } from 'node:fs';
 import {
+  COMPUTED_SUFFIX,
   ENGLAND_AND_WALES_BANK_HOLIDAYS as HOLIDAYS,
   bankHolidayYears,
+  bankHolidaysOfYear,
+  easterSunday,
   fromGovUkEvent,
+  regularBankHolidays,
   mergeBankHolidays,
   serialiseBankHolidays,
 } from '../../src/timeline/bank-holidays';
 
-/** Easter Sunday (anonymous Gregorian algorithm), as a UTC Date: an independent cross-check of the table. */
-function easterSunday(year: number): Date {
-  const a = year % 19;
-  const b = Math.floor(year / 100);
-  const c = year % 100;
-  const d = Math.floor(b / 4);
-  const e = b % 4;
-  const f = Math.floor((b + 8) / 25);
-  const g = Math.floor((b - f + 1) / 3);
-  const h = (19 * a + b - d - g + 15) % 30;
-  const i = Math.floor(c / 4);
-  const k = c % 4;
-  const l = (32 + 2 * e + 2 * i - h - k) % 7;
-  const m = Math.floor((a + 11 * h + 22 * l) / 451);
-  const month = Math.floor((h + l - 7 * m + 114) / 31);
-  const day = ((h + l - 7 * m + 114) % 31) + 1;
-  return new Date(Date.UTC(year, month - 1, day));
-}
-const isoPlusDays = (date: Date, days: number) =>
-  new Date(date.getTime() + days * 86_400_000).toISOString().slice(0, 10);
+const isoPlusDays = (utcMidnight: number, days: number) =>
+  new Date(utcMidnight + days * 86_400_000).toISOString().slice(0, 10);
 const titleOn = (date: string) => HOLIDAYS.find((holiday) => holiday.date === date)?.title;
 const inYear = (year: number) => HOLIDAYS.filter((holiday) => holiday.date.startsWith(`${year}-`));
 
@@ -89,6 +75,90 @@ describe('vendored England and Wales bank holidays', () => {
     expect(titleOn('2022-09-19')).toBe('Bank Holiday for the State Funeral of Queen Elizabeth II');
     expect(titleOn('2023-05-08')).toBe('Bank holiday for the coronation of King Charles III');
     expect(titleOn('2026-08-31')).toBe('Summer bank holiday');
+  });
+});
+
+/** The changes proclaimed for one year only: the rule cannot know them, the vendored list does. */
+const PROCLAIMED = {
+  2020: {
+    onlyByRule: ['2020-05-04 Early May bank holiday'],
+    onlyInList: ['2020-05-08 Early May bank holiday (VE day)'],
+  },
+  2022: {
+    onlyByRule: ['2022-05-30 Spring bank holiday'],
+    onlyInList: [
+      '2022-06-02 Spring bank holiday',
+      '2022-06-03 Platinum Jubilee bank holiday',
+      '2022-09-19 Bank Holiday for the State Funeral of Queen Elizabeth II',
+    ],
+  },
+  2023: {
+    onlyByRule: [],
+    onlyInList: ['2023-05-08 Bank holiday for the coronation of King Charles III'],
+  },
+} as Record<number, { onlyByRule: string[]; onlyInList: string[] }>;
+
+describe('bank holidays computed by rule (for the years after the vendored list)', () => {
+  const line = (holiday: { date: string; title: string }) => `${holiday.date} ${holiday.title}`;
+
+  it('gives every vendored year exactly, but for the one-off changes proclaimed in 2020, 2022 and 2023', () => {
+    for (let year = 2018; year <= 2028; year++) {
+      const byRule = regularBankHolidays(year).map(line);
+      const inList = inYear(year).map(line);
+      expect({
+        year,
+        onlyByRule: byRule.filter((x) => !inList.includes(x)),
+        onlyInList: inList.filter((x) => !byRule.includes(x)),
+      }).toEqual({ year, ...(PROCLAIMED[year] ?? { onlyByRule: [], onlyInList: [] }) });
+    }
+  });
+
+  it('puts Easter where the almanacs do, earliest and latest included', () => {
+    const easter = (year: number) => isoPlusDays(easterSunday(year), 0);
+    expect([2019, 2024, 2025, 2038, 2049, 2100, 2285].map(easter)).toEqual([
+      '2019-04-21',
+      '2024-03-31',
+      '2025-04-20',
+      '2038-04-25', // the latest possible
+      '2049-04-18',
+      '2100-03-28',
+      '2285-03-22', // the earliest possible
+    ]);
+  });
+
+  it('moves a weekend holiday to the next weekday that is not already a holiday', () => {
+    const lastTwo = (year: number) => regularBankHolidays(year).slice(-2).map(line);
+    // Christmas on a Saturday (2032), a Sunday (2033), a Friday (2037); New Year's Day on a Saturday (2033).
+    expect(lastTwo(2032)).toEqual([
+      '2032-12-27 Christmas Day (substitute day)',
+      '2032-12-28 Boxing Day (substitute day)',
+    ]);
+    expect(lastTwo(2033)).toEqual(['2033-12-26 Boxing Day', '2033-12-27 Christmas Day (substitute day)']);
+    expect(lastTwo(2037)).toEqual(['2037-12-25 Christmas Day', '2037-12-28 Boxing Day (substitute day)']);
+    expect(regularBankHolidays(2033)[0]).toEqual({
+      date: '2033-01-03',
+      title: 'New Year’s Day (substitute day)',
+    });
+  });
+
+  it('has eight holidays on weekdays every year, for a century', () => {
+    for (let year = 2029; year <= 2128; year++) {
+      const holidays = regularBankHolidays(year);
+      expect([year, holidays.length]).toEqual([year, 8]);
+      for (const { date } of holidays)
+        expect([0, 6]).not.toContain(new Date(`${date}T00:00:00Z`).getUTCDay());
+    }
+  });
+
+  it('takes the vendored list for the years it covers, computes later years (marked), and has nothing before', () => {
+    expect(bankHolidaysOfYear(2028)).toEqual(inYear(2028));
+    expect(bankHolidaysOfYear(2029)?.slice(0, 2)).toEqual([
+      { date: '2029-01-01', title: `New Year’s Day${COMPUTED_SUFFIX}` },
+      { date: '2029-03-30', title: `Good Friday${COMPUTED_SUFFIX}` },
+    ]);
+    expect(bankHolidaysOfYear(2029)?.every((holiday) => holiday.title.endsWith(COMPUTED_SUFFIX))).toBe(true);
+    expect(bankHolidaysOfYear(2017)).toBeUndefined();
+    expect(bankHolidaysOfYear(2029, [])).toEqual([]);
   });
 });
 

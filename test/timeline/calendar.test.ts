@@ -83,11 +83,15 @@ describe('working days', () => {
     expect(custom.isWorkingDay('2026-12-25')).toBe(true);
   });
 
-  it('refuses dates outside the years the bank holiday list covers', () => {
-    expect(() => calendar.isWorkingDay('2029-01-02')).toThrow(
-      'No bank holiday data for 2029 (the list covers 2018–2028); refresh it with npx tsx scripts/refresh-bank-holidays.ts',
+  it('computes the bank holidays of a year after the list by rule, saying so, and refuses a year before it', () => {
+    expect(calendar.nonWorkingReason('2029-03-30')).toBe('Good Friday (computed by rule)');
+    expect(calendar.addWorkingDays('2028-12-28', 3)).toBe('2029-01-03'); // Fri 29, (weekend, New Year) Tue 2, Wed 3
+    expect(calendar.nonWorkingReason('2029-01-01')).toBe('New Year’s Day (computed by rule)');
+    expect(calendar.isWorkingDay('2090-08-28')).toBe(false); // the last Monday of August 2090
+    expect(() => calendar.isWorkingDay('2017-12-27')).toThrow(
+      'No bank holiday data for 2017 (the list starts in 2018; later years than it covers are computed by rule, earlier ones are not)',
     );
-    expect(() => calendar.addWorkingDays('2028-12-28', 3)).toThrow('No bank holiday data for 2029');
+    expect(() => calendar.addWorkingDays('2018-01-02', -2)).toThrow('No bank holiday data for 2017');
   });
 });
 

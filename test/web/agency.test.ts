@@ -16,12 +16,14 @@ import {
 
 /** The agency link pages, through app.inject() against a real client, worker and list validator. */
 const ctx = useHarness();
-let now = Date.now();
+/** The app's clock: the test server's time, set once a test has skipped to its day. */
+let now = 0;
 afterEach(closeApps);
 
-async function startAtDay2(localAuthority: string) {
+/** Each test its own fixed notification date, later than the one before (the test server only moves forward). */
+async function startAtDay2(localAuthority: string, after: string) {
   const { env } = ctx;
-  const notifiedOn = notificationMonday(await env.currentTimeMs());
+  const notifiedOn = notificationMonday(after);
   await skipTo(env, at(notifiedOn, 2, '11:00'));
   now = await env.currentTimeMs();
   return { localAuthority, notifiedOn, option: 'A' as const, contacts: CONTACTS };
@@ -52,7 +54,7 @@ async function postForm(
 
 test('an agency sees only what it owes; a forged, expired or revoked link gets a plain 403', async () => {
   const { h } = ctx;
-  const start = await startAtDay2('Linkford');
+  const start = await startAtDay2('Linkford', '2090-01-01');
   await h.run(() =>
     h.withInspection(start, async ({ inspectionId }) => {
       const app = await build(h, () => now);
@@ -107,7 +109,7 @@ test('an agency sees only what it owes; a forged, expired or revoked link gets a
 
 test('a list with errors is shown in the error summary by row and column and nothing is recorded; a clean list gets a receipt', async () => {
   const { h } = ctx;
-  const start = await startAtDay2('Listham');
+  const start = await startAtDay2('Listham', '2090-02-01');
   await h.run(() =>
     h.withInspection(start, async ({ inspectionId }) => {
       const app = await build(h, () => now);
@@ -191,7 +193,7 @@ test('a list with errors is shown in the error summary by row and column and not
 
 test('documents by code with a checklist; no meetings to declare; per-child key documents, consent and evaluation', async () => {
   const { h } = ctx;
-  const start = await startAtDay2('Docsbury');
+  const start = await startAtDay2('Docsbury', '2090-03-01');
   await h.run(() =>
     h.withInspection(start, async ({ inspectionId }) => {
       const app = await build(h, () => now);

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { inspectionView } from '../../src/client/view';
 import { createCalendar } from '../../src/timeline/calendar';
-import { CONTACTS, notificationMonday, useHarness } from '../support/harness';
+import { eventually } from '../support/eventually';
+import { CONTACTS, upcomingNotificationMonday, useHarness } from '../support/harness';
 import { createDevServerEnv } from '../support/temporal';
 import {
   build,
@@ -20,9 +21,12 @@ import {
 /**
  * Coordinator and manager pages, and the JSON API, through app.inject() against a real client and worker.
  * On the dev server rather than the time-skipping one: the dashboard lists inspections through the
- * visibility API (search attributes), which the time-skipping server does not implement.
+ * visibility API (search attributes), which the time-skipping server does not implement. The dev server
+ * runs in real time, so the app's clock is the real one and inspections are notified on the upcoming
+ * Monday (see `upcomingNotificationMonday`): nothing falls due while the tests run, whatever the date.
  */
 const ctx = useHarness({}, { createEnv: createDevServerEnv });
+/** The app's clock: the real one, as the dev server's. */
 const now = Date.now();
 afterEach(closeApps);
 
@@ -30,21 +34,6 @@ const basic = (user: string, password: string) => ({
   authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
 });
 const coordinatorAuth = basic('coord', PASSWORDS.coordinator);
-
-/** A notification Monday still to come, so that nothing is overdue while the test runs in real time. */
-function nextMonday() {
-  return notificationMonday(Date.now());
-}
-
-/** Visibility is eventually consistent: ask again for a few seconds. */
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
-  let value = await read();
-  for (let i = 0; i < 50 && !ok(value); i++) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    value = await read();
-  }
-  return value;
-}
 
 async function putList6(inspectionId: string, notifiedOn: string) {
   const stored = await ctx.h.deployment
@@ -132,7 +121,7 @@ test('sign-in is required; a wrong password is refused; managers read but cannot
 });
 
 test('the coordinator starts an inspection from the form (contacts errors by line and field), selects, confirms, extends, waives, resends and revokes links, downloads the pack and calendar', async () => {
-  const notifiedOn = nextMonday();
+  const notifiedOn = upcomingNotificationMonday();
   await ctx.h.run(async () => {
     const app = await build(ctx.h, () => now);
     const jar = await signIn(app, 'coord', PASSWORDS.coordinator);
@@ -185,6 +174,7 @@ test('the coordinator starts an inspection from the form (contacts errors by lin
 
       // The dashboard lists it with stage, next deadline, overdue count.
       const dashboard = await eventually(
+        'the dashboard to list Formshire',
         () => app.inject({ method: 'GET', url: '/', headers: { cookie } }),
         (r) => r.body.includes('Formshire'),
       );
@@ -287,7 +277,7 @@ test('the coordinator starts an inspection from the form (contacts errors by lin
 });
 
 test('the JSON API: list and status as the CLI prints them, actions, typed errors, OpenAPI', async () => {
-  const notifiedOn = nextMonday();
+  const notifiedOn = upcomingNotificationMonday();
   await ctx.h.run(() =>
     ctx.h.withInspection(
       { localAuthority: 'Apiton', notifiedOn, option: 'B', contacts: CONTACTS },
@@ -301,6 +291,7 @@ test('the JSON API: list and status as the CLI prints them, actions, typed error
         });
 
         const list = await eventually(
+          `the API to list ${inspectionId}`,
           () => app.inject({ method: 'GET', url: '/api/inspections', headers: coordinatorAuth }),
           (r) => r.body.includes(inspectionId),
         );
@@ -314,7 +305,7 @@ test('the JSON API: list and status as the CLI prints them, actions, typed error
           headers: coordinatorAuth,
         });
         const view = one.json<ReturnType<typeof inspectionView>>();
-        const expected = inspectionView(await ctx.h.client.state(inspectionId), Date.now());
+        const expected = inspectionView(await ctx.h.client.state(inspectionId), now);
         expect(view.deliverables.map((d) => [d.id, d.status, d.dueUk])).toEqual(
           expected.deliverables.map((d) => [d.id, d.status, d.dueUk]),
         );

@@ -1,20 +1,37 @@
 import { Worker } from '@temporalio/worker';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { EncryptionCodec } from '../../src/infra/codec';
-import { historyFromText } from '../support/histories';
 import { workflowBundle } from '../support/harness';
+import { historyFromText, UPDATE_NAMES, updatesIn } from '../support/histories';
+import { HISTORIES_DIR, HISTORY_KEY, RECORDED_WEEKS } from '../support/recorded-weeks';
 import '../support/temporal';
 
-/** Recorded inspections replay with the current workflow code: no change breaks a running inspection. */
-const dir = path.join(__dirname, '../histories');
+/**
+ * Recorded inspections (test/histories/, written by `npm run record-history`) replay with the current
+ * workflow code: a change that would break a running inspection fails here.
+ */
+const files = readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json'));
+const histories = files.map((file) => ({
+  file,
+  history: historyFromText(readFileSync(path.join(HISTORIES_DIR, file), 'utf8')),
+}));
+const key = Buffer.from(readFileSync(HISTORY_KEY, 'utf8').trim(), 'base64');
 
-test('every recorded inspection history replays with the current workflow code', async () => {
-  const key = Buffer.from((await readFile(path.join(dir, 'payloads.key'), 'utf8')).trim(), 'base64');
-  const files = (await readdir(dir)).filter((f) => f.endsWith('.json'));
-  expect(files.length).toBeGreaterThan(0);
-  for (const file of files) {
-    const history = historyFromText(await readFile(path.join(dir, file), 'utf8'));
+test('every scripted week has its recorded history, and every history its scripted week', () => {
+  expect(files.sort()).toEqual(RECORDED_WEEKS.map((week) => week.file).sort());
+});
+
+test('the recorded histories hold every update the workflow defines, and a refused list', () => {
+  const accepted = new Set(histories.flatMap(({ history }) => updatesIn(history).accepted));
+  expect(UPDATE_NAMES.length).toBeGreaterThanOrEqual(9);
+  expect(UPDATE_NAMES.filter((name) => !accepted.has(name))).toEqual([]);
+  expect(histories.flatMap(({ history }) => updatesIn(history).failed)).toContain('ListInvalid');
+});
+
+test.each(histories.map(({ file, history }) => [file, history] as const))(
+  '%s replays with the current workflow code',
+  async (file, history) => {
     expect(history.events.length).toBeGreaterThan(100);
     await Worker.runReplayHistory(
       {
@@ -24,5 +41,5 @@ test('every recorded inspection history replays with the current workflow code',
       history,
       file,
     );
-  }
-});
+  },
+);

@@ -1,0 +1,20 @@
+/**
+ * Wait for a condition that has no event to wait on: read, check, and read again every `intervalMs` until
+ * `ok` holds or `timeoutMs` has passed, then fail naming what was awaited. The dev server's visibility store
+ * (what `jtai list` and the dashboard read) is written after the workflow task that changed it, so a listing
+ * may lag a start by a moment; nothing signals when it has caught up.
+ */
+export async function eventually<T>(
+  what: string,
+  read: () => Promise<T>,
+  ok: (value: T) => boolean,
+  { timeoutMs = 30_000, intervalMs = 100 }: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (ok(value)) return value;
+    if (Date.now() >= deadline) throw new Error(`Still waiting after ${timeoutMs} ms for ${what}.`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}

@@ -1,0 +1,64 @@
+import { Worker } from '@temporalio/worker';
+import { at, useHarness, workflowBundle } from '../support/harness';
+import { UPDATE_NAMES, updatesIn } from '../support/histories';
+import { OPTION_A_EVERY_UPDATE } from '../support/recorded-weeks';
+import { addresses, messageKey } from '../support/smtp';
+
+/**
+ * The week `npm run record-history` records into test/histories/option-a-every-update.json, run afresh:
+ * each update did what it says, and the history it leaves holds every update and replays. So the script's
+ * week keeps working as the workflow changes, whatever the recorded file says.
+ */
+const ctx = useHarness(OPTION_A_EVERY_UPDATE.overrides);
+
+test('a week with every update: refused and queried lists, selections, waiver, extension, links, contacts, cancellation', async () => {
+  const { env, h } = ctx;
+  await h.run(async () => {
+    const { inspectionId, notifiedOn, final } = await OPTION_A_EVERY_UPDATE.run(env, h);
+    const byId = (id: string) => final.deliverables.find((d) => d.id === id);
+    // The server's clock runs on between skips: an update lands within a minute of the instant skipped to.
+    const minute = (instant: number | undefined) => Math.floor((instant ?? NaN) / 60_000);
+
+    expect(final.cancelled?.reason).toBe('Inspection postponed by Ofsted.');
+    expect(minute(final.cancelled?.at)).toBe(minute(at(notifiedOn, 5, '12:00')));
+    expect(final.endedAt).toBeUndefined();
+    // The refused list left nothing; the one with a query was recorded, and the answer kept.
+    expect(byId('list-6')?.submissions).toHaveLength(1);
+    expect(byId('list-6')?.submissions[0]?.queries).toEqual([
+      expect.objectContaining({ row: 27, column: 'Gender', code: 'query' }),
+    ]);
+    expect(byId('list-6')?.queryAnswers).toEqual([expect.objectContaining({ agency: 'local-authority' })]);
+    expect(minute(byId('list-6')?.queryAnswers?.[0]?.at)).toBe(minute(at(notifiedOn, 2, '10:00')));
+    expect(byId('list-nps')?.waived?.reason).toBe('No NPS cases meet the criteria.');
+    expect(byId('list-7')).toMatchObject({
+      dueAt: at(notifiedOn, 4, '17:00'),
+      extensions: [expect.objectContaining({ reason: 'The export is being rebuilt.' })],
+    });
+    expect(byId('list-7')?.receivedAt).toBeUndefined();
+    expect(final.linkVersions).toMatchObject({ police: 1, health: 2 });
+    expect(final.contacts.agencies['local-authority'].contact).toBe('la-new@example.org');
+    expect(final.selection.tracked).toHaveLength(6);
+    expect(minute(byId('confirmation-call')?.receivedAt)).toBe(minute(at(notifiedOn, 4, '11:30')));
+
+    // Missed deadlines were escalated, to the new local authority contact in copy; nothing after the cancellation.
+    const mail = h.smtp.messages;
+    const meetings = mail.filter((m) => messageKey(m).startsWith('list-meetings/escalation-lead'));
+    expect(meetings.map((m) => [m.date?.getTime(), addresses(m.cc)])).toEqual([
+      [at(notifiedOn, 4, '09:00'), ['la-new@example.org']],
+    ]);
+    expect(mail.filter((m) => messageKey(m).startsWith('link/'))).toHaveLength(2);
+    expect(Math.max(...mail.map((m) => m.date?.getTime() ?? 0))).toBeLessThanOrEqual(
+      final.cancelled?.at ?? 0,
+    );
+
+    const history = await h.client.client.workflow.getHandle(inspectionId).fetchHistory();
+    const { accepted, failed } = updatesIn(history);
+    expect(UPDATE_NAMES.filter((name) => !accepted.includes(name))).toEqual([]);
+    expect(failed).toEqual(['ListInvalid']);
+    await Worker.runReplayHistory(
+      { workflowBundle: await workflowBundle(), dataConverter: h.deployment.dataConverter },
+      history,
+      inspectionId,
+    );
+  });
+});
