@@ -35,7 +35,8 @@ test('a week with every update: refused and queried lists, selections, waiver, e
       extensions: [expect.objectContaining({ reason: 'The export is being rebuilt.' })],
     });
     expect(byId('list-7')?.receivedAt).toBeUndefined();
-    expect(final.linkVersions).toMatchObject({ police: 1, health: 2 });
+    // A new local authority contact gets a new link, and its earlier links stop working.
+    expect(final.linkVersions).toMatchObject({ police: 1, health: 2, 'local-authority': 2 });
     expect(final.contacts.agencies['local-authority'].contact).toBe('la-new@example.org');
     expect(final.selection.tracked).toHaveLength(6);
     expect(minute(byId('confirmation-call')?.receivedAt)).toBe(minute(at(notifiedOn, 4, '11:30')));
@@ -46,7 +47,12 @@ test('a week with every update: refused and queried lists, selections, waiver, e
     expect(meetings.map((m) => [m.date?.getTime(), addresses(m.cc)])).toEqual([
       [at(notifiedOn, 4, '09:00'), ['la-new@example.org']],
     ]);
-    expect(mail.filter((m) => messageKey(m).startsWith('link/'))).toHaveLength(2);
+    const links = mail.filter((m) => messageKey(m).startsWith('link/'));
+    expect(links.map((m) => addresses(m.to)).sort()).toEqual([
+      ['health@example.org'],
+      ['la-new@example.org'],
+      ['police@example.org'],
+    ]);
     expect(Math.max(...mail.map((m) => m.date?.getTime() ?? 0))).toBeLessThanOrEqual(
       final.cancelled?.at ?? 0,
     );
