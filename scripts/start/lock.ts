@@ -9,10 +9,11 @@
  * children, so a start that finds the holder dead (`kill -9`) stops what it left running before taking over.
  *
  * Creating the file is atomic (written under a temporary name, then hard-linked into place, which fails if the
- * lock exists). Taking over a stale lock happens under a short-lived guard directory (mkdir is atomic), and only
- * after reading the file again under the guard, so two starts racing for one stale lock cannot both win.
+ * lock exists). Taking over a stale lock happens under a short-lived guard directory (mkdir is atomic): the file
+ * is read again under the guard and, if it still names the dead holder, replaced by a rename. So two starts
+ * racing for one stale lock cannot both win, and the one that wins knows it took over (and stops the leftovers).
  */
-import { promises as fs, readFileSync, rmSync, unlinkSync } from 'node:fs';
+import { promises as fs, readFileSync, unlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bootId, commandLine, isAlive, isRunning, sleep, terminate } from './processes';
@@ -83,10 +84,29 @@ function staleBecause(holder: LockHolder): string | undefined {
   return undefined;
 }
 
+let temps = 0;
+/** A name to write under before renaming or linking into place: `<lock>.<pid>-<n>.tmp`. */
+const tempName = (file: string) => `${file}.${process.pid}-${++temps}.tmp`;
+
+/** Writes the holder under a temporary name, so the lock file is never seen half-written. */
+async function writeTemp(file: string, holder: LockHolder): Promise<string> {
+  const temp = tempName(file);
+  await fs.writeFile(temp, JSON.stringify(holder, null, 2) + '\n', { mode: 0o644 });
+  return temp;
+}
+
+/** Temporary files a killed holder left (it died between writing and renaming). */
+async function removeTemps(file: string, pid: number): Promise<void> {
+  const prefix = `${path.basename(file)}.${pid}-`;
+  for (const name of await fs.readdir(path.dirname(file))) {
+    if (name.startsWith(prefix) && name.endsWith('.tmp'))
+      await fs.rm(path.join(path.dirname(file), name), { force: true });
+  }
+}
+
 /** Writes `holder` to `file` only if no file is there; false if one is. */
 async function create(file: string, holder: LockHolder): Promise<boolean> {
-  const temp = `${file}.${process.pid}.tmp`;
-  await fs.writeFile(temp, JSON.stringify(holder, null, 2) + '\n', { mode: 0o644 });
+  const temp = await writeTemp(file, holder);
   try {
     await fs.link(temp, file);
     return true;
@@ -150,9 +170,7 @@ export class DataDirLock {
     this.holder = { ...this.holder, children };
     const write = async () => {
       if (this.released) return;
-      const temp = `${this.file}.${process.pid}.tmp`;
-      await fs.writeFile(temp, JSON.stringify(this.holder, null, 2) + '\n', { mode: 0o644 });
-      await fs.rename(temp, this.file);
+      await fs.rename(await writeTemp(this.file, this.holder), this.file);
     };
     this.writes = this.writes.then(write, write);
     return this.writes;
@@ -166,7 +184,6 @@ export class DataDirLock {
   /** Removes the lock if it still names this holder. Synchronous, so it can run in an exit handler. */
   release(): void {
     this.released = true;
-    rmSync(`${this.file}.${process.pid}.tmp`, { force: true });
     try {
       const current = JSON.parse(readFileSync(this.file, 'utf8')) as LockHolder;
       if (sameHolder(current, this.holder)) unlinkSync(this.file);
@@ -203,12 +220,13 @@ export async function acquireLock(dataDir: string): Promise<LockOutcome> {
     const tookOver = await underGuard(file, async () => {
       const again = await readHolder(file);
       if (again === undefined || again === 'unreadable' || !sameHolder(again, holder)) return false;
-      await fs.rm(file, { force: true });
-      return create(file, mine);
+      // Replace it in one step: removing it first would let a start that is not taking over create it.
+      await fs.rename(await writeTemp(file, mine), file);
+      return true;
     });
     if (tookOver) {
       // Ours now, so no other start can begin meanwhile; then stop what the dead holder left running.
-      await fs.rm(`${file}.${holder.pid}.tmp`, { force: true });
+      await removeTemps(file, holder.pid);
       const stopped = await stopLeftovers(holder);
       return { held: false, lock: new DataDirLock(file, mine), tookOver: { holder, why, stopped } };
     }
