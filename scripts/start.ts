@@ -18,21 +18,15 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { Connection } from '@temporalio/client';
+import type { Connection } from '@temporalio/client';
 import { loadConfig } from '../src/config';
 import { appCommands } from './start/commands';
 import { acquireLock, type DataDirLock, describeHolder } from './start/lock';
 import { httpAnswers, portTaken, waitUntil } from './start/ready';
 import { Supervisor, type Supervised } from './start/supervisor';
-import {
-  answers,
-  devServerArgs,
-  ensureSearchAttributes,
-  isLocalHost,
-  parseAddress,
-  waitForOwnServer,
-  workerPolls,
-} from './start/temporal';
+// './start/temporal' (the Temporal client: seconds to load) is imported once the lock is ours, so that a refused
+// second start answers quickly.
+type TemporalSide = typeof import('./start/temporal');
 import { ownsListeningPort } from './start/processes';
 import { REPO_ROOT, temporalCliPath } from './temporal-binaries';
 
@@ -120,16 +114,16 @@ function stopWithParent(): void {
 
 type TemporalCase = { own: false } | { own: true; child: Supervised };
 
-async function startTemporal(address: string, namespace: string): Promise<TemporalCase> {
-  if (await answers(address, 1500)) {
+async function startTemporal(t: TemporalSide, address: string, namespace: string): Promise<TemporalCase> {
+  if (await t.answers(address, 1500)) {
     say(
       `Temporal: a server already answers on ${address}. It was not started here: this start uses it, ` +
         `does not stop it, and its state is wherever that server keeps it (not in ${show(dataDir)}).`,
     );
     return { own: false };
   }
-  const { host, port } = parseAddress(address);
-  if (!isLocalHost(host)) {
+  const { host, port } = t.parseAddress(address);
+  if (!t.isLocalHost(host)) {
     throw new Error(
       `no Temporal server answers at ${address}, and it is not a local address, so one cannot be started here. ` +
         'Check TEMPORAL_ADDRESS (unset it to run a local dev server on localhost:7233).',
@@ -155,7 +149,7 @@ async function startTemporal(address: string, namespace: string): Promise<Tempor
   const child = supervisor.start({
     name: 'temporal',
     command: cli,
-    args: devServerArgs({ dbFile, host, port, uiPort, namespace }),
+    args: t.devServerArgs({ dbFile, host, port, uiPort, namespace }),
     cwd: REPO_ROOT,
     marker: dbFile,
     restart: false,
@@ -163,7 +157,7 @@ async function startTemporal(address: string, namespace: string): Promise<Tempor
   });
   const pid = child.proc?.pid;
   if (pid === undefined) throw new Error('the Temporal dev server could not be started (its error is above)');
-  const { ms, verified } = await waitForOwnServer({
+  const { ms, verified } = await t.waitForOwnServer({
     pid,
     address,
     port,
@@ -228,14 +222,15 @@ async function main(): Promise<void> {
     throw new Error(`port ${webPort} (WEB_PORT) is already in use: stop what uses it, or set WEB_PORT.`);
   }
 
-  const temporal = await startTemporal(address, namespace);
-  connection = await Connection.connect({ address, connectTimeout: 5000 });
+  const t = await import('./start/temporal');
+  const temporal = await startTemporal(t, address, namespace);
+  connection = await t.connect(address);
 
   const childEnv: NodeJS.ProcessEnv = { TEMPORAL_ADDRESS: address, JTAI_DATA_DIR: dataDir };
   // Agency links in emails point at the web app started here, unless WEB_BASE_URL says otherwise.
   if (!env.WEB_BASE_URL) childEnv.WEB_BASE_URL = `http://localhost:${webPort}`;
   if (!temporal.own && !env.JTAI_SEARCH_ATTRIBUTES) {
-    const result = await ensureSearchAttributes(connection, namespace);
+    const result = await t.ensureSearchAttributes(connection, namespace);
     if ('error' in result) {
       warn(`Could not check or register the Jtai* search attributes on ${address} (${result.error}).`);
       say('The worker will run without the Jtai* search attributes (JTAI_SEARCH_ATTRIBUTES=off).');
@@ -256,7 +251,7 @@ async function main(): Promise<void> {
       announceReady(
         'worker',
         pid,
-        () => workerPolls(connection!, { namespace, taskQueue, pid }),
+        () => t.workerPolls(connection!, { namespace, taskQueue, pid }),
         `polling task queue "${taskQueue}"`,
       ),
   });

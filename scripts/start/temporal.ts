@@ -30,6 +30,11 @@ export async function answers(address: string, timeoutMs: number): Promise<boole
   }
 }
 
+/** The connection `npm start` keeps for its own checks (search attributes, the worker's polls). */
+export function connect(address: string): Promise<Connection> {
+  return Connection.connect({ address, connectTimeout: 5000 });
+}
+
 export function devServerArgs(o: {
   dbFile: string;
   host: string;
