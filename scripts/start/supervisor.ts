@@ -38,6 +38,11 @@ export function restartDelay(failures: number): number {
   return Math.min(BACKOFF.firstMs * 2 ** Math.max(failures - 1, 0), BACKOFF.maxMs);
 }
 
+/** Failures in a row once a run of `ranMs` has ended: a run of a minute or more starts the count again. */
+export function failuresAfter(previous: number, ranMs: number): number {
+  return ranMs >= BACKOFF.resetAfterMs ? 1 : previous + 1;
+}
+
 /** How a process ended, for people: "code 1", "signal SIGKILL". */
 export function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
   return signal ? `signal ${signal}` : `code ${code ?? '?'}`;
@@ -140,7 +145,7 @@ export class Supervised {
       owner.fatal(spec.name, `${how}, after ${seconds(ranMs)}`);
       return;
     }
-    this.failures = ranMs >= BACKOFF.resetAfterMs ? 1 : this.failures + 1;
+    this.failures = failuresAfter(this.failures, ranMs);
     const delay = restartDelay(this.failures);
     this.restarts += 1;
     owner.out.warn(
