@@ -197,6 +197,9 @@ async function main(): Promise<void> {
   const config = loadConfig({ ...env, JTAI_DATA_DIR: dataDir });
   const { address, namespace, taskQueue } = config.temporal;
   const webPort = config.web.port;
+  if (!Number.isInteger(uiPort) || uiPort < 1 || uiPort > 65535) {
+    throw new Error(`TEMPORAL_UI_PORT must be a port number, got "${env.TEMPORAL_UI_PORT}"`);
+  }
 
   mkdirSync(dataDir, { recursive: true });
   const outcome = await acquireLock(dataDir);
