@@ -1,48 +1,51 @@
 /**
- * `npm start`: everything on one machine, from a fresh clone.
+ * `npm start`: everything on one machine, from a fresh clone, supervised.
  *
- * 1. If a Temporal frontend already answers at TEMPORAL_ADDRESS, reuse it; otherwise obtain the Temporal CLI
- *    (scripts/temporal-binaries.ts) and start its dev server with a SQLite file under the data dir, so that a
- *    restart keeps every inspection, and the Jtai* search attributes registered (registering them again on a
- *    restart is harmless).
- * 2. Wait (at most ~60 s) until the frontend answers.
- * 3. Start the worker (src/worker/main.ts) and, if it exists, the web app (src/web/server.ts), with their output
- *    prefixed `[worker]` / `[web]`.
- * 4. Print the URLs and what to try next. Ctrl-C (SIGINT), SIGTERM or SIGHUP stops the children in reverse order.
+ * 1. Takes the lock on the data directory (scripts/start/lock.ts): a second start on the same directory names
+ *    the one that holds it and exits 1; a lock left by a start that was killed is taken over, saying so.
+ * 2. If a Temporal frontend already answers at TEMPORAL_ADDRESS, uses it without managing it. Otherwise starts
+ *    the Temporal CLI's dev server (scripts/temporal-binaries.ts) with a SQLite file under the data directory and
+ *    the Jtai* search attributes, and waits (at most 60 s) until that process, not merely the port, answers.
+ * 3. Starts the worker and the web app (scripts/start/commands.ts), output prefixed `[worker]` / `[web]`, and
+ *    says when each is ready: the worker polls its task queue, the web app answers HTTP. Either one is started
+ *    again if it dies (backoff 1 s doubling to 30 s); if our dev server dies, everything stops.
+ * 4. Ctrl-C (SIGINT), SIGTERM or SIGHUP stops the children in reverse order and releases the lock; so does the
+ *    end of the `npm` process that ran this script. The npm script `exec`s node, so a signal sent to npm (which
+ *    passes SIGINT and SIGTERM on to its script) reaches this process rather than a shell.
  *
  * Environment: TEMPORAL_ADDRESS (localhost:7233), TEMPORAL_UI_PORT (8233), JTAI_DATA_DIR (.data), WEB_PORT (3000),
- * TEMPORAL_NAMESPACE (default).
+ * WEB_HOST (127.0.0.1), TEMPORAL_NAMESPACE (default), TEMPORAL_TASK_QUEUE (jtai).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import readline from 'node:readline';
-import { Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import type { Connection } from '@temporalio/client';
+import { loadConfig } from '../src/infra/config';
+import { appCommands } from './start/commands';
+import { acquireLock, type DataDirLock, describeHolder } from './start/lock';
+import { httpAnswers, portTaken, waitUntil } from './start/ready';
+import { Supervisor, type Supervised } from './start/supervisor';
+// './start/temporal' (the Temporal client: seconds to load) is imported once the lock is ours, so that a refused
+// second start answers quickly.
+type TemporalSide = typeof import('./start/temporal');
+import { ownsListeningPort } from './start/processes';
 import { REPO_ROOT, temporalCliPath } from './temporal-binaries';
-import { SEARCH_ATTRIBUTE_KEYS, searchAttributeArgs } from '../src/workflows/search-attributes';
 
-const READY_TIMEOUT_MS = 60_000;
-const STOP_TIMEOUT_MS = 10_000;
+const TEMPORAL_READY_TIMEOUT_MS = 60_000;
+/** The worker and web app compile their TypeScript on start: slow on a busy machine, hence generous. */
+const APP_READY_TIMEOUT_MS = 120_000;
+const STOP_GRACE_MS = 10_000;
+const PARENT_CHECK_MS = 1_000;
 
 const env = process.env;
-const address = env.TEMPORAL_ADDRESS || 'localhost:7233';
-const namespace = env.TEMPORAL_NAMESPACE || 'default';
-const uiPort = Number(env.TEMPORAL_UI_PORT || 8233);
-const webPort = Number(env.WEB_PORT || 3000);
 const dataDir = path.resolve(REPO_ROOT, env.JTAI_DATA_DIR || '.data');
-const workerFile = path.join(REPO_ROOT, 'src', 'worker', 'main.ts');
-const webFile = path.join(REPO_ROOT, 'src', 'web', 'server.ts');
+const uiPort = Number(env.TEMPORAL_UI_PORT || 8233);
+const webHost = env.WEB_HOST || '127.0.0.1';
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
 }
-
-function fail(message: string): never {
-  process.stderr.write(`npm start: ${message}\n`);
-  void stopAll(1);
-  // stopAll exits; this satisfies the type checker
-  throw new Error(message);
+function warn(line: string): void {
+  process.stderr.write(`${line}\n`);
 }
 
 /** A path for people: relative if it is inside the repo, absolute otherwise. */
@@ -50,275 +53,257 @@ function show(p: string): string {
   const rel = path.relative(REPO_ROOT, p);
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : p;
 }
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-function parseAddress(addr: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(addr);
-  if (!m) throw new Error(`TEMPORAL_ADDRESS must be host:port, got "${addr}"`);
-  return { host: (m[1] ?? m[2])!, port: Number(m[3]) };
-}
+let lock: DataDirLock | undefined;
+let connection: Connection | undefined;
 
-function isLocalHost(host: string): boolean {
-  return ['localhost', '127.0.0.1', '::1', '0.0.0.0'].includes(host);
-}
-
-/** One attempt to reach the frontend; Connection.connect calls GetSystemInfo, so success means it answers. */
-async function answers(timeoutMs: number): Promise<boolean> {
-  try {
-    const connection = await Connection.connect({ address, connectTimeout: timeoutMs });
-    await connection.close();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-interface Child {
-  name: string;
-  proc: ChildProcess;
-  exited: Promise<number | null>;
-}
-
-const children: Child[] = [];
-let stopping = false;
-
-function pipeWithPrefix(
-  stream: NodeJS.ReadableStream | null,
-  prefix: string,
-  out: NodeJS.WriteStream,
-  quietWhenStopping = false,
-): void {
-  if (!stream) return;
-  readline.createInterface({ input: stream }).on('line', (line) => {
-    if (!(quietWhenStopping && stopping)) out.write(`${prefix} ${line}\n`);
-  });
-}
-
-/**
- * Children run in their own process group, so a Ctrl-C in the terminal reaches only this script, which then
- * stops them one at a time in reverse order (web, worker, Temporal).
- */
-function startChild(name: string, command: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): Child {
-  const proc = spawn(command, args, {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ...extraEnv },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  const prefix = `[${name}]`;
-  // The dev server complains about its own shutdown (closed task queues, cancelled polls): not worth showing.
-  const quietWhenStopping = name === 'temporal';
-  pipeWithPrefix(proc.stdout, prefix, process.stdout, quietWhenStopping);
-  pipeWithPrefix(proc.stderr, prefix, process.stderr, quietWhenStopping);
-  const exited = new Promise<number | null>((resolve) => {
-    proc.on('error', (err) => {
-      process.stderr.write(`${prefix} could not start: ${err.message}\n`);
-      resolve(null);
-    });
-    proc.on('exit', (code, signal) => {
-      if (!stopping) {
-        process.stderr.write(`${prefix} exited (${signal ?? `code ${code}`}).\n`);
-      }
-      resolve(code);
-    });
-  });
-  const child = { name, proc, exited };
-  children.push(child);
-  return child;
-}
-
-function running(child: Child): boolean {
-  return child.proc.exitCode === null && child.proc.signalCode === null && child.proc.pid !== undefined;
-}
-
-async function stopChild(child: Child): Promise<void> {
-  if (!running(child)) return;
-  child.proc.kill('SIGTERM');
-  const timer = new Promise<'timeout'>((resolve) =>
-    setTimeout(() => resolve('timeout'), STOP_TIMEOUT_MS).unref(),
-  );
-  if ((await Promise.race([child.exited, timer])) === 'timeout' && running(child)) {
-    process.stderr.write(`[${child.name}] did not stop within ${STOP_TIMEOUT_MS / 1000} s: killing it.\n`);
-    child.proc.kill('SIGKILL');
-    await child.exited;
-  }
-}
+const supervisor = new Supervisor(
+  { say, warn },
+  {
+    onChange: (children) => {
+      lock
+        ?.record(children)
+        .catch((err: unknown) => warn(`npm start: could not update the lock file: ${String(err)}`));
+    },
+    onFatal: (name, how) => {
+      warn(`The ${name === 'temporal' ? 'Temporal dev server' : name} stopped (${how}): stopping the rest.`);
+      void stopAll(1);
+    },
+  },
+);
 
 let stopped: Promise<void> | undefined;
 function stopAll(code: number): Promise<void> {
-  if (!stopped) {
-    stopping = true;
-    stopped = (async () => {
-      for (const child of [...children].reverse()) {
-        if (running(child)) say(`Stopping ${child.name}…`);
-        await stopChild(child);
-      }
-      if (children.length > 0) say('Stopped.');
-      process.exit(code);
-    })();
-  }
+  stopped ??= (async () => {
+    const hadChildren = supervisor.children.some((c) => c.running());
+    await supervisor.stopAll(STOP_GRACE_MS);
+    await connection?.close().catch(() => undefined);
+    await lock?.settled();
+    lock?.release();
+    if (hadChildren) say('Stopped.');
+    process.exit(code);
+  })();
   return stopped;
 }
 
-// Whatever happens to this script, leave no orphaned children behind.
+// Whatever happens to this script, leave no child and no lock of ours behind.
 process.on('exit', () => {
-  for (const child of children) if (running(child)) child.proc.kill('SIGKILL');
+  supervisor.killAll();
+  lock?.release();
 });
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
-    if (stopping) return;
+    if (supervisor.stopping) return;
     say(`\n${signal}: stopping.`);
     void stopAll(0);
   });
 }
 
-/** Makes sure the Jtai* search attributes exist on a server we did not start; false if they could not be added. */
-async function ensureSearchAttributes(): Promise<boolean> {
-  let connection: Connection | undefined;
-  try {
-    connection = await Connection.connect({ address, connectTimeout: 5000 });
-    const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
-    const missing = SEARCH_ATTRIBUTE_KEYS.filter((k) => !(k.name in (customAttributes ?? {})));
-    if (missing.length === 0) return true;
-    const searchAttributes: Record<string, temporal.api.enums.v1.IndexedValueType> = {};
-    for (const k of missing) {
-      searchAttributes[k.name] = temporal.api.enums.v1.IndexedValueType[`INDEXED_VALUE_TYPE_${k.type}`];
+/** Run by npm: if npm goes (kill -9, or a SIGHUP npm does not pass on), this start goes too. */
+function stopWithParent(): void {
+  if (env.npm_lifecycle_event !== 'start') return;
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent && !supervisor.stopping) {
+      warn(`npm start: its npm process (pid ${parent}) is gone: stopping.`);
+      void stopAll(1);
     }
-    await connection.operatorService.addSearchAttributes({ namespace, searchAttributes });
-    say(`Registered search attributes ${missing.map((k) => k.name).join(', ')} on ${address}.`);
-    return true;
-  } catch (err) {
-    process.stderr.write(
-      `Could not check or register the Jtai* search attributes on ${address} (${err instanceof Error ? err.message : String(err)}).\n`,
-    );
-    return false;
-  } finally {
-    await connection?.close();
-  }
+  }, PARENT_CHECK_MS).unref();
 }
 
-async function startTemporal(): Promise<void> {
-  const { host, port } = parseAddress(address);
-  if (!isLocalHost(host)) {
-    fail(
+type TemporalCase = { own: false } | { own: true; child: Supervised };
+
+async function startTemporal(t: TemporalSide, address: string, namespace: string): Promise<TemporalCase> {
+  if (await t.answers(address, 1500)) {
+    say(
+      `Temporal: a server already answers on ${address}. It was not started here: this start uses it, ` +
+        `does not stop it, and its state is wherever that server keeps it (not in ${show(dataDir)}).`,
+    );
+    return { own: false };
+  }
+  const { host, port } = t.parseAddress(address);
+  if (!t.isLocalHost(host)) {
+    throw new Error(
       `no Temporal server answers at ${address}, and it is not a local address, so one cannot be started here. ` +
         'Check TEMPORAL_ADDRESS (unset it to run a local dev server on localhost:7233).',
     );
   }
+  if (await portTaken('127.0.0.1', port)) {
+    throw new Error(
+      `port ${port} is in use by something that is not a Temporal server: set TEMPORAL_ADDRESS.`,
+    );
+  }
   const cli = await temporalCliPath();
   if (!cli) {
-    fail(
+    throw new Error(
       'could not obtain the Temporal CLI (see the line above). Install it and set TEMPORAL_CLI_PATH, ' +
         'or put `temporal` on PATH, then run npm start again.',
     );
   }
-  mkdirSync(dataDir, { recursive: true });
   const dbFile = path.join(dataDir, 'temporal.sqlite');
-  const resumed = existsSync(dbFile);
   say(
-    `Starting the Temporal dev server on ${address} (state in ${show(dbFile)}` +
-      `${resumed ? ', resuming' : ', new'})…`,
+    `Temporal: starting our own dev server on ${address} (state in ${show(dbFile)}, ` +
+      `${existsSync(dbFile) ? 'resuming' : 'new'})…`,
   );
-  const server = startChild('temporal', cli, [
-    'server',
-    'start-dev',
-    '--db-filename',
-    dbFile,
-    '--ip',
-    host === 'localhost' || host === '0.0.0.0' ? '127.0.0.1' : host,
-    '--port',
-    String(port),
-    '--ui-port',
-    String(uiPort),
-    '--namespace',
-    namespace,
-    '--log-level',
-    'error',
-    ...searchAttributeArgs(),
-  ]);
-
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  let serverGone = false;
-  void server.exited.then(() => (serverGone = true));
-  while (!(await answers(2000))) {
-    if (serverGone)
-      fail(`the Temporal dev server exited before it answered on ${address} (its output is above).`);
-    if (Date.now() > deadline) {
-      fail(`the Temporal dev server did not answer on ${address} within ${READY_TIMEOUT_MS / 1000} s.`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  // From here on, losing the server means losing everything: stop the rest too.
-  void server.exited.then((code) => {
-    if (!stopping) {
-      process.stderr.write('The Temporal dev server stopped: stopping the rest.\n');
-      void stopAll(code === 0 ? 0 : 1);
-    }
+  const child = supervisor.start({
+    name: 'temporal',
+    command: cli,
+    args: t.devServerArgs({ dbFile, host, port, uiPort, namespace }),
+    cwd: REPO_ROOT,
+    marker: dbFile,
+    restart: false,
+    quietWhenStopping: true,
   });
+  const pid = child.proc?.pid;
+  if (pid === undefined) throw new Error('the Temporal dev server could not be started (its error is above)');
+  const { ms, verified } = await t.waitForOwnServer({
+    pid,
+    address,
+    port,
+    exited: () => !child.running(),
+    timeoutMs: TEMPORAL_READY_TIMEOUT_MS,
+  });
+  say(
+    `Temporal: our dev server (pid ${pid}) answers on ${address} after ${secs(ms)}` +
+      `${verified ? ' (its own socket)' : ' (whose socket it is could not be checked here)'}.`,
+  );
+  return { own: true, child };
 }
 
-function tsxArgs(file: string): string[] {
-  return ['--import', 'tsx', file];
+/** Logs when a (re)started worker or web app is ready; resolves then, or when it gave up waiting. */
+async function announceReady(
+  name: string,
+  pid: number,
+  check: () => Promise<boolean>,
+  what: string,
+): Promise<void> {
+  const child = supervisor.children.find((c) => c.spec.name === name);
+  const result = await waitUntil(check, {
+    gone: () => supervisor.stopping || child?.proc?.pid !== pid || !child.running(),
+    timeoutMs: APP_READY_TIMEOUT_MS,
+    everyMs: 500,
+  });
+  if (result === 'timeout') {
+    warn(`[${name}] not ready after ${secs(APP_READY_TIMEOUT_MS)} (pid ${pid}): still waiting for it.`);
+  } else if (result !== undefined) {
+    say(`[${name}] ready: ${what} (pid ${pid}, ${secs(result)} after it started).`);
+  }
 }
 
 async function main(): Promise<void> {
   const started = Date.now();
-  let reused = false;
-  if (await answers(1500)) {
-    reused = true;
-    say(`A Temporal server already answers on ${address}: using it (not starting another).`);
-  } else {
-    await startTemporal();
-    say(`Temporal is up on ${address} (${((Date.now() - started) / 1000).toFixed(1)} s).`);
+  // The whole configuration is checked before anything starts (the worker and web app read the same).
+  const config = loadConfig({ ...env, JTAI_DATA_DIR: dataDir });
+  const { address, namespace, taskQueue } = config.temporal;
+  const webPort = config.web.port;
+  if (!Number.isInteger(uiPort) || uiPort < 1 || uiPort > 65535) {
+    throw new Error(`TEMPORAL_UI_PORT must be a port number, got "${env.TEMPORAL_UI_PORT}"`);
   }
+
+  mkdirSync(dataDir, { recursive: true });
+  const outcome = await acquireLock(dataDir);
+  if (outcome.held) {
+    warn(`npm start: ${describeHolder(outcome, show(dataDir))}`);
+    process.exit(1);
+  }
+  lock = outcome.lock;
+  if (outcome.tookOver) {
+    const { holder, why, stopped: leftovers } = outcome.tookOver;
+    say(
+      `Took over ${show(lock.file)} from the start that held it (pid ${holder.pid}, since ${holder.since}): ` +
+        `${why}.${leftovers.length > 0 ? ` Stopped what it left running: ${leftovers.join(', ')}.` : ''}`,
+    );
+  }
+  stopWithParent();
+
+  const commands = appCommands();
+  for (const { file } of Object.values(commands)) {
+    if (!existsSync(file)) throw new Error(`${show(file)} is missing: nothing to run`);
+  }
+  if (await portTaken(webHost, webPort)) {
+    throw new Error(`port ${webPort} (WEB_PORT) is already in use: stop what uses it, or set WEB_PORT.`);
+  }
+
+  const t = await import('./start/temporal');
+  const temporal = await startTemporal(t, address, namespace);
+  connection = await t.connect(address);
 
   const childEnv: NodeJS.ProcessEnv = { TEMPORAL_ADDRESS: address, JTAI_DATA_DIR: dataDir };
   // Agency links in emails point at the web app started here, unless WEB_BASE_URL says otherwise.
   if (!env.WEB_BASE_URL) childEnv.WEB_BASE_URL = `http://localhost:${webPort}`;
-  if (reused && !env.JTAI_SEARCH_ATTRIBUTES && !(await ensureSearchAttributes())) {
-    say('The worker will run without the Jtai* search attributes (JTAI_SEARCH_ATTRIBUTES=off).');
-    childEnv.JTAI_SEARCH_ATTRIBUTES = 'off';
+  if (!temporal.own && !env.JTAI_SEARCH_ATTRIBUTES) {
+    const result = await t.ensureSearchAttributes(connection, namespace);
+    if ('error' in result) {
+      warn(`Could not check or register the Jtai* search attributes on ${address} (${result.error}).`);
+      say('The worker will run without the Jtai* search attributes (JTAI_SEARCH_ATTRIBUTES=off).');
+      childEnv.JTAI_SEARCH_ATTRIBUTES = 'off';
+    } else if (result.added.length > 0) {
+      say(`Registered search attributes ${result.added.join(', ')} on ${address}.`);
+    }
   }
 
-  let worker = false;
-  if (existsSync(workerFile)) {
-    startChild('worker', process.execPath, tsxArgs(workerFile), childEnv);
-    worker = true;
-  } else {
-    process.stderr.write(
-      `No worker yet (${show(workerFile)} is missing): Temporal keeps running, ` +
-        'but inspections will not make progress until a worker runs (`npm run worker`).\n',
-    );
-  }
-  let web = false;
-  if (existsSync(webFile)) {
-    startChild('web', process.execPath, tsxArgs(webFile), { ...childEnv, WEB_PORT: String(webPort) });
-    web = true;
-  }
+  const worker = supervisor.start({
+    name: 'worker',
+    ...commands.worker,
+    env: childEnv,
+    cwd: REPO_ROOT,
+    marker: commands.worker.file,
+    restart: true,
+    onStart: (pid) =>
+      announceReady(
+        'worker',
+        pid,
+        () => t.workerPolls(connection!, { namespace, taskQueue, pid }),
+        `polling task queue "${taskQueue}"`,
+      ),
+  });
+  const webUrl = `http://${webHost === '0.0.0.0' ? '127.0.0.1' : webHost}:${webPort}/`;
+  const web = supervisor.start({
+    name: 'web',
+    ...commands.web,
+    env: { ...childEnv, WEB_PORT: String(webPort) },
+    cwd: REPO_ROOT,
+    marker: commands.web.file,
+    restart: true,
+    onStart: (pid) =>
+      announceReady(
+        'web',
+        pid,
+        async () => (await httpAnswers(webUrl)) && ownsListeningPort(pid, webPort) !== false,
+        `answering on http://localhost:${webPort}`,
+      ),
+  });
+  await Promise.all([worker.firstReady, web.firstReady]);
 
   const outbox = path.join(dataDir, 'outbox');
-  const lines = [
-    '',
-    'jtai is running.',
-    `  Temporal UI:  http://localhost:${uiPort}${reused ? ' (if the running server serves its UI there)' : ''}`,
-    ...(web ? [`  Web app:      http://localhost:${webPort}`] : []),
-    `  Worker:       ${worker ? 'running (output prefixed [worker])' : 'not running'}`,
-    `  Mail:         ${env.SMTP_URL ? 'sent through SMTP_URL' : `written as .eml files to ${show(outbox)}/`}`,
-    '',
-    'Try, in another terminal:',
-    '  npx jtai timeline --notified 2026-11-23 --option A',
-    '  npx jtai start --local-authority "Example Borough" --notified 2026-11-23 --option A --contacts examples/contacts.yaml',
-    '  npx jtai list',
-    '',
-    children.length > 0
-      ? 'Ctrl-C stops everything started here.'
-      : 'Nothing was started here, so this script ends now.',
-    '',
-  ];
-  say(lines.join('\n'));
+  const temporalLine = temporal.own
+    ? `started here (pid ${temporal.child.proc?.pid}), state in ${show(path.join(dataDir, 'temporal.sqlite'))}`
+    : 'not started here (already running; this start does not stop it)';
+  say(
+    [
+      '',
+      `jtai is running (${secs(Date.now() - started)}).`,
+      `  Temporal:     ${address}, ${temporalLine}`,
+      `  Temporal UI:  http://localhost:${uiPort}${temporal.own ? '' : ' (if that server serves its UI there)'}`,
+      `  Web app:      http://localhost:${webPort}`,
+      `  Worker:       task queue "${taskQueue}" (output prefixed [worker])`,
+      `  Mail:         ${env.SMTP_URL ? 'sent through SMTP_URL' : `written as .eml files to ${show(outbox)}/`}`,
+      `  Lock:         ${show(lock.file)} (one npm start per data directory)`,
+      '',
+      'Try, in another terminal:',
+      '  npx jtai timeline --notified 2026-11-23 --option A',
+      '  npx jtai start --local-authority "Example Borough" --notified 2026-11-23 --option A --contacts examples/contacts.yaml',
+      '  npx jtai list',
+      '',
+      'A worker or web app that stops is started again. Ctrl-C stops everything started here.',
+      '',
+    ].join('\n'),
+  );
 }
 
 main().catch((err: unknown) => {
-  if (stopping) return;
-  process.stderr.write(`npm start: ${err instanceof Error ? err.message : String(err)}\n`);
+  if (supervisor.stopping) return;
+  warn(`npm start: ${err instanceof Error ? err.message : String(err)}`);
   void stopAll(1);
 });

@@ -3,6 +3,7 @@ import { createActivities, type ActivityDependencies } from '../activities';
 import { createMailer } from '../infra/mail';
 import type { Deployment } from '../infra';
 import { validateListFile } from '../lists';
+import { WORKER_TUNING } from './tuning';
 
 /** The activities as the deployment wires them; tests override single dependencies (e.g. the mailer). */
 export function activitiesFor(deployment: Deployment, overrides: Partial<ActivityDependencies> = {}) {
@@ -28,6 +29,7 @@ export async function createWorker(options: {
 }): Promise<Worker> {
   const { deployment } = options;
   return Worker.create({
+    ...WORKER_TUNING,
     connection: options.connection,
     namespace: deployment.config.temporal.namespace,
     taskQueue: options.taskQueue ?? deployment.config.temporal.taskQueue,
