@@ -16,6 +16,14 @@ else
   temporal operator namespace create --address "$TEMPORAL_ADDRESS" -n "$JTAI_NAMESPACE" --retention "$JTAI_RETENTION"
 fi
 
+# A new namespace reaches every part of the server after a few seconds: wait until its attributes can be listed.
+tries=0
+until temporal operator search-attribute list --address "$TEMPORAL_ADDRESS" -n "$JTAI_NAMESPACE" >/dev/null 2>&1; do
+  tries=$((tries + 1))
+  if [ "$tries" -ge 60 ]; then echo "Namespace $JTAI_NAMESPACE never became usable." >&2; exit 1; fi
+  sleep 2
+done
+
 for attribute in JtaiLocalAuthority=Keyword JtaiStage=Keyword JtaiNextDue=Datetime JtaiOverdue=Int; do
   name="${attribute%%=*}"
   type="${attribute#*=}"
