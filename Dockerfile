@@ -14,7 +14,12 @@ COPY tsconfig*.json ./
 COPY src ./src
 COPY scripts ./scripts
 COPY bin ./bin
-RUN npm run build
+# Then what this image runs must be there: fail the build here, not the container later, if it is not.
+RUN npm run build \
+ && test -f dist/worker/main.js \
+ && test -f dist/web/server.js \
+ && test -f dist/infra/healthcheck.js \
+ && test -d dist/web/views
 
 # ---- run: production dependencies only, the compiled code, a user that is not root --------------------------
 FROM ${NODE_IMAGE} AS runtime
