@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -64,5 +65,28 @@ describe('deployment settings', () => {
     }
     expect(message).toContain('SMTP_URL');
     expect(message).not.toContain('s3cr3t');
+  });
+});
+
+describe('the file store factory', () => {
+  /** Whether building the deployment with `env` loads the AWS SDK, in a fresh process (jest has its own loader). */
+  function loadsAwsSdk(env: Record<string, string>): boolean {
+    const script = `
+      const { loadConfig } = require('./src/infra/config.ts');
+      const { createDeployment } = require('./src/infra/index.ts');
+      createDeployment(loadConfig(${JSON.stringify(env)})).fileStoreFor('inspection-x');
+      process.stdout.write(String(Object.keys(require.cache).some((k) => k.includes('@aws-sdk'))));`;
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], {
+      cwd: path.resolve(__dirname, '../..'),
+      encoding: 'utf8',
+    });
+    expect(run.status).toBe(0);
+    return JSON.parse(run.stdout) as boolean;
+  }
+
+  it('loads the AWS SDK only for the S3 store, so the CLI on local disk does not pay for it', () => {
+    const data = { JTAI_DATA_DIR: path.join(dir, 'data') };
+    expect(loadsAwsSdk(data)).toBe(false);
+    expect(loadsAwsSdk({ ...data, JTAI_FILE_STORE: 's3', S3_BUCKET: 'jtai-files' })).toBe(true);
   });
 });

@@ -2,7 +2,6 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Config } from '../config';
 import { createLocalFileStore } from './local';
-import { createS3Client, createS3FileStore } from './s3';
 
 /**
  * The encrypted file store of one inspection: everything agencies send, content-addressed by the SHA-256 of
@@ -42,6 +41,9 @@ export function createFileStoreFactory(config: Config, key: Buffer): (inspection
   if (files.kind === 'local')
     return (inspectionId) =>
       createLocalFileStore({ dir: path.join(config.filesDir, safeSegment(inspectionId)), key });
+  // Loaded only here: the AWS SDK costs every process that uses the local store (the CLI above all) ~0.1 s.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createS3Client, createS3FileStore } = require('./s3') as typeof import('./s3');
   const client = createS3Client(files.s3); // one connection pool for every inspection
   return (inspectionId) =>
     createS3FileStore({ client, bucket: files.s3.bucket, prefix: files.s3.prefix, inspectionId, key });
