@@ -22,6 +22,9 @@ export async function startS3TestServer(bucket = 'jtai-test'): Promise<S3TestSer
     env: { ...process.env, PYTHONPATH: pythonPath, PYTHONUNBUFFERED: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // If the test process ends without stop() (a failed beforeAll, a forced exit), the server ends with it.
+  const orphaned = () => child.kill('SIGKILL');
+  process.once('exit', orphaned);
   const port = await listeningPort(child);
   const settings: S3Settings = {
     endpoint: `http://127.0.0.1:${port}`,
@@ -42,6 +45,7 @@ export async function startS3TestServer(bucket = 'jtai-test'): Promise<S3TestSer
     settings,
     client,
     async stop() {
+      process.off('exit', orphaned);
       client.destroy();
       if (child.exitCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
