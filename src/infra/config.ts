@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -5,47 +6,51 @@ import { z } from 'zod';
  * Environment -> one checked config object. Every setting has a default that works on a fresh
  * machine (dev server on localhost, mail to an outbox folder, data under .data/).
  */
-const envSchema = z.object({
-  JTAI_DATA_DIR: z.string().min(1).default('.data'),
-  TEMPORAL_ADDRESS: z.string().min(1).default('localhost:7233'),
-  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
-  TEMPORAL_TASK_QUEUE: z.string().min(1).default('jtai'),
-  /** A real SMTP server, e.g. smtp://user:pass@mail.example.org:587; without it mail goes to the outbox. */
-  SMTP_URL: z.url().optional(),
-  MAIL_FROM: z.string().min(3).default('JTAI coordination <jtai@localhost>'),
-  /** Where agency links point (the web app). */
-  WEB_BASE_URL: z.url().default('http://localhost:3000'),
-  WEB_PORT: z.coerce.number().int().min(1).max(65535).default(3000),
-  /** Hours of the working day, and end of day for "end of day" deadlines. */
-  JTAI_END_OF_DAY: z
-    .string()
-    .regex(/^\d{2}:\d{2}$/)
-    .default('17:00'),
-  JTAI_WORKING_HOURS: z
-    .string()
-    .regex(/^\d{2}:\d{2}-\d{2}:\d{2}$/)
-    .default('09:00-17:00'),
-  /** Extra non-working days, comma-separated YYYY-MM-DD. */
-  JTAI_CLOSURE_DAYS: z.string().default(''),
-  /** Upsert the Jtai* search attributes (the dev server started by `npm start` has them registered). */
-  JTAI_SEARCH_ATTRIBUTES: z.enum(['on', 'off']).default('on'),
-});
+const envSchema = z
+  .object({
+    JTAI_DATA_DIR: z.string().min(1).default('.data'),
+    TEMPORAL_ADDRESS: z.string().min(1).default('localhost:7233'),
+    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+    TEMPORAL_TASK_QUEUE: z.string().min(1).default('jtai'),
+    /** A real SMTP server, e.g. smtp://user:pass@mail.example.org:587; without it mail goes to the outbox. */
+    SMTP_URL: z.url().optional(),
+    MAIL_FROM: z.string().min(3).default('JTAI coordination <jtai@localhost>'),
+    /** Where agency links point (the web app). */
+    WEB_BASE_URL: z.url().default('http://localhost:3000'),
+    WEB_PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    /** Hours of the working day, and end of day for "end of day" deadlines. */
+    JTAI_END_OF_DAY: z
+      .string()
+      .regex(/^\d{2}:\d{2}$/)
+      .default('17:00'),
+    JTAI_WORKING_HOURS: z
+      .string()
+      .regex(/^\d{2}:\d{2}-\d{2}:\d{2}$/)
+      .default('09:00-17:00'),
+    /** Extra non-working days, comma-separated YYYY-MM-DD. */
+    JTAI_CLOSURE_DAYS: z.string().default(''),
+    /** Upsert the Jtai* search attributes (the dev server started by `npm start` has them registered). */
+    JTAI_SEARCH_ATTRIBUTES: z.enum(['on', 'off']).default('on'),
+    ...deploymentEnv(),
+  })
+  .superRefine(checkDeploymentEnv);
 
 export interface Config {
   dataDir: string;
   temporal: { address: string; namespace: string; taskQueue: string };
   mail: { smtpUrl?: string; from: string; outboxDir: string };
-  web: { baseUrl: string; port: number };
+  web: { baseUrl: string; port: number; host: string };
   calendar: { endOfDay: string; workingHours: { start: string; end: string }; closureDays: string[] };
   searchAttributes: boolean;
   keysDir: string;
   filesDir: string;
   /** Private scratch space for decrypted copies (see ./scratch.ts). */
   scratchDir: string;
+  files: FileStoreConfig;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = envSchema.safeParse(env);
+  const parsed = envSchema.safeParse(withSecretFiles(env));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`Configuration error: ${problems}`);
@@ -65,7 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       from: e.MAIL_FROM,
       outboxDir: path.join(dataDir, 'outbox'),
     },
-    web: { baseUrl: e.WEB_BASE_URL.replace(/\/$/, ''), port: e.WEB_PORT },
+    web: { baseUrl: e.WEB_BASE_URL.replace(/\/$/, ''), port: e.WEB_PORT, host: e.WEB_HOST },
     calendar: {
       endOfDay: e.JTAI_END_OF_DAY,
       workingHours: { start, end },
@@ -74,8 +79,112 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         .filter(Boolean),
     },
     searchAttributes: e.JTAI_SEARCH_ATTRIBUTES === 'on',
-    keysDir: path.join(dataDir, 'keys'),
+    keysDir: e.JTAI_KEYS_DIR ? path.resolve(e.JTAI_KEYS_DIR) : path.join(dataDir, 'keys'),
     filesDir: path.join(dataDir, 'files'),
     scratchDir: path.join(dataDir, 'scratch'),
+    files: fileStoreConfig(e),
   };
+}
+
+// ---- Deployment settings (docker-compose, object storage, secrets in files) ------------------------------
+
+/** Variables that may hold a secret: each may instead be given as `<NAME>_FILE`, a path to read it from. */
+export const SECRET_VARIABLES = ['S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'SMTP_URL'] as const;
+
+function deploymentEnv() {
+  return {
+    /** Address the web app listens on (127.0.0.1: only this machine; 0.0.0.0 in a container). */
+    WEB_HOST: z.string().min(1).default('127.0.0.1'),
+    /** The keys folder, if not `<data>/keys` (docker secrets mount them read-only under /run/secrets). */
+    JTAI_KEYS_DIR: z.string().min(1).optional(),
+    /** Where agencies' files are kept: the local folder, or an S3-compatible object store. */
+    JTAI_FILE_STORE: z.enum(['local', 's3']).default('local'),
+    /** Unset for AWS itself; e.g. http://minio:9000 for another S3-compatible store. */
+    S3_ENDPOINT: z.url().optional(),
+    S3_REGION: z.string().min(1).default('us-east-1'),
+    S3_BUCKET: z.string().min(3).max(63).optional(),
+    /** Object keys are `<prefix>/<inspection id>/<sha256>`. */
+    S3_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, 'segments of letters, digits, - and _, joined by /')
+      .default('files'),
+    /** Unset: the AWS SDK's own chain (instance role, AWS_* variables). */
+    S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+    S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+    /** `true` for most S3-compatible stores (MinIO): bucket in the path, not the host name. */
+    S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false'),
+  };
+}
+
+function checkDeploymentEnv(
+  e: {
+    JTAI_FILE_STORE: string;
+    S3_BUCKET?: string;
+    S3_ACCESS_KEY_ID?: string;
+    S3_SECRET_ACCESS_KEY?: string;
+  },
+  ctx: z.RefinementCtx,
+): void {
+  if (e.JTAI_FILE_STORE === 's3' && !e.S3_BUCKET)
+    ctx.addIssue({ code: 'custom', path: ['S3_BUCKET'], message: 'required when JTAI_FILE_STORE=s3' });
+  if (!e.S3_ACCESS_KEY_ID !== !e.S3_SECRET_ACCESS_KEY)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['S3_SECRET_ACCESS_KEY'],
+      message: 'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together',
+    });
+}
+
+export interface S3Settings {
+  endpoint?: string;
+  region: string;
+  bucket: string;
+  prefix: string;
+  forcePathStyle: boolean;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+/** `local`: encrypted files under `filesDir`; `s3`: encrypted objects in a bucket. */
+export type FileStoreConfig = { kind: 'local' } | { kind: 's3'; s3: S3Settings };
+
+function fileStoreConfig(e: z.infer<typeof envSchema>): FileStoreConfig {
+  if (e.JTAI_FILE_STORE === 'local' || !e.S3_BUCKET) return { kind: 'local' };
+  return {
+    kind: 's3',
+    s3: {
+      ...(e.S3_ENDPOINT ? { endpoint: e.S3_ENDPOINT } : {}),
+      region: e.S3_REGION,
+      bucket: e.S3_BUCKET,
+      prefix: e.S3_PREFIX,
+      forcePathStyle: e.S3_FORCE_PATH_STYLE === 'true',
+      ...(e.S3_ACCESS_KEY_ID && e.S3_SECRET_ACCESS_KEY
+        ? { credentials: { accessKeyId: e.S3_ACCESS_KEY_ID, secretAccessKey: e.S3_SECRET_ACCESS_KEY } }
+        : {}),
+    },
+  };
+}
+
+/**
+ * `NAME_FILE=/run/secrets/x` -> `NAME=<contents of x, without the final newline>`, for the secret variables.
+ * Giving both is refused rather than guessed; the error names the variable and path, never the contents.
+ */
+function withSecretFiles(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out = { ...env };
+  for (const name of SECRET_VARIABLES) {
+    const file = env[`${name}_FILE`];
+    if (!file) continue;
+    if (env[name]) throw new Error(`Configuration error: give ${name} or ${name}_FILE, not both.`);
+    try {
+      out[name] = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+    } catch (err) {
+      throw new Error(
+        `Configuration error: ${name}_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`,
+      );
+    }
+  }
+  return out;
+}
+
+/** Every variable `loadConfig` reads (the `_FILE` forms included), for checking deployment files against it. */
+export function configVariables(): string[] {
+  return [...Object.keys(envSchema.shape), ...SECRET_VARIABLES.map((name) => `${name}_FILE`)];
 }

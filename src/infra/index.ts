@@ -1,9 +1,7 @@
-import path from 'node:path';
 import { createCalendar } from '../timeline/calendar';
 import { EncryptionCodec } from './codec';
 import type { Config } from './config';
-import { safeSegment, type FileStore } from './files';
-import { createLocalFileStore } from './files/local';
+import { createFileStoreFactory, safeSegment, type FileStore } from './files';
 import { loadOrCreateKey } from './keys';
 import { createLinkSigner } from './links';
 import { createScratch } from './scratch';
@@ -14,15 +12,13 @@ import { createScratch } from './scratch';
  * Callers use the interfaces (`FileStore`, `LinkSigner`, `Scratch`), never an implementation.
  */
 export function createDeployment(config: Config) {
-  const fileKey = loadOrCreateKey(config.keysDir, 'files');
+  const fileStoreFor: (inspectionId: string) => FileStore = createFileStoreFactory(
+    config,
+    loadOrCreateKey(config.keysDir, 'files'),
+  );
   return {
     config,
-    fileStoreFor(inspectionId: string): FileStore {
-      return createLocalFileStore({
-        dir: path.join(config.filesDir, safeSegment(inspectionId)),
-        key: fileKey,
-      });
-    },
+    fileStoreFor,
     dataConverter: { payloadCodecs: [new EncryptionCodec(loadOrCreateKey(config.keysDir, 'payloads'))] },
     links: createLinkSigner(loadOrCreateKey(config.keysDir, 'links')),
     scratch: createScratch(config.scratchDir),
