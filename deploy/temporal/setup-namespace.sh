@@ -24,7 +24,7 @@ until temporal operator search-attribute list --address "$TEMPORAL_ADDRESS" -n "
   sleep 2
 done
 
-for attribute in JtaiLocalAuthority=Keyword JtaiStage=Keyword JtaiNextDue=Datetime JtaiOverdue=Int; do
+for attribute in JtaiLocalAuthority=Keyword JtaiStage=Keyword JtaiNextDue=Datetime JtaiOverdue=Int JtaiMailFailing=Int; do
   name="${attribute%%=*}"
   type="${attribute#*=}"
   if temporal operator search-attribute list --address "$TEMPORAL_ADDRESS" -n "$JTAI_NAMESPACE" -o json | grep -q "\"$name\""; then
