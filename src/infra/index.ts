@@ -1,8 +1,8 @@
 import { createCalendar } from '../timeline/calendar';
-import { EncryptionCodec } from './codec';
+import { encryptedDataConverter } from './codec';
 import type { Config } from './config';
-import { createFileStoreFactory, safeSegment, type FileStore } from './files';
-import { loadOrCreateKey } from './keys';
+import { createFileStores, safeSegment } from './files';
+import { loadOrCreateKey, loadOrCreateKeyring } from './keys';
 import { createLinkSigner } from './links';
 import { createScratch } from './scratch';
 
@@ -12,14 +12,12 @@ import { createScratch } from './scratch';
  * Callers use the interfaces (`FileStore`, `LinkSigner`, `Scratch`), never an implementation.
  */
 export function createDeployment(config: Config) {
-  const fileStoreFor: (inspectionId: string) => FileStore = createFileStoreFactory(
-    config,
-    loadOrCreateKey(config.keysDir, 'files'),
-  );
+  const { fileStoreFor, dataKeys } = createFileStores(config, loadOrCreateKeyring(config.keysDir, 'files'));
   return {
     config,
     fileStoreFor,
-    dataConverter: { payloadCodecs: [new EncryptionCodec(loadOrCreateKey(config.keysDir, 'payloads'))] },
+    dataKeys,
+    dataConverter: encryptedDataConverter(loadOrCreateKeyring(config.keysDir, 'payloads')),
     links: createLinkSigner(loadOrCreateKey(config.keysDir, 'links')),
     scratch: createScratch(config.scratchDir),
     calendar: createCalendar(config.calendar),

@@ -1,32 +1,100 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /**
- * A 32-byte secret kept in the keys folder, made on first use (mode 0600). One per purpose:
- * file encryption at rest, Temporal payload encryption, link signing, web session cookies.
+ * The deployment's secrets, one keyring file per purpose in the keys folder (mode 0600), made on first use:
+ * `files` (the master key that wraps each inspection's data key), `payloads` (Temporal payloads), `links`
+ * (agency link signatures), `web-session` (cookies). A keyring file holds one key per line, `<id> <base64>`,
+ * the first line the current key: new data is sealed with it, older keys still open what they sealed, so a key
+ * can be rotated (`jtai keys rotate`) without losing anything. A file holding a single bare base64 key (the
+ * form before key ids) is read as the key `<name>-1`.
  */
-export function loadOrCreateKey(
-  keysDir: string,
-  name: 'files' | 'payloads' | 'links' | 'web-session',
-): Buffer {
-  const file = path.join(keysDir, `${name}.key`);
+export type KeyName = 'files' | 'payloads' | 'links' | 'web-session';
+
+export interface Key {
+  id: string;
+  key: Buffer;
+}
+
+export interface Keyring {
+  /** The key new data is sealed with. */
+  current: Key;
+  /** A key by id, for data sealed before a rotation. */
+  find(id: string): Buffer | undefined;
+  keys: readonly Key[];
+}
+
+/** The id the payload codec wrote before keyrings, kept so that earlier histories still decode. */
+const LEGACY_IDS: Partial<Record<KeyName, string>> = { payloads: 'jtai-1' };
+const legacyId = (name: KeyName) => LEGACY_IDS[name] ?? `${name}-1`;
+
+export function parseKeyring(text: string, name: KeyName, file: string = name): Keyring {
+  const lines = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const keys = lines.map((line, i): Key => {
+    const parts = line.split(/\s+/);
+    const [id, encoded] = parts.length === 1 ? [legacyId(name), parts[0]] : parts;
+    const key = Buffer.from(encoded ?? '', 'base64');
+    if (!id || !/^[A-Za-z0-9._-]{1,64}$/.test(id) || key.length !== 32 || parts.length > 2)
+      throw new Error(
+        `The key file ${file} is damaged at line ${i + 1}: expected "<id> <32 bytes in base64>".`,
+      );
+    return { id, key };
+  });
+  const current = keys[0];
+  if (!current) throw new Error(`The key file ${file} holds no key.`);
+  if (new Set(keys.map((k) => k.id)).size !== keys.length)
+    throw new Error(`The key file ${file} names a key id twice.`);
+  return { current, keys, find: (id) => keys.find((k) => k.id === id)?.key };
+}
+
+const keyringFile = (keysDir: string, name: KeyName) => path.join(keysDir, `${name}.key`);
+const format = (keys: readonly Key[]) =>
+  `${keys.map((k) => `${k.id} ${k.key.toString('base64')}`).join('\n')}\n`;
+
+/** A new key with an id that says when it was made. */
+export function newKey(name: KeyName, at = new Date()): Key {
+  return {
+    id: `${name}-${at.toISOString().slice(0, 10)}-${randomBytes(3).toString('hex')}`,
+    key: randomBytes(32),
+  };
+}
+
+export function loadOrCreateKeyring(keysDir: string, name: KeyName): Keyring {
+  const file = keyringFile(keysDir, name);
   try {
-    const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
-    if (key.length !== 32)
-      throw new Error(`The key file ${file} is damaged: it must hold 32 bytes in base64.`);
-    return key;
+    return parseKeyring(readFileSync(file, 'utf8'), name, file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   mkdirSync(keysDir, { recursive: true, mode: 0o700 });
-  const key = randomBytes(32);
   try {
-    writeFileSync(file, key.toString('base64'), { mode: 0o600, flag: 'wx' });
-    return key;
+    writeFileSync(file, format([newKey(name)]), { mode: 0o600, flag: 'wx' });
   } catch (err) {
     // Another process made it first: use theirs.
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return loadOrCreateKey(keysDir, name);
-    throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
+  return parseKeyring(readFileSync(file, 'utf8'), name, file);
+}
+
+/** The current key of a keyring (for signatures and cookies, which need no older keys). */
+export function loadOrCreateKey(keysDir: string, name: KeyName): Buffer {
+  return loadOrCreateKeyring(keysDir, name).current.key;
+}
+
+/**
+ * Put a new key first in a keyring file (atomically), keeping the older ones to open what they sealed.
+ * Fails where the keys folder is read-only (secrets mounted by an orchestrator): docs/deploy.md says how to
+ * rotate there.
+ */
+export function rotateKeyring(keysDir: string, name: KeyName): Keyring {
+  const file = keyringFile(keysDir, name);
+  const before = loadOrCreateKeyring(keysDir, name);
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, format([newKey(name), ...before.keys]), { mode: 0o600 });
+  renameSync(temp, file);
+  return parseKeyring(readFileSync(file, 'utf8'), name, file);
 }

@@ -19,6 +19,8 @@ export const Refusal = {
   /** The list is over a limit (rows, size, compression): refused at once, never retried. */
   ListTooLarge: 'ListTooLarge',
   FileUnreadable: 'FileUnreadable',
+  /** Not sent through jtai (plain or foreign payloads sent to Temporal directly): never acted on. */
+  Untrusted: 'Untrusted',
 } as const;
 export type RefusalType = (typeof Refusal)[keyof typeof Refusal];
 

@@ -1,5 +1,6 @@
 import {
   allHandlersFinished,
+  ApplicationFailure,
   CancellationScope,
   condition,
   currentUpdateInfo,
@@ -18,6 +19,7 @@ import { Refusal, refuse } from './failures';
 import { createLocks } from './lock';
 import * as messages from './messages';
 import { deliver } from './outbox';
+import { isUntrusted } from './trust';
 import {
   checkAnswerQueries,
   checkCancel,
@@ -74,6 +76,13 @@ const { validateSubmission } = proxyActivities<Activities>({
 
 /** One inspection: the Annex C timeline as timers and messages, from notification to close. */
 export async function inspection(input: InspectionInput): Promise<InspectionState> {
+  // Started with a payload jtai did not encrypt (from the Temporal UI or CLI): fail at once, never run it.
+  if (isUntrusted(input) || typeof input?.schedule !== 'object')
+    throw ApplicationFailure.create({
+      type: Refusal.Untrusted,
+      message: 'This inspection was not started through jtai and was not run.',
+      nonRetryable: true,
+    });
   const state = initialState(input);
   /** Bumped on every change, so the main loop refreshes search attributes and checks completion. */
   let changes = 0;
@@ -305,6 +314,7 @@ export async function inspection(input: InspectionInput): Promise<InspectionStat
     items: DeliverableState[],
     key: string,
     to: Recipient = 'contact',
+    scheduledFor?: Instant,
   ): Delivery {
     const delivery: Delivery = {
       key,
@@ -313,6 +323,7 @@ export async function inspection(input: InspectionInput): Promise<InspectionStat
       to,
       deliverableIds: items.map((d) => d.id),
       queuedAt: now(),
+      ...(scheduledFor !== undefined ? { scheduledFor } : {}),
       status: 'queued',
       attempts: 0,
     };
@@ -378,7 +389,7 @@ export async function inspection(input: InspectionInput): Promise<InspectionStat
       })),
       ...recipients,
       messageKey: x.key,
-      sentAt: x.queuedAt,
+      sentAt: x.scheduledFor ?? x.queuedAt,
       link: {
         version: state.linkVersions[x.agency],
         run: state.runNonce,
@@ -451,7 +462,7 @@ export async function inspection(input: InspectionInput): Promise<InspectionStat
           : rung.to === 'coordinator'
             ? 'escalation-coordinator'
             : 'escalation-lead';
-      queue(template, agency, [d], key, rung.to);
+      queue(template, agency, [d], key, rung.to, rung.at);
       index++;
     }
   }

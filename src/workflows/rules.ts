@@ -1,5 +1,6 @@
 import type { AgencyId, Instant } from '../timeline/types';
 import { Refusal, refuse } from './failures';
+import { isUntrusted } from './trust';
 import type {
   AnswerQueriesRequest,
   CancelRequest,
@@ -124,6 +125,12 @@ export function findDeliverable(
   );
 }
 
+/** A request that did not come through jtai (see ./trust.ts) changes nothing. */
+function refuseIfUntrusted(req: unknown): void {
+  if (isUntrusted(req) || typeof req !== 'object' || req === null)
+    refuse(Refusal.Untrusted, 'This request did not come through jtai and was not acted on.');
+}
+
 function refuseIfEnded(state: InspectionState): void {
   if (state.cancelled)
     refuse(Refusal.InspectionEnded, 'This inspection has been cancelled: nothing more can be recorded.');
@@ -146,6 +153,7 @@ function refuseIfNotRequested(d: DeliverableState): void {
 }
 
 export function checkSubmit(state: InspectionState, req: SubmitRequest): DeliverableState {
+  refuseIfUntrusted(req);
   refuseIfEnded(state);
   const d = findDeliverable(state, req.deliverableId, req.agency);
   if (d.owner !== req.agency)
@@ -189,6 +197,7 @@ export function checkSubmit(state: InspectionState, req: SubmitRequest): Deliver
 }
 
 export function checkAnswerQueries(state: InspectionState, req: AnswerQueriesRequest): DeliverableState {
+  refuseIfUntrusted(req);
   refuseIfEnded(state);
   const d = findDeliverable(state, req.deliverableId, req.agency);
   if (d.owner !== req.agency)
@@ -201,6 +210,7 @@ export function checkAnswerQueries(state: InspectionState, req: AnswerQueriesReq
 }
 
 export function checkSelect(state: InspectionState, req: SelectRequest): DeliverableState {
+  refuseIfUntrusted(req);
   refuseIfEnded(state);
   const key = req.stage === 'twenty' ? 'selection-twenty' : 'selection-tracked';
   const d = state.deliverables.find((x) => x.key === key);
@@ -264,6 +274,7 @@ function refuseIfNotOnLists(ids: string[], known: (id: string) => boolean, where
 }
 
 export function checkConfirm(state: InspectionState, req: ConfirmRequest): DeliverableState {
+  refuseIfUntrusted(req);
   refuseIfEnded(state);
   const d = findDeliverable(state, req.deliverableId);
   if (d.kind !== 'confirmation')
@@ -274,6 +285,7 @@ export function checkConfirm(state: InspectionState, req: ConfirmRequest): Deliv
 }
 
 export function checkExtend(state: InspectionState, req: ExtendRequest, at: Instant): DeliverableState {
+  refuseIfUntrusted(req);
   refuseIfEnded(state);
   const d = findDeliverable(state, req.deliverableId);
   refuseIfSettled(state, d);
@@ -288,6 +300,7 @@ export function checkExtend(state: InspectionState, req: ExtendRequest, at: Inst
 }
 
 export function checkWaive(state: InspectionState, req: WaiveRequest): DeliverableState {
+  refuseIfUntrusted(req);
   refuseIfEnded(state);
   const d = findDeliverable(state, req.deliverableId);
   refuseIfSettled(state, d);
@@ -298,11 +311,13 @@ export function checkWaive(state: InspectionState, req: WaiveRequest): Deliverab
 }
 
 export function checkSendLink(state: InspectionState, req: LinkRequest): void {
+  refuseIfUntrusted(req);
   refuseIfEnded(state);
   if (!(req.agency in state.linkVersions)) refuse(Refusal.BadRequest, `Unknown agency "${req.agency}".`);
 }
 
 export function checkChangeContacts(state: InspectionState, req: ContactsRequest): void {
+  refuseIfUntrusted(req);
   refuseIfEnded(state);
   const contacts = req.contacts;
   if (typeof contacts !== 'object' || contacts === null)
@@ -319,6 +334,7 @@ export function checkChangeContacts(state: InspectionState, req: ContactsRequest
 }
 
 export function checkCancel(state: InspectionState, req: CancelRequest): void {
+  refuseIfUntrusted(req);
   refuseIfEnded(state);
   if (req.reason.trim() === '') refuse(Refusal.BadRequest, 'Give a reason for cancelling the inspection.');
 }

@@ -91,6 +91,8 @@ export interface Delivery {
   to: Recipient;
   deliverableIds: string[];
   queuedAt: Instant;
+  /** The rung's instant, for a reminder or escalation: the email's Date, however late the timer ran. */
+  scheduledFor?: Instant;
   status: DeliveryStatus;
   attempts: number;
   sentAt?: Instant;

@@ -15,7 +15,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { loadConfig } from '../../src/infra/config';
-import { createFileStoreFactory, type FileStore } from '../../src/infra/files';
+import { createFileStores, type FileStore } from '../../src/infra/files';
+import { parseKeyring } from '../../src/infra/keys';
 import { createLocalFileStore } from '../../src/infra/files/local';
 import { createS3Client, createS3FileStore } from '../../src/infra/files/s3';
 import { startS3TestServer, type S3TestServer } from '../support/s3';
@@ -327,25 +328,27 @@ describe('S3 store', () => {
       S3_FORCE_PATH_STYLE: 'true',
     });
     const content = Buffer.from('a document');
-    const { sha256 } = await createFileStoreFactory(
-      config,
-      KEY,
-    )('inspection-chosen-by-config').put(Readable.from([content]));
+    const master = parseKeyring(`m1 ${KEY.toString('base64')}`, 'files');
+    const { sha256 } = await createFileStores(config, master)
+      .fileStoreFor('inspection-chosen-by-config')
+      .put(Readable.from([content]));
     const listed = await s3.client.send(
       new ListObjectsV2Command({ Bucket: settings.bucket, Prefix: 'deployment/files/' }),
     );
-    expect(listed.Contents?.map((o) => o.Key)).toEqual([
+    // The file, and the inspection's data key wrapped by the master key.
+    expect(listed.Contents?.map((o) => o.Key).sort()).toEqual([
+      'deployment/files/.keys/inspection-chosen-by-config',
       `deployment/files/inspection-chosen-by-config/${sha256}`,
     ]);
 
     const localConfig = loadConfig({ JTAI_DATA_DIR: dir });
-    await createFileStoreFactory(
-      localConfig,
-      KEY,
-    )('inspection-local-by-default').put(Readable.from([content]));
+    await createFileStores(localConfig, master)
+      .fileStoreFor('inspection-local-by-default')
+      .put(Readable.from([content]));
     expect(
       existsSync(path.join(dir, 'files', 'inspection-local-by-default', sha256.slice(0, 2), `${sha256}.enc`)),
     ).toBe(true);
+    expect(existsSync(path.join(dir, 'files', '.keys', 'inspection-local-by-default.key'))).toBe(true);
   });
 
   it('reports an unreachable store as an error, not as a missing file', async () => {

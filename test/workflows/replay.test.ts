@@ -1,7 +1,8 @@
 import { Worker } from '@temporalio/worker';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { EncryptionCodec } from '../../src/infra/codec';
+import { encryptedDataConverter } from '../../src/infra/codec';
+import { parseKeyring } from '../../src/infra/keys';
 import { workflowBundle } from '../support/harness';
 import { historyFromText, UPDATE_NAMES, updatesIn } from '../support/histories';
 import { HISTORIES_DIR, HISTORY_KEY, RECORDED_WEEKS } from '../support/recorded-weeks';
@@ -16,7 +17,7 @@ const histories = files.map((file) => ({
   file,
   history: historyFromText(readFileSync(path.join(HISTORIES_DIR, file), 'utf8')),
 }));
-const key = Buffer.from(readFileSync(HISTORY_KEY, 'utf8').trim(), 'base64');
+const dataConverter = encryptedDataConverter(parseKeyring(readFileSync(HISTORY_KEY, 'utf8'), 'payloads'));
 
 test('every scripted week has its recorded history, and every history its scripted week', () => {
   expect(files.sort()).toEqual(RECORDED_WEEKS.map((week) => week.file).sort());
@@ -36,7 +37,7 @@ test.each(histories.map(({ file, history }) => [file, history] as const))(
     await Worker.runReplayHistory(
       {
         workflowBundle: await workflowBundle(),
-        dataConverter: { payloadCodecs: [new EncryptionCodec(key)] },
+        dataConverter,
       },
       history,
       file,

@@ -1,7 +1,9 @@
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Config } from '../config';
-import { createLocalFileStore } from './local';
+import type { Keyring } from '../keys';
+import { createDataKeys, type DataKeys } from './data-keys';
+import { createLocalFileStore, createLocalKeyRecords } from './local';
 
 /**
  * The encrypted file store of one inspection: everything agencies send, content-addressed by the SHA-256 of
@@ -35,16 +37,51 @@ export function assertSha256(sha256: string): void {
   if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error('Not a SHA-256 content address.');
 }
 
-/** The file store of each inspection, as the config chooses; `key` is the deployment's file key. */
-export function createFileStoreFactory(config: Config, key: Buffer): (inspectionId: string) => FileStore {
+/** A FileStore whose key is fetched on first use (an inspection's data key is unwrapped, or made, lazily). */
+function withKey(keyFor: () => Promise<Buffer>, make: (key: Buffer) => FileStore): FileStore {
+  let store: Promise<FileStore> | undefined;
+  const ready = () => (store ??= keyFor().then(make));
+  return {
+    put: async (source) => (await ready()).put(source),
+    putFile: async (filePath) => (await ready()).putFile(filePath),
+    has: async (sha256) => (await ready()).has(sha256),
+    exportTo: async (sha256, destination) => (await ready()).exportTo(sha256, destination),
+    deleteAll: async () => (await ready()).deleteAll(),
+  };
+}
+
+export interface FileStores {
+  /** The encrypted file store of one inspection (sealed with its own data key). */
+  fileStoreFor: (inspectionId: string) => FileStore;
+  dataKeys: DataKeys;
+}
+
+/** The file store of each inspection, as the config chooses; `master` wraps each inspection's data key. */
+export function createFileStores(config: Config, master: Keyring): FileStores {
   const files = config.files;
-  if (files.kind === 'local')
-    return (inspectionId) =>
-      createLocalFileStore({ dir: path.join(config.filesDir, safeSegment(inspectionId)), key });
+  if (files.kind === 'local') {
+    const dataKeys = createDataKeys(master, createLocalKeyRecords(path.join(config.filesDir, '.keys')));
+    return {
+      dataKeys,
+      fileStoreFor: (inspectionId) =>
+        withKey(
+          () => dataKeys.keyFor(inspectionId),
+          (key) => createLocalFileStore({ dir: path.join(config.filesDir, safeSegment(inspectionId)), key }),
+        ),
+    };
+  }
   // Loaded only here: the AWS SDK costs every process that uses the local store (the CLI above all) ~0.1 s.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { createS3Client, createS3FileStore } = require('./s3') as typeof import('./s3');
+  const { createS3Client, createS3FileStore, createS3KeyRecords } = require('./s3') as typeof import('./s3');
   const client = createS3Client(files.s3); // one connection pool for every inspection
-  return (inspectionId) =>
-    createS3FileStore({ client, bucket: files.s3.bucket, prefix: files.s3.prefix, inspectionId, key });
+  const { bucket, prefix } = files.s3;
+  const dataKeys = createDataKeys(master, createS3KeyRecords({ client, bucket, prefix }));
+  return {
+    dataKeys,
+    fileStoreFor: (inspectionId) =>
+      withKey(
+        () => dataKeys.keyFor(inspectionId),
+        (key) => createS3FileStore({ client, bucket, prefix, inspectionId, key }),
+      ),
+  };
 }

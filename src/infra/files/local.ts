@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { assertSha256, type FileStore, type StoredFile } from '.';
+import { assertSha256, safeSegment, type FileStore, type StoredFile } from '.';
+import type { KeyRecords } from './data-keys';
 import { openSealedTo, seal } from './envelope';
 
 /**
@@ -53,6 +54,41 @@ export function createLocalFileStore(options: { dir: string; key: Buffer }): Fil
 
     async deleteAll(): Promise<void> {
       await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Wrapped data keys on local disk: `<dir>/<inspection id>.key` (mode 0600), beside the inspections' folders. */
+export function createLocalKeyRecords(dir: string): KeyRecords {
+  const file = (id: string) => path.join(dir, `${safeSegment(id)}.key`);
+  const read = (id: string) =>
+    readFile(file(id), 'utf8').catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return undefined;
+      throw err;
+    });
+  return {
+    get: read,
+    async create(id, record) {
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      try {
+        await writeFile(file(id), record, { mode: 0o600, flag: 'wx' });
+        return true;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+        throw err;
+      }
+    },
+    async replace(id, record) {
+      const temp = `${file(id)}.${randomUUID()}.tmp`;
+      await writeFile(temp, record, { mode: 0o600 });
+      await rename(temp, file(id));
+    },
+    async remove(id) {
+      await rm(file(id), { force: true });
+    },
+    async list() {
+      const names = await readdir(dir).catch(() => [] as string[]);
+      return names.filter((n) => n.endsWith('.key')).map((n) => n.slice(0, -4));
     },
   };
 }

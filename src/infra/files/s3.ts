@@ -21,6 +21,7 @@ import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { assertSha256, safeSegment, type FileStore, type StoredFile } from '.';
 import type { S3Settings } from '../config';
+import type { KeyRecords } from './data-keys';
 import { openSealedTo, seal } from './envelope';
 
 /**
@@ -222,4 +223,57 @@ function isNotFound(err: unknown): boolean {
     err instanceof S3ServiceException &&
     (err.$metadata.httpStatusCode === 404 || err.name === 'NotFound' || err.name === 'NoSuchKey')
   );
+}
+
+/** Wrapped data keys in the bucket: `<prefix>/.keys/<inspection id>`. */
+export function createS3KeyRecords(options: {
+  client: S3Client;
+  bucket: string;
+  prefix: string;
+}): KeyRecords {
+  const { client, bucket } = options;
+  const base = `${options.prefix}/.keys/`;
+  const objectKey = (id: string) => base + safeSegment(id);
+  return {
+    async get(id) {
+      try {
+        const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: objectKey(id) }));
+        return await out.Body?.transformToString('utf8');
+      } catch (err) {
+        if (isNotFound(err)) return undefined;
+        throw err;
+      }
+    },
+    async create(id, record) {
+      try {
+        // Written only if absent: two processes making the first key of an inspection agree on one.
+        await client.send(
+          new PutObjectCommand({ Bucket: bucket, Key: objectKey(id), Body: record, IfNoneMatch: '*' }),
+        );
+        return true;
+      } catch (err) {
+        const status = err instanceof S3ServiceException ? err.$metadata.httpStatusCode : undefined;
+        if (status === 412 || status === 409) return false;
+        throw err;
+      }
+    },
+    async replace(id, record) {
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: objectKey(id), Body: record }));
+    },
+    async remove(id) {
+      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: objectKey(id) }));
+    },
+    async list() {
+      const ids: string[] = [];
+      let ContinuationToken: string | undefined;
+      do {
+        const page = await client.send(
+          new ListObjectsV2Command({ Bucket: bucket, Prefix: base, ContinuationToken }),
+        );
+        for (const o of page.Contents ?? []) if (o.Key) ids.push(o.Key.slice(base.length));
+        ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (ContinuationToken);
+      return ids;
+    },
+  };
 }
