@@ -8,9 +8,9 @@ import { EMAIL_TEMPLATES, fillTemplate } from './email-templates';
 import type { FileStore } from '../infra/files';
 import type { Scratch } from '../infra/scratch';
 import type { LinkSigner } from '../infra/links';
-import { MailSendError, type Mailer } from '../infra/mail';
+import { INSPECTION_HEADER, MailSendError, type Mailer } from '../infra/mail';
 import { MailFailure } from '../workflows/failures';
-import type { Notice, ValidationRequest, ValidationResult } from './types';
+import type { Notice, PurgeRequest, ValidationRequest, ValidationResult } from './types';
 
 export interface ActivityDependencies {
   mailer: Mailer;
@@ -22,6 +22,10 @@ export interface ActivityDependencies {
   validateListFile: typeof ValidateListFile;
   /** Private scratch space for decrypted lists while they are checked. */
   scratch: Scratch;
+  /** Delete an inspection's files, data key and outbox copies (src/infra/purge.ts). */
+  purgeData(inspectionId: string): Promise<void>;
+  /** Delete an inspection's Temporal execution and history. */
+  deleteExecution(inspectionId: string): Promise<void>;
 }
 
 /** Most findings to carry back into the workflow: the rest are counted, not copied. */
@@ -102,7 +106,7 @@ export function createActivities(deps: ActivityDependencies) {
             text,
             messageId: `<${sha256(key).slice(0, 32)}@jtai>`,
             date: new Date(notice.sentAt),
-            headers: { 'X-Jtai-Message-Key': notice.messageKey },
+            headers: { 'X-Jtai-Message-Key': notice.messageKey, [INSPECTION_HEADER]: notice.inspectionId },
           }),
         );
       } catch (err) {
@@ -121,6 +125,17 @@ export function createActivities(deps: ActivityDependencies) {
         });
       }
       log.info('Email sent', logged);
+    },
+
+    /**
+     * Purge an inspection: its data first (files, then the key that opens them), then its Temporal execution,
+     * which is the one running this activity: deleting it ends the workflow, so this activity's own
+     * completion is expected to find nothing to report to.
+     */
+    async purgeInspection(req: PurgeRequest): Promise<void> {
+      await deps.purgeData(req.inspectionId);
+      log.info('Inspection data purged; deleting its history', { inspectionId: req.inspectionId });
+      await deps.deleteExecution(req.inspectionId);
     },
 
     /** Check a stored list against its specification; errors refuse the submission in the workflow. */

@@ -35,6 +35,12 @@ export interface Notice {
   failure?: { agencyName: string; to: string; since: Instant; reason: string };
 }
 
+export interface PurgeRequest {
+  inspectionId: string;
+  /** Who asked, when it was asked for rather than its retention running out (for the audit record). */
+  requestedBy?: string;
+}
+
 export interface ValidationRequest {
   inspectionId: string;
   list: string;

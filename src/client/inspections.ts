@@ -118,6 +118,7 @@ export class InspectionsClient {
       limits: { maxSelected: theme.maxSelected, tracked: theme.tracked },
       searchAttributes: config.searchAttributes,
       requestedAt: this.clock(),
+      retentionDays: config.retentionDays,
     };
     try {
       await this.client.workflow.start('inspection', {
@@ -300,6 +301,11 @@ export class InspectionsClient {
 
   async cancel(inspectionId: string, reason: string): Promise<void> {
     await this.update(inspectionId, messages.cancel, [{ reason }]);
+  }
+
+  /** Purge an inspection that has ended, now: its files, their key and its history are deleted. */
+  async purge(inspectionId: string): Promise<void> {
+    await this.update(inspectionId, messages.purge, [{}]);
   }
 
   private async update<Ret, Args extends [unknown]>(

@@ -31,6 +31,8 @@ const envSchema = z
     JTAI_CLOSURE_DAYS: z.string().default(''),
     /** Upsert the Jtai* search attributes (the dev server started by `npm start` has them registered). */
     JTAI_SEARCH_ATTRIBUTES: z.enum(['on', 'off']).default('on'),
+  /** Days after an inspection closes (or is cancelled) before its files, keys and history are purged. */
+  JTAI_RETENTION_DAYS: z.coerce.number().min(0).max(3650).default(90),
     ...deploymentEnv(),
   })
   .superRefine(checkDeploymentEnv);
@@ -42,6 +44,7 @@ export interface Config {
   web: { baseUrl: string; port: number; host: string };
   calendar: { endOfDay: string; workingHours: { start: string; end: string }; closureDays: string[] };
   searchAttributes: boolean;
+  retentionDays: number;
   keysDir: string;
   filesDir: string;
   /** Private scratch space for decrypted copies (see ./scratch.ts). */
@@ -79,6 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         .filter(Boolean),
     },
     searchAttributes: e.JTAI_SEARCH_ATTRIBUTES === 'on',
+    retentionDays: e.JTAI_RETENTION_DAYS,
     keysDir: e.JTAI_KEYS_DIR ? path.resolve(e.JTAI_KEYS_DIR) : path.join(dataDir, 'keys'),
     filesDir: path.join(dataDir, 'files'),
     scratchDir: path.join(dataDir, 'scratch'),

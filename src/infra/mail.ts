@@ -6,6 +6,10 @@ import nodemailer from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type Mail from 'nodemailer/lib/mailer';
 import SMTPTransport from 'nodemailer/lib/smtp-transport';
+import { outboxFileName } from './purge';
+
+/** Names the inspection an email is about (its id, never child data): the outbox files it by it. */
+export const INSPECTION_HEADER = 'X-Jtai-Inspection';
 
 /** A message to send: the envelope comes from `from`, `to` and `cc`. */
 export type MailMessage = Mail.Options & { from: string; to: string[]; cc: string[] };
@@ -73,10 +77,10 @@ export function createMailer(options: { smtpUrl?: string; outboxDir: string }): 
       await mkdir(options.outboxDir, { recursive: true, mode: 0o700 });
       const id = createHash('sha256').update(String(message.messageId)).digest('hex').slice(0, 16);
       const stamp = new Date(message.date ?? Date.now()).toISOString().replace(/[:.]/g, '-');
+      const inspection = (message.headers as Record<string, string> | undefined)?.[INSPECTION_HEADER];
+      const name = inspection ? outboxFileName(inspection, stamp, id) : `${stamp}-${id}.eml`;
       // Emails carry live agency links: readable by jtai only.
-      await writeFile(path.join(options.outboxDir, `${stamp}-${id}.eml`), info.message as Buffer, {
-        mode: 0o600,
-      });
+      await writeFile(path.join(options.outboxDir, name), info.message as Buffer, { mode: 0o600 });
     },
   };
 }

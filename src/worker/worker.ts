@@ -1,12 +1,20 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDependencies } from '../activities';
-import { createMailer } from '../infra/mail';
 import type { Deployment } from '../infra';
+import { createMailer } from '../infra/mail';
+import { purgeInspectionData } from '../infra/purge';
 import { validateListFile } from '../lists';
 import { WORKER_TUNING } from './tuning';
 
-/** The activities as the deployment wires them; tests override single dependencies (e.g. the mailer). */
-export function activitiesFor(deployment: Deployment, overrides: Partial<ActivityDependencies> = {}) {
+/**
+ * The activities as the deployment wires them, over the worker's connection (a purge deletes the inspection's
+ * execution through it); tests override single dependencies (the mailer, the list validator).
+ */
+export function activitiesFor(
+  deployment: Deployment,
+  connection: NativeConnection,
+  overrides: Partial<ActivityDependencies> = {},
+) {
   const { config } = deployment;
   return createActivities({
     mailer: createMailer(config.mail),
@@ -16,6 +24,13 @@ export function activitiesFor(deployment: Deployment, overrides: Partial<Activit
     fileStoreFor: (id) => deployment.fileStoreFor(id),
     validateListFile,
     scratch: deployment.scratch,
+    purgeData: (id) => purgeInspectionData(deployment, id),
+    async deleteExecution(id) {
+      await connection.workflowService.deleteWorkflowExecution({
+        namespace: config.temporal.namespace,
+        workflowExecution: { workflowId: id },
+      });
+    },
     ...overrides,
   });
 }
@@ -23,20 +38,20 @@ export function activitiesFor(deployment: Deployment, overrides: Partial<Activit
 export async function createWorker(options: {
   deployment: Deployment;
   connection: NativeConnection;
-  activities?: ReturnType<typeof createActivities>;
+  activityOverrides?: Partial<ActivityDependencies>;
   workflowBundle?: WorkerOptions['workflowBundle'];
   taskQueue?: string;
 }): Promise<Worker> {
-  const { deployment } = options;
+  const { deployment, connection } = options;
   return Worker.create({
     ...WORKER_TUNING,
-    connection: options.connection,
+    connection,
     namespace: deployment.config.temporal.namespace,
     taskQueue: options.taskQueue ?? deployment.config.temporal.taskQueue,
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: require.resolve('../workflows') }),
-    activities: options.activities ?? activitiesFor(deployment),
+    activities: activitiesFor(deployment, connection, options.activityOverrides),
     dataConverter: deployment.dataConverter,
   });
 }

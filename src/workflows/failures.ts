@@ -15,6 +15,8 @@ export const Refusal = {
   NotOnAnyList: 'NotOnAnyList',
   ExtensionInPast: 'ExtensionInPast',
   InspectionEnded: 'InspectionEnded',
+  /** The inspection is still running: it cannot be purged yet. */
+  NotYetEnded: 'NotYetEnded',
   ListInvalid: 'ListInvalid',
   /** The list is over a limit (rows, size, compression): refused at once, never retried. */
   ListTooLarge: 'ListTooLarge',

@@ -26,6 +26,7 @@ import {
   checkChangeContacts,
   checkConfirm,
   checkExtend,
+  checkPurge,
   checkSelect,
   checkSendLink,
   checkSubmit,
@@ -49,6 +50,7 @@ import {
   STAGE_KEY,
 } from './search-attributes';
 import type {
+  Actor,
   AnswerQueriesRequest,
   CancelRequest,
   ConfirmRequest,
@@ -59,12 +61,19 @@ import type {
   InspectionInput,
   InspectionState,
   LinkRequest,
+  PurgeOutcome,
+  PurgeRequest,
   Receipt,
   SelectRequest,
   Submission,
   SubmitRequest,
   WaiveRequest,
 } from './types';
+
+const { purgeInspection } = proxyActivities<Activities>({
+  startToCloseTimeout: '10 minutes',
+  retry: { initialInterval: '1 minute', maximumInterval: '1 hour' },
+});
 
 const { validateSubmission } = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
@@ -75,7 +84,7 @@ const { validateSubmission } = proxyActivities<Activities>({
 });
 
 /** One inspection: the Annex C timeline as timers and messages, from notification to close. */
-export async function inspection(input: InspectionInput): Promise<InspectionState> {
+export async function inspection(input: InspectionInput): Promise<PurgeOutcome> {
   // Started with a payload jtai did not encrypt (from the Temporal UI or CLI): fail at once, never run it.
   if (isUntrusted(input) || typeof input?.schedule !== 'object')
     throw ApplicationFailure.create({
@@ -255,6 +264,15 @@ export async function inspection(input: InspectionInput): Promise<InspectionStat
       changes++;
     },
     { validator: (req: CancelRequest) => void checkCancel(state, req) },
+  );
+
+  setHandler(
+    messages.purge,
+    (req) => {
+      checkPurge(state, req);
+      state.purgeRequested = { at: now(), ...(req.by ? { by: req.by } : {}) };
+    },
+    { validator: (req: PurgeRequest) => void checkPurge(state, req) },
   );
 
   setHandler(
@@ -527,11 +545,27 @@ export async function inspection(input: InspectionInput): Promise<InspectionStat
       const seen = changes;
       await waitUntil(wakeAt, () => changes !== seen);
     }
-    await condition(() => deliveries === 0);
+    // Kept for its retention period after it closes (status, pack and files still answer), then purged.
+    const closedAt = state.endedAt ?? state.cancelled?.at ?? now();
+    state.purgeAt = closedAt + (input.retentionDays ?? DEFAULT_RETENTION_DAYS) * DAY;
     refreshSearchAttributes();
+    await condition(() => deliveries === 0);
+    await waitUntil(state.purgeAt, () => state.purgeRequested !== undefined);
     await condition(allHandlersFinished);
-    return state;
+    // Deletes the files, their key and then this execution itself: nothing runs after it.
+    await purgeInspection({
+      inspectionId: state.inspectionId,
+      ...(state.purgeRequested?.by ? { requestedBy: actorName(state.purgeRequested.by) } : {}),
+    });
+    return { inspectionId: state.inspectionId, purgedAt: now() };
   });
+}
+
+const DAY = 86_400_000;
+const DEFAULT_RETENTION_DAYS = 90;
+
+function actorName(actor: Actor): string {
+  return actor.kind === 'staff' ? actor.name : `agency:${actor.agency}`;
 }
 
 /** Wait until `at` (workflow time) or until `interrupted()`; true when interrupted. */

@@ -7,6 +7,7 @@ import type {
   ExtendRequest,
   InspectionState,
   LinkRequest,
+  PurgeRequest,
   Receipt,
   SelectRequest,
   SubmitRequest,
@@ -27,6 +28,8 @@ export const waive = defineUpdate<void, [WaiveRequest]>('waive');
  */
 export const changeContacts = defineUpdate<void, [ContactsRequest]>('changeContacts');
 export const cancel = defineUpdate<void, [CancelRequest]>('cancel');
+/** Purge an ended inspection now: its files, data key and history are deleted. */
+export const purge = defineUpdate<void, [PurgeRequest]>('purge');
 /** Resend an agency's link (and revoke its earlier links): returns the link version now valid at once; the email follows. */
 export const sendLink = defineUpdate<number, [LinkRequest]>('sendLink');
 export const status = defineQuery<InspectionState>('status');

@@ -11,6 +11,7 @@ import type {
   ExtendRequest,
   InspectionState,
   LinkRequest,
+  PurgeRequest,
   SelectRequest,
   Stage,
   SubmitRequest,
@@ -331,6 +332,12 @@ export function checkChangeContacts(state: InspectionState, req: ContactsRequest
       refuse(Refusal.BadRequest, `The contacts of ${agency} are missing or malformed.`);
     }
   }
+}
+
+export function checkPurge(state: InspectionState, req: PurgeRequest): void {
+  refuseIfUntrusted(req);
+  if (!isEnded(state))
+    refuse(Refusal.NotYetEnded, 'Only an inspection that has ended or been cancelled can be purged.');
 }
 
 export function checkCancel(state: InspectionState, req: CancelRequest): void {

@@ -27,6 +27,8 @@ export interface InspectionInput {
   requestedAt: Instant;
   /** The notification date is in the past and the starter said so: what is already overdue is escalated at once. */
   lateStart?: boolean;
+  /** Days after the inspection closes before it is purged (files, keys, history); 90 when absent. */
+  retentionDays?: number;
   startedBy?: Actor;
 }
 
@@ -151,6 +153,9 @@ export interface InspectionState {
   lateStart?: boolean;
   endedAt?: Instant;
   cancelled?: { at: Instant; reason: string; by?: Actor };
+  /** Once ended: when its files, data key and history are purged (sooner if a purge is asked for). */
+  purgeAt?: Instant;
+  purgeRequested?: { at: Instant; by?: Actor };
   /**
    * A random value of this run of the workflow: agency links name it, so a link of a cancelled run never
    * opens a later run that happens to have the same inspection id.
@@ -229,6 +234,17 @@ export interface LinkRequest {
 export interface CancelRequest {
   reason: string;
   by?: Actor;
+}
+
+/** Purge an inspection that has ended now, rather than when its retention runs out. */
+export interface PurgeRequest {
+  by?: Actor;
+}
+
+/** What a purged inspection leaves as its workflow result: no child data, nothing to decrypt. */
+export interface PurgeOutcome {
+  inspectionId: string;
+  purgedAt: Instant;
 }
 
 /** Replace who is written to; an agency whose contact changes gets a new link and its old links stop working. */

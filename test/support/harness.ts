@@ -12,7 +12,7 @@ import { createDeployment, type Deployment } from '../../src/infra';
 import { createCalendar } from '../../src/timeline/calendar';
 import type { IsoDate } from '../../src/timeline/types';
 import type { InspectionContacts } from '../../src/workflows/types';
-import { activitiesFor, createWorker } from '../../src/worker/worker';
+import { createWorker } from '../../src/worker/worker';
 import { startSmtpCapture, type SmtpCapture } from './smtp';
 import { createTimeSkippingEnv } from './temporal';
 
@@ -73,7 +73,7 @@ export interface Harness {
 export async function createHarness(
   env: TestWorkflowEnvironment,
   overrides: Partial<ActivityDependencies> = {},
-  options: { payloadKey?: string } = {},
+  options: { payloadKey?: string; env?: Record<string, string> } = {},
 ): Promise<Harness> {
   const dir = await mkdtemp(path.join(tmpdir(), 'jtai-test-'));
   if (options.payloadKey) {
@@ -89,9 +89,9 @@ export async function createHarness(
       TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
       JTAI_SEARCH_ATTRIBUTES: 'on',
       WEB_BASE_URL: 'http://jtai.test',
+      ...options.env,
     }),
   );
-  const activities = activitiesFor(deployment, overrides);
   const bundled = await workflowBundle();
   const client = new InspectionsClient(
     new Client({
@@ -111,7 +111,7 @@ export async function createHarness(
         deployment,
         connection: env.nativeConnection,
         workflowBundle: bundled,
-        activities,
+        activityOverrides: overrides,
       });
       return worker.runUntil(fn);
     },
@@ -212,7 +212,11 @@ export async function skipTo(env: TestWorkflowEnvironment, instant: number): Pro
  */
 export function useHarness(
   overrides: Partial<ActivityDependencies> = {},
-  options: { payloadKey?: string; createEnv?: () => Promise<TestWorkflowEnvironment> } = {},
+  options: {
+    payloadKey?: string;
+    env?: Record<string, string>;
+    createEnv?: () => Promise<TestWorkflowEnvironment>;
+  } = {},
 ): { env: TestWorkflowEnvironment; h: Harness } {
   const ctx = {} as { env: TestWorkflowEnvironment; h: Harness };
   beforeAll(async () => {
