@@ -31,8 +31,8 @@ const envSchema = z
     JTAI_CLOSURE_DAYS: z.string().default(''),
     /** Upsert the Jtai* search attributes (the dev server started by `npm start` has them registered). */
     JTAI_SEARCH_ATTRIBUTES: z.enum(['on', 'off']).default('on'),
-  /** Days after an inspection closes (or is cancelled) before its files, keys and history are purged. */
-  JTAI_RETENTION_DAYS: z.coerce.number().min(0).max(3650).default(90),
+    /** Days after an inspection closes (or is cancelled) before its files, keys and history are purged. */
+    JTAI_RETENTION_DAYS: z.coerce.number().min(0).max(3650).default(90),
     ...deploymentEnv(),
   })
   .superRefine(checkDeploymentEnv);
