@@ -4,15 +4,15 @@ import { loadConfig } from '../infra/config';
 import { createDeployment, type Deployment } from '../infra';
 import { assertIsoDate, createCalendar } from '../timeline/calendar';
 import { parseUkDateTime } from '../timeline/format';
-import { buildSchedule } from '../timeline/schedule';
-import { DEFAULT_THEME_ID, themeById } from '../timeline/themes';
+import { DEFAULT_THEME_ID } from '../timeline/themes';
 import { AGENCIES, type AgencyId, type InspectionOption } from '../timeline/types';
 import { ContactsError, parseContacts } from './contacts';
 import { writeCandidates, writePack } from './exports';
 import { InspectionsClient, JtaiError, type FileToSubmit } from './inspections';
 import { registerListsCommands } from './lists-commands';
 import type { Stage } from '../workflows/types';
-import { formatStatus, STAGE_LABELS, table, timelineIcs, timelineRows } from './view';
+import { STAGE_LABELS, timelineOf } from './read-model';
+import { formatStatus, table } from './terminal';
 
 /**
  * `jtai`: the command line of the business unit. Every command exits non-zero with one clear line on
@@ -93,33 +93,26 @@ export function buildProgram(deps: {
         json?: boolean;
         ics?: boolean;
       }) => {
-        const theme = themeById(opts.theme);
         // The timeline needs only the calendar: no keys, no Temporal.
         const calendar = createCalendar(loadConfig().calendar);
-        const schedule = buildSchedule({ notifiedOn: opts.notified, option: opts.option, theme, calendar });
-        const rows = timelineRows(schedule.deliverables);
-        if (opts.json)
-          return printJson({
-            theme: theme.id,
-            option: schedule.option,
-            notifiedOn: schedule.notifiedOn,
-            deliverables: rows,
-          });
-        if (opts.ics) {
-          const ics = timelineIcs(
-            `JTAI from ${schedule.notifiedOn}`,
-            schedule.notifiedOn,
-            schedule.deliverables,
-          );
-          return void process.stdout.write(ics);
+        const timeline = timelineOf({
+          notifiedOn: opts.notified,
+          option: opts.option,
+          themeId: opts.theme,
+          calendar,
+        });
+        if (opts.json) {
+          const { themeId: theme, option, notifiedOn, rows: deliverables } = timeline;
+          return printJson({ theme, option, notifiedOn, deliverables });
         }
+        if (opts.ics) return void process.stdout.write(timeline.ics());
         console.log(
-          `JTAI timeline, option ${schedule.option}, notified ${schedule.notifiedOn} (day 0). Times are UK time.\n`,
+          `JTAI timeline, option ${timeline.option}, notified ${timeline.notifiedOn} (day 0). Times are UK time.\n`,
         );
         console.log(
           table(
             ['Day', 'Due (UK time)', 'Owed by', 'Deliverable', 'What'],
-            rows.map((r) => [String(r.day), r.dueUk, r.ownerName, r.id, r.title]),
+            timeline.rows.map((r) => [String(r.day), r.dueUk, r.ownerName, r.id, r.title]),
           ),
         );
       },

@@ -11,7 +11,7 @@ import { buildSchedule, chaseLadder, DEFAULT_CHASING_POLICY } from '../timeline/
 import { themeById, DEFAULT_THEME_ID } from '../timeline/themes';
 import type { AgencyId, InspectionOption, Instant, IsoDate } from '../timeline/types';
 import * as messages from '../workflows/messages';
-import { findDeliverable } from '../workflows/rules';
+import { findDeliverable, linkExpiresAt } from '../workflows/rules';
 import type {
   InspectionContacts,
   InspectionInput,
@@ -19,7 +19,16 @@ import type {
   Receipt,
   SubmittedFile,
 } from '../workflows/types';
-import { inspectionView, type InspectionView } from './view';
+import {
+  agencyView,
+  coordinatorPage,
+  inspectionIcs,
+  inspectionView,
+  type AgencyView,
+  type CoordinatorPage,
+  type InspectionSummary,
+  type InspectionView,
+} from './read-model';
 
 /** A refusal or a problem a person can act on: the CLI prints its message as one line. */
 export class JtaiError extends Error {
@@ -47,15 +56,6 @@ export function inspectionIdFor(localAuthority: string, notifiedOn: IsoDate): st
   const slug = slugify(localAuthority);
   if (!slug) throw new JtaiError('The local authority name must contain letters or digits.');
   return `inspection-${slug}-${notifiedOn}`;
-}
-
-export interface InspectionSummary {
-  inspectionId: string;
-  localAuthority: string;
-  status: string;
-  stage: string;
-  nextDue?: string;
-  overdue: number;
 }
 
 /**
@@ -147,8 +147,40 @@ export class InspectionsClient {
     }
   }
 
-  async view(inspectionId: string): Promise<InspectionView> {
-    return inspectionView(await this.state(inspectionId), this.clock());
+  /** The inspection as `jtai status` and the API show it, at `at` (now unless given). */
+  async view(inspectionId: string, at: Instant = this.clock()): Promise<InspectionView> {
+    return inspectionView(await this.state(inspectionId), at);
+  }
+
+  /** The coordinator's page of an inspection; with `withLinks`, each agency's current link. */
+  async coordinatorPage(
+    inspectionId: string,
+    options: { withLinks: boolean; at?: Instant },
+  ): Promise<CoordinatorPage> {
+    const state = await this.state(inspectionId);
+    const linkFor = (agency: AgencyId) => this.agencyLink(state, agency);
+    return coordinatorPage(state, options.at ?? this.clock(), options.withLinks ? linkFor : undefined);
+  }
+
+  /** What one agency's link pages show of an inspection. */
+  async agencyPage(inspectionId: string, agency: AgencyId, at: Instant = this.clock()): Promise<AgencyView> {
+    return agencyView(await this.state(inspectionId), agency, at);
+  }
+
+  /** The inspection's deadlines as they are now (extensions included), as an iCalendar file. */
+  async calendar(inspectionId: string): Promise<string> {
+    return inspectionIcs(await this.state(inspectionId));
+  }
+
+  /** An agency's current link: signed for its link version, valid until 14 days after the inspection closes. */
+  agencyLink(state: Pick<InspectionState, 'inspectionId' | 'linkVersions' | 'closesAt'>, agency: AgencyId) {
+    const token = this.deployment.links.sign({
+      inspectionId: state.inspectionId,
+      agency,
+      version: state.linkVersions[agency],
+      expiresAt: linkExpiresAt(state),
+    });
+    return `${this.deployment.config.web.baseUrl}/a/${token}`;
   }
 
   /**

@@ -2,8 +2,9 @@ import { parseContacts, type Contacts } from '../client/contacts';
 import { JtaiError, type InspectionsClient } from '../client/inspections';
 import { assertIsoDate } from '../timeline/calendar';
 import { parseUkDateTime } from '../timeline/format';
-import type { AgencyId, InspectionOption } from '../timeline/types';
-import { isAgency } from './model';
+import { AGENCIES, type AgencyId, type InspectionOption } from '../timeline/types';
+
+const isAgency = (x: string): x is AgencyId => (AGENCIES as readonly string[]).includes(x);
 
 /**
  * The coordinator's actions, shared by the pages and the JSON API: each checks what a form or a JSON body

@@ -34,6 +34,13 @@ export const STATUS_LABELS: Record<DeliverableStatus, string> = {
   waived: 'waived',
 };
 
+/** Agency links stay valid until 14 days after the inspection closes. */
+export const LINK_VALID_AFTER_CLOSE_MS = 14 * 86_400_000;
+
+export function linkExpiresAt(state: Pick<InspectionState, 'closesAt'>): Instant {
+  return state.closesAt + LINK_VALID_AFTER_CLOSE_MS;
+}
+
 export function isEnded(state: InspectionState): boolean {
   return state.endedAt !== undefined || state.cancelled !== undefined;
 }

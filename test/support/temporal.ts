@@ -29,7 +29,10 @@ try {
   // already installed in this process
 }
 
-export { SEARCH_ATTRIBUTES as SEARCH_ATTRIBUTE_DEFINITIONS, SEARCH_ATTRIBUTE_KEYS } from '../../src/workflows/search-attributes';
+export {
+  SEARCH_ATTRIBUTES as SEARCH_ATTRIBUTE_DEFINITIONS,
+  SEARCH_ATTRIBUTE_KEYS,
+} from '../../src/workflows/search-attributes';
 
 /** Registers the custom search attributes through the operator service (needed on the time-skipping server). */
 export async function registerSearchAttributes(connection: Connection, namespace = 'default'): Promise<void> {

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { inspectionView } from '../../src/client/view';
+import { inspectionView } from '../../src/client/read-model';
 import { createCalendar } from '../../src/timeline/calendar';
 import { CONTACTS, notificationMonday, useHarness } from '../support/harness';
 import { createDevServerEnv } from '../support/temporal';

@@ -7,13 +7,11 @@ import { JtaiError, type FileToSubmit } from '../../client/inspections';
 import type { FileStore } from '../../infra/files';
 import type { LinkGrant } from '../../infra/links';
 import { isListId, LIST_TITLES, templateFileName, writeListTemplate } from '../../lists';
-import { themeById } from '../../timeline/themes';
-import type { DeliverableState, InspectionState, ListQuery, Receipt } from '../../workflows/types';
+import type { AgencyItem, AgencyView, QueryView, ReceiptView } from '../../client/read-model';
+import { formatUkDateTime } from '../../timeline/format';
 import { pageContext, protectFormPages } from '../app';
 import { showError, webError } from '../errors';
-import { agencyPage, agencyItem, taskListItems, type AgencyItem } from '../model';
-import { inspectionView } from '../../client/view';
-import { formatUkDateTime } from '../../timeline/format';
+import { presentAgencyPage, presentItem, taskListItems, type PresentedItem } from '../presenters';
 import {
   DOCUMENT_TYPES,
   LIST_TYPES,
@@ -40,7 +38,7 @@ interface ChildQuery {
 
 interface Access {
   grant: LinkGrant;
-  state: InspectionState;
+  page: AgencyView;
 }
 
 const UPDATE_ID = /^[A-Za-z0-9-]{8,80}$/;
@@ -52,32 +50,33 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
   async function access(token: string): Promise<Access> {
     const grant = app.deployment.links.verify(token, app.now());
     if (!grant) throw refused();
-    let state: InspectionState;
+    let page: AgencyView;
     try {
-      state = await app.inspections.state(grant.inspectionId);
+      page = await app.inspections.agencyPage(grant.inspectionId, grant.agency, app.now());
     } catch (err) {
       if (err instanceof JtaiError && err.type === 'NotFound') throw refused();
       throw err;
     }
-    if (state.linkVersions[grant.agency] !== grant.version) throw refused();
-    return { grant, state };
+    if (page.linkVersion !== grant.version) throw refused();
+    return { grant, page };
   }
 
-  function owned(a: Access, id: string): DeliverableState {
-    const d = a.state.deliverables.find((x) => x.id === id && x.owner === a.grant.agency);
-    if (!d) throw webError('NotFound', 'There is no such deliverable for your agency in this inspection.');
-    return d;
+  /** One of the agency's own deliverables (the page holds only those). */
+  function owned(a: Access, id: string): AgencyItem {
+    const item = a.page.items.find((x) => x.view.id === id);
+    if (!item) throw webError('NotFound', 'There is no such deliverable for your agency in this inspection.');
+    return item;
   }
 
   app.get<{ Params: TokenParams }>('/:token', async (request, reply) => {
     const a = await access(request.params.token);
-    const page = agencyPage(a.state, a.grant.agency, app.now());
+    const page = presentAgencyPage(a.page);
     const base = `/a/${request.params.token}`;
     return reply.view('agency/home.njk', {
       ...pageContext(request, reply),
       page,
       base,
-      taskItems: (items: AgencyItem[]) => taskListItems(items, base, page.ended),
+      taskItems: (items: PresentedItem[]) => taskListItems(items, base, page.ended),
     });
   });
 
@@ -97,7 +96,7 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
     const dir = await app.deployment.scratch.make('template');
     const file = path.join(dir, 'template.xlsx');
     try {
-      await writeListTemplate(d.list, a.state.option, file, { rows: 2000 });
+      await writeListTemplate(d.list, a.page.option, file, { rows: 2000 });
     } catch (err) {
       await rm(dir, { recursive: true, force: true });
       throw err;
@@ -106,7 +105,7 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
     stream.on('close', () => void rm(dir, { recursive: true, force: true }));
     return reply
       .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-      .header('content-disposition', `attachment; filename="${templateFileName(d.list, a.state.option)}"`)
+      .header('content-disposition', `attachment; filename="${templateFileName(d.list, a.page.option)}"`)
       .send(stream);
   });
 
@@ -116,7 +115,7 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
       const a = await access(request.params.token);
       const d = owned(a, request.params.deliverable);
       if (!request.isMultipart()) throw webError('BadRequest', 'Send the form as it is on the page.');
-      const store = app.deployment.fileStoreFor(a.state.inspectionId);
+      const store = app.deployment.fileStoreFor(a.page.inspectionId);
       const upload = await readUpload(request, store, d.kind === 'list' ? LIST_TYPES : DOCUMENT_TYPES);
       const childId = d.perTrackedChild ? (upload.fields.child ?? request.query.child) : undefined;
       const values = upload.fields;
@@ -141,9 +140,9 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
         throw err;
       }
       const updateId = UPDATE_ID.test(values.updateId ?? '') ? values.updateId : randomUUID();
-      let receipt: Receipt;
+      let receipt: ReceiptView;
       try {
-        receipt = await app.inspections.submit(a.state.inspectionId, d.id, a.grant.agency, files, {
+        receipt = await app.inspections.submit(a.page.inspectionId, d.view.id, a.grant.agency, files, {
           ...extra,
           updateId,
         });
@@ -153,7 +152,7 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
         if (err.type === 'ListInvalid') {
           // The validator's messages start with their place ("Row 3, column "X": …"); the page shows the
           // place once, in its own words and columns.
-          const findings = ((Array.isArray(err.details[0]) ? err.details[0] : []) as ListQuery[]).map(
+          const findings = ((Array.isArray(err.details[0]) ? err.details[0] : []) as QueryView[]).map(
             (f) => ({
               ...f,
               message: f.message.replace(/^Row \d+, column "[^"]*": /, ''),
@@ -176,14 +175,14 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
           values,
         });
       }
-      const state = await app.inspections.state(a.state.inspectionId);
-      const after = state.deliverables.find((x) => x.id === d.id) ?? d;
+      const page = await app.inspections.agencyPage(a.page.inspectionId, a.grant.agency, app.now());
+      const after = page.items.find((x) => x.view.id === d.view.id) ?? d;
       const submission = after.submissions.find((s) => s.id === receipt.submissionId);
       return reply.view('agency/receipt.njk', {
         ...pageContext(request, reply),
         base: `/a/${request.params.token}`,
-        page: agencyPage(state, a.grant.agency, app.now()),
-        item: agencyItem(state, inspectionView(state, app.now()), after, app.now()),
+        page,
+        item: presentItem(after),
         receipt,
         receivedAtUk: formatUkDateTime(receipt.receivedAt),
         files: submission?.files ?? [],
@@ -200,9 +199,8 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
     async (request, reply) => {
       const a = await access(request.params.token);
       const d = owned(a, request.params.deliverable);
-      const latest = d.submissions.at(-1);
       const body = request.body ?? {};
-      const answers = (latest?.queries ?? [])
+      const answers = d.lastQueries
         .map((q, i) => ({
           row: q.row,
           column: q.column,
@@ -210,7 +208,7 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
           answer: textField(body[`answer-${i}`]),
         }))
         .filter((x) => x.answer !== '');
-      if (!latest || answers.length === 0) {
+      if (!d.latestSubmissionId || answers.length === 0) {
         return renderDeliverable(request, reply, a, d, undefined, {
           status: 400,
           errors: [{ text: 'Write an answer to at least one query', href: '#answer-0' }],
@@ -218,7 +216,13 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
         });
       }
       try {
-        await app.inspections.answerQueries(a.state.inspectionId, d.id, a.grant.agency, latest.id, answers);
+        await app.inspections.answerQueries(
+          a.page.inspectionId,
+          d.view.id,
+          a.grant.agency,
+          d.latestSubmissionId,
+          answers,
+        );
       } catch (err) {
         if (!(err instanceof JtaiError)) throw err;
         return renderDeliverable(request, reply, a, d, undefined, {
@@ -227,7 +231,7 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
           values: {},
         });
       }
-      return reply.redirect(`/a/${request.params.token}/d/${encodeURIComponent(d.id)}`, 303);
+      return reply.redirect(`/a/${request.params.token}/d/${encodeURIComponent(d.view.id)}`, 303);
     },
   );
 
@@ -235,7 +239,7 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
     status: number;
     errors: { text: string; href: string }[];
     summary?: string;
-    findings?: ListQuery[];
+    findings?: QueryView[];
     values: Record<string, string>;
   }
 
@@ -243,32 +247,36 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
     request: FastifyRequest,
     reply: FastifyReply,
     a: Access,
-    d: DeliverableState,
+    item: AgencyItem,
     childId: string | undefined,
     form?: FormState,
   ): Promise<FastifyReply> {
-    const now = app.now();
-    const item: AgencyItem = agencyItem(a.state, inspectionView(a.state, now), d, now);
-    const child = childId && a.state.selection.tracked.includes(childId) ? childId : undefined;
+    const child = childId && a.page.trackedChildren.includes(childId) ? childId : undefined;
     const csrfToken = reply.generateCsrf();
     const token = (request.params as TokenParams).token;
     const query = new URLSearchParams({ _csrf: csrfToken, ...(child ? { child } : {}) });
-    const theme = themeById(a.state.themeId);
+    const id = item.view.id;
     if (form) reply.code(form.status);
     return reply.view('agency/deliverable.njk', {
       ...pageContext(request, reply),
       base: `/a/${token}`,
-      page: agencyPage(a.state, a.grant.agency, now),
-      item,
-      d: { id: d.id, kind: d.kind, list: d.list, perTrackedChild: d.perTrackedChild, title: d.title },
-      listTitle: d.list && isListId(d.list) ? LIST_TITLES[d.list] : undefined,
+      page: a.page,
+      item: presentItem(item),
+      d: {
+        id,
+        kind: item.kind,
+        list: item.list,
+        perTrackedChild: item.perTrackedChild,
+        title: item.view.title,
+      },
+      listTitle: item.list && isListId(item.list) ? LIST_TITLES[item.list] : undefined,
       child,
       childProgress: child ? item.perChild?.find((p) => p.childId === child) : undefined,
-      action: `/a/${token}/d/${encodeURIComponent(d.id)}?${query.toString()}`,
-      answersAction: `/a/${token}/d/${encodeURIComponent(d.id)}/answers?${new URLSearchParams({ _csrf: csrfToken }).toString()}`,
+      action: `/a/${token}/d/${encodeURIComponent(id)}?${query.toString()}`,
+      answersAction: `/a/${token}/d/${encodeURIComponent(id)}/answers?${new URLSearchParams({ _csrf: csrfToken }).toString()}`,
       updateId: randomUUID(),
-      questions: theme.evaluationQuestions.map((text, i) => ({ name: `q${i + 1}`, text })),
-      accept: (d.kind === 'list' ? LIST_TYPES : DOCUMENT_TYPES).join(','),
+      questions: a.page.evaluationQuestions.map((text, i) => ({ name: `q${i + 1}`, text })),
+      accept: (item.kind === 'list' ? LIST_TYPES : DOCUMENT_TYPES).join(','),
       form: form ?? { errors: [], values: {} },
       fieldId,
     });
@@ -304,14 +312,14 @@ const asFile = (f: UploadedFile, code?: string): FileToSubmit => ({
 
 /** Turn a form into what is submitted: files with codes, a child, a note, the complete flag. */
 async function submissionFrom(
-  d: DeliverableState,
+  d: AgencyItem,
   upload: Upload,
   childId: string | undefined,
   a: Access,
   store: FileStore,
 ): Promise<{ files: FileToSubmit[]; extra: { childId?: string; note?: string; complete?: boolean } }> {
   const v = upload.fields;
-  if (d.perTrackedChild && (!childId || !a.state.selection.tracked.includes(childId))) {
+  if (d.perTrackedChild && (!childId || !a.page.trackedChildren.includes(childId))) {
     throw new FormError([{ text: 'Choose one of the tracked children.', href: '#main-content' }]);
   }
   const child = d.perTrackedChild && childId ? { childId } : {};
@@ -360,8 +368,7 @@ async function submissionFrom(
           throw new FormError([{ text: 'Choose the evaluation document to upload.', href: '#file' }]);
         return { files: [asFile(file)], extra: child };
       }
-      const theme = themeById(a.state.themeId);
-      const answers = theme.evaluationQuestions.map((q, i) => ({ q, a: (v[`q${i + 1}`] ?? '').trim() }));
+      const answers = a.page.evaluationQuestions.map((q, i) => ({ q, a: (v[`q${i + 1}`] ?? '').trim() }));
       const missing = answers.map((x, i) => (x.a ? -1 : i)).filter((i) => i >= 0);
       if (missing.length > 0) {
         throw new FormError(
@@ -373,7 +380,7 @@ async function submissionFrom(
       }
       const text = [
         `Joint evaluation of a tracked child's experience (Annex B)`,
-        `Inspection: ${a.state.localAuthority}, notified ${a.state.notifiedOn}`,
+        `Inspection: ${a.page.localAuthority}, notified ${a.page.notifiedOn}`,
         `Child ID: ${childId ?? ''}`,
         '',
         ...answers.flatMap((x, i) => [`${i + 1}. ${x.q}`, '', x.a, '']),

@@ -5,7 +5,6 @@ import * as actions from '../actions';
 import { sendError } from '../app';
 import { basicUser, canAct } from '../auth';
 import { openApiDocument } from '../openapi';
-import { inspectionIcs } from '../staff-model';
 
 /**
  * The JSON API for the partnership's own reporting tools: the same sign-in as the pages (the session cookie,
@@ -66,11 +65,11 @@ export function apiRoutes(app: FastifyInstance, _options: unknown, done: (err?: 
   );
 
   app.get<{ Params: IdParams }>('/inspections/:id/timeline.ics', async (request, reply) => {
-    const state = await app.inspections.state(request.params.id);
+    const ics = await app.inspections.calendar(request.params.id);
     return reply
       .type('text/calendar; charset=utf-8')
-      .header('content-disposition', `attachment; filename="${safeSegment(state.inspectionId)}.ics"`)
-      .send(inspectionIcs(state));
+      .header('content-disposition', `attachment; filename="${safeSegment(request.params.id)}.ics"`)
+      .send(ics);
   });
 
   const post = (

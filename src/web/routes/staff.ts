@@ -5,17 +5,14 @@ import path from 'node:path';
 import { ContactsError } from '../../client/contacts';
 import { writeCandidates, writePack } from '../../client/exports';
 import { JtaiError } from '../../client/inspections';
-import { timelineIcs, timelineRows } from '../../client/view';
+import { timelineOf, type TimelineView } from '../../client/read-model';
 import { safeSegment } from '../../infra';
 import { assertIsoDate } from '../../timeline/calendar';
-import { buildSchedule } from '../../timeline/schedule';
-import { DEFAULT_THEME_ID, themeById } from '../../timeline/themes';
-import { PARTY_NAMES } from '../../timeline/types';
 import * as actions from '../actions';
 import { pageContext, protectFormPages, sendError } from '../app';
 import { canAct, endSession, startSession } from '../auth';
 import { showError } from '../errors';
-import { inspectionIcs, inspectionPage } from '../staff-model';
+import { presentCoordinatorPage } from '../presenters';
 import { ROLES, randomPassword, type Role } from '../users';
 
 /**
@@ -169,19 +166,19 @@ export function staffRoutes(app: FastifyInstance, _options: unknown, done: (err?
     reply: FastifyReply,
     extra: { errors?: { text: string; href: string }[]; done?: string; status?: number } = {},
   ) {
-    const id = request.params.id;
-    const state = await app.inspections.state(id);
-    const page = inspectionPage(state, app.now(), app.deployment, canAct(request.user));
+    const page = await app.inspections.coordinatorPage(request.params.id, {
+      withLinks: canAct(request.user),
+      at: app.now(),
+    });
     if (extra.status) reply.code(extra.status);
     return reply.view(
       'staff/inspection.njk',
       ctx(request, reply, {
         nav: 'inspections',
-        p: page,
+        p: presentCoordinatorPage(page),
         canAct: canAct(request.user),
         errors: extra.errors ?? [],
         done: extra.done ? DONE[extra.done] : undefined,
-        partyNames: PARTY_NAMES,
       }),
     );
   }
@@ -298,11 +295,11 @@ export function staffRoutes(app: FastifyInstance, _options: unknown, done: (err?
     '/inspections/:id/timeline.ics',
     { preHandler: signedIn },
     async (request, reply) => {
-      const state = await app.inspections.state(request.params.id);
+      const ics = await app.inspections.calendar(request.params.id);
       return reply
         .type('text/calendar; charset=utf-8')
-        .header('content-disposition', `attachment; filename="${safeSegment(state.inspectionId)}.ics"`)
-        .send(inspectionIcs(state));
+        .header('content-disposition', `attachment; filename="${safeSegment(request.params.id)}.ics"`)
+        .send(ics);
     },
   );
 
@@ -314,29 +311,21 @@ export function staffRoutes(app: FastifyInstance, _options: unknown, done: (err?
     async (request, reply) => {
       const notified = request.query.notified ?? '';
       const option = request.query.option === 'B' ? 'B' : 'A';
-      let rows: ReturnType<typeof timelineRows> | undefined;
-      let ics: string | undefined;
+      let timeline: TimelineView | undefined;
       let error: string | undefined;
       if (notified) {
         try {
           assertIsoDate(notified, 'notification date');
-          const schedule = buildSchedule({
-            notifiedOn: notified,
-            option,
-            theme: themeById(DEFAULT_THEME_ID),
-            calendar: app.deployment.calendar,
-          });
-          rows = timelineRows(schedule.deliverables);
-          ics = timelineIcs(`JTAI from ${notified}`, notified, schedule.deliverables);
+          timeline = timelineOf({ notifiedOn: notified, option, calendar: app.deployment.calendar });
         } catch (err) {
           error = err instanceof Error ? err.message : String(err);
         }
       }
-      if (ics && request.query.format === 'ics') {
+      if (timeline && request.query.format === 'ics') {
         return reply
           .type('text/calendar; charset=utf-8')
           .header('content-disposition', `attachment; filename="jtai-${notified}.ics"`)
-          .send(ics);
+          .send(timeline.ics());
       }
       if (error) reply.code(400);
       return reply.view(
@@ -345,7 +334,7 @@ export function staffRoutes(app: FastifyInstance, _options: unknown, done: (err?
           nav: 'timeline',
           notified,
           option,
-          rows,
+          rows: timeline?.rows,
           form: { errors: error ? [{ text: error, href: '#notified' }] : [], values: { notified, option } },
         }),
       );
