@@ -19,6 +19,7 @@ import type {
   Receipt,
   SubmittedFile,
 } from '../workflows/types';
+import { JtaiError } from './errors';
 import {
   agencyView,
   coordinatorPage,
@@ -30,17 +31,8 @@ import {
   type InspectionView,
 } from './read-model';
 
-/** A refusal or a problem a person can act on: the CLI prints its message as one line. */
-export class JtaiError extends Error {
-  override readonly name = 'JtaiError';
-  constructor(
-    message: string,
-    readonly type: string = 'Error',
-    readonly details: unknown[] = [],
-  ) {
-    super(message);
-  }
-}
+/** Refusals are JtaiErrors, wherever they are caught. */
+export { JtaiError };
 
 export function slugify(text: string): string {
   return text
@@ -266,6 +258,7 @@ export class InspectionsClient {
     agency: AgencyId,
     submissionId: string,
     answers: { row: number; column: string; query: string; answer: string }[],
+    updateId?: string,
   ): Promise<void> {
     const cell = (v: string | number) => `"${String(v).replace(/"/g, '""')}"`;
     const csv = [
@@ -276,9 +269,12 @@ export class InspectionsClient {
       .fileStoreFor(inspectionId)
       .put(Readable.from([Buffer.from(`\ufeff${csv}\r\n`)]));
     const file = { name: 'answers-to-queries.csv', ...stored };
-    await this.update(inspectionId, messages.answerQueries, [
-      { deliverableId: deliverable, agency, submissionId, file },
-    ]);
+    await this.update(
+      inspectionId,
+      messages.answerQueries,
+      [{ deliverableId: deliverable, agency, submissionId, file }],
+      updateId,
+    );
   }
 
   async select(
@@ -290,10 +286,20 @@ export class InspectionsClient {
     return this.update(inspectionId, messages.select, [{ stage, childIds }], updateId);
   }
 
-  async confirm(inspectionId: string, deliverable: string, note?: string): Promise<Receipt> {
+  async confirm(
+    inspectionId: string,
+    deliverable: string,
+    note?: string,
+    updateId?: string,
+  ): Promise<Receipt> {
     const state = await this.state(inspectionId);
     const d = resolve(state, deliverable === 'call' ? 'confirmation-call' : deliverable);
-    return this.update(inspectionId, messages.confirm, [{ deliverableId: d.id, ...(note ? { note } : {}) }]);
+    return this.update(
+      inspectionId,
+      messages.confirm,
+      [{ deliverableId: d.id, ...(note ? { note } : {}) }],
+      updateId,
+    );
   }
 
   /** Move a deadline: the new chasing ladder is computed here from the calendar, not in the workflow. */
@@ -303,34 +309,59 @@ export class InspectionsClient {
     dueAt: Instant,
     reason: string,
     agency?: AgencyId,
+    updateId?: string,
   ): Promise<void> {
+    // Refused here as the workflow would, before a chasing ladder is computed for a date in the past
+    // (the calendar may have no bank-holiday data for it).
+    if (dueAt <= this.clock())
+      throw new JtaiError(
+        'The new deadline has already passed: choose a later date and time.',
+        'ExtensionInPast',
+      );
     const state = await this.state(inspectionId);
     const d = resolve(state, deliverable, agency);
     const ladder = d.chase ? chaseLadder(dueAt, this.deployment.calendar, DEFAULT_CHASING_POLICY) : [];
-    await this.update(inspectionId, messages.extendDeadline, [
-      { deliverableId: d.id, dueAt, ladder, reason },
-    ]);
+    await this.update(
+      inspectionId,
+      messages.extendDeadline,
+      [{ deliverableId: d.id, dueAt, ladder, reason }],
+      updateId,
+    );
   }
 
-  async waive(inspectionId: string, deliverable: string, reason: string, agency?: AgencyId): Promise<void> {
+  async waive(
+    inspectionId: string,
+    deliverable: string,
+    reason: string,
+    agency?: AgencyId,
+    updateId?: string,
+  ): Promise<void> {
     const state = await this.state(inspectionId);
-    await this.update(inspectionId, messages.waive, [
-      { deliverableId: resolve(state, deliverable, agency).id, reason },
-    ]);
+    await this.update(
+      inspectionId,
+      messages.waive,
+      [{ deliverableId: resolve(state, deliverable, agency).id, reason }],
+      updateId,
+    );
   }
 
   /** Email an agency its link again; with `revoke`, its earlier links stop working. */
-  async sendLink(inspectionId: string, agency: AgencyId, revoke: boolean): Promise<number> {
-    return this.update(inspectionId, messages.sendLink, [{ agency, revoke }]);
+  async sendLink(
+    inspectionId: string,
+    agency: AgencyId,
+    revoke: boolean,
+    updateId?: string,
+  ): Promise<number> {
+    return this.update(inspectionId, messages.sendLink, [{ agency, revoke }], updateId);
   }
 
   /** Replace the inspection's contacts (e.g. a contact has left); later emails go to the new addresses. */
-  async changeContacts(inspectionId: string, contacts: InspectionContacts): Promise<void> {
-    await this.update(inspectionId, messages.changeContacts, [contacts]);
+  async changeContacts(inspectionId: string, contacts: InspectionContacts, updateId?: string): Promise<void> {
+    await this.update(inspectionId, messages.changeContacts, [contacts], updateId);
   }
 
-  async cancel(inspectionId: string, reason: string): Promise<void> {
-    await this.update(inspectionId, messages.cancel, [{ reason }]);
+  async cancel(inspectionId: string, reason: string, updateId?: string): Promise<void> {
+    await this.update(inspectionId, messages.cancel, [{ reason }], updateId);
   }
 
   private async update<Ret, Args extends [unknown]>(

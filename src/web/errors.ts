@@ -1,5 +1,5 @@
 import { ContactsError } from '../client/contacts';
-import { JtaiError } from '../client/inspections';
+import { JtaiError } from '../client/errors';
 
 /**
  * How a failure is shown: an HTTP status, a type, and a message a person can act on. Refusals (JtaiError)

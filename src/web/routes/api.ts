@@ -1,7 +1,6 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Contacts } from '../../client/contacts';
+import type { FastifyInstance } from 'fastify';
+import { parseCommand, performCommand, startInspection, type perform } from '../../client/commands';
 import { safeSegment } from '../../infra';
-import * as actions from '../actions';
 import { sendError } from '../app';
 import { basicUser, canAct } from '../auth';
 import { openApiDocument } from '../openapi';
@@ -44,19 +43,8 @@ export function apiRoutes(app: FastifyInstance, _options: unknown, done: (err?: 
 
   app.post<{ Body: Body }>('/inspections', async (request, reply) => {
     const body = request.body ?? {};
-    const given = body.contacts ?? body.contactsYaml;
-    const contacts =
-      typeof given === 'string'
-        ? given
-        : typeof given === 'object' && given !== null
-          ? (given as Contacts)
-          : undefined;
-    const { inspectionId, input } = await actions.startInspection(app.inspections, {
-      localAuthority: body.localAuthority,
-      notifiedOn: body.notifiedOn,
-      option: body.option,
-      contacts,
-    });
+    const command = parseCommand('start', { ...body, contacts: body.contacts ?? body.contactsYaml });
+    const { inspectionId, input } = await startInspection(app.inspections, command);
     return reply.code(201).send({ inspectionId, deliverables: input.schedule.deliverables.length });
   });
 
@@ -72,41 +60,25 @@ export function apiRoutes(app: FastifyInstance, _options: unknown, done: (err?: 
       .send(ics);
   });
 
-  const post = (
+  const post = <K extends keyof typeof perform>(
     url: string,
-    run: (
-      id: string,
-      body: Body,
-      request: FastifyRequest<{ Params: IdParams & { agency?: string } }>,
-    ) => Promise<unknown>,
+    name: K,
+    answer: (result: Awaited<ReturnType<typeof performCommand<K>>>) => unknown,
   ) =>
-    app.post<{ Params: IdParams & { agency?: string }; Body: Body }>(
-      url,
-      async (request, reply: FastifyReply) =>
-        reply.send((await run(request.params.id, request.body ?? {}, request)) ?? { ok: true }),
-    );
+    app.post<{ Params: IdParams & { agency?: string }; Body: Body }>(url, async (request, reply) => {
+      const input = { ...request.body, ...(request.params.agency ? { agency: request.params.agency } : {}) };
+      return reply.send(answer(await performCommand(app.inspections, request.params.id, name, input)));
+    });
 
-  post('/inspections/:id/select', (id, body) =>
-    actions.select(app.inspections, id, body.stage, body.childIds),
-  );
-  post('/inspections/:id/confirm', (id, body) =>
-    actions.confirm(app.inspections, id, body.deliverable, body.note),
-  );
-  post('/inspections/:id/extend', async (id, body) => {
-    const { deliverable, dueAt } = await actions.extend(app.inspections, id, body);
-    return { ok: true, deliverable, dueAt: new Date(dueAt).toISOString() };
-  });
-  post('/inspections/:id/waive', async (id, body) => ({
+  post('/inspections/:id/select', 'select', ({ result }) => result);
+  post('/inspections/:id/confirm', 'confirm', ({ result }) => result);
+  post('/inspections/:id/extend', 'extend', ({ command }) => ({
     ok: true,
-    ...(await actions.waive(app.inspections, id, body)),
+    deliverable: command.deliverable,
+    dueAt: new Date(command.to).toISOString(),
   }));
-  post('/inspections/:id/cancel', async (id, body) => {
-    await actions.cancel(app.inspections, id, body.reason);
-    return { ok: true };
-  });
-  post('/inspections/:id/links/:agency', async (id, body, request) => ({
-    ok: true,
-    version: await actions.sendLink(app.inspections, id, request.params.agency, body.revoke === true),
-  }));
+  post('/inspections/:id/waive', 'waive', ({ command }) => ({ ok: true, deliverable: command.deliverable }));
+  post('/inspections/:id/cancel', 'cancel', () => ({ ok: true }));
+  post('/inspections/:id/links/:agency', 'sendLink', ({ result }) => ({ ok: true, version: result }));
   done();
 }

@@ -2,13 +2,19 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { ContactsError } from '../../client/contacts';
+import {
+  CommandError,
+  parseCommand,
+  performCommand,
+  startInspection,
+  type Commands,
+  type perform,
+} from '../../client/commands';
 import { writeCandidates, writePack } from '../../client/exports';
 import { JtaiError } from '../../client/inspections';
 import { timelineOf, type TimelineView } from '../../client/read-model';
 import { safeSegment } from '../../infra';
 import { assertIsoDate } from '../../timeline/calendar';
-import * as actions from '../actions';
 import { pageContext, protectFormPages, sendError } from '../app';
 import { canAct, endSession, startSession } from '../auth';
 import { showError } from '../errors';
@@ -141,18 +147,14 @@ export function staffRoutes(app: FastifyInstance, _options: unknown, done: (err?
     } else Object.assign(values, request.body as Record<string, string>);
     contacts ||= values.contactsText ?? '';
     try {
-      const { inspectionId } = await actions.startInspection(app.inspections, {
-        localAuthority: values.localAuthority,
-        notifiedOn: values.notifiedOn,
-        option: values.option,
-        contacts,
-      });
+      const command = parseCommand('start', { ...values, contacts });
+      const { inspectionId } = await startInspection(app.inspections, command);
       return await reply.redirect(`/inspections/${inspectionId}?done=started`, 303);
     } catch (err) {
-      if (!(err instanceof JtaiError || err instanceof ContactsError)) throw err;
+      if (!(err instanceof JtaiError)) throw err;
       const errors =
-        err instanceof ContactsError
-          ? err.problems.map((text) => ({ text, href: '#contacts' }))
+        err instanceof CommandError
+          ? err.problems.map((p) => ({ text: p.message, href: `#${p.field || 'localAuthority'}` }))
           : [{ text: err.message, href: hrefFor(err.message) }];
       reply.code(showError(err).status);
       return reply.view('staff/new.njk', ctx(request, reply, { nav: 'new', form: { errors, values } }));
@@ -189,28 +191,32 @@ export function staffRoutes(app: FastifyInstance, _options: unknown, done: (err?
     async (request, reply) => renderInspection(request, reply, { done: request.query.done ?? '' }),
   );
 
-  /** Run an action; on a refusal, show the inspection page again with the reason in the error summary. */
-  function action(
+  /**
+   * A coordinator's action: the form parsed as its command and run through the client, then back to the
+   * page; on a refusal, the page again with the reason in the error summary.
+   */
+  function action<K extends keyof typeof perform>(
     url: string,
     anchor: string,
-    run: (
-      id: string,
-      body: Body,
-      request: FastifyRequest<{ Params: IdParams & { agency?: string } }>,
-    ) => Promise<string>,
+    name: K,
+    done: (command: Commands[K]) => string,
+    input: (request: FastifyRequest<{ Params: IdParams & { agency?: string }; Body: Body }>) => unknown = (
+      request,
+    ) => request.body,
   ) {
     app.post<{ Params: IdParams & { agency?: string }; Body: Body }>(
       url,
       { preHandler: coordinator },
       async (request, reply) => {
         try {
-          const done = await run(request.params.id, request.body ?? {}, request);
-          return await reply.redirect(`/inspections/${request.params.id}?done=${done}`, 303);
+          const { command } = await performCommand(app.inspections, request.params.id, name, input(request));
+          return await reply.redirect(`/inspections/${request.params.id}?done=${done(command)}`, 303);
         } catch (err) {
           if (!(err instanceof JtaiError)) throw err;
           if (err.type === 'NotFound') throw err;
+          const problems = err instanceof CommandError ? err.problems.map((p) => p.message) : [err.message];
           return renderInspection(request, reply, {
-            errors: [{ text: err.message, href: `#${anchor}` }],
+            errors: problems.map((text) => ({ text, href: `#${anchor}` })),
             status: showError(err).status,
           });
         }
@@ -218,31 +224,18 @@ export function staffRoutes(app: FastifyInstance, _options: unknown, done: (err?
     );
   }
 
-  action('/inspections/:id/select', 'selection', async (id, body) => {
-    await actions.select(app.inspections, id, body.stage, body.childIds);
-    return body.stage === 'twenty' ? 'twenty' : 'tracked';
-  });
-  action('/inspections/:id/confirm', 'confirmations', async (id, body) => {
-    await actions.confirm(app.inspections, id, body.deliverable, body.note);
-    return 'confirmed';
-  });
-  action('/inspections/:id/extend', 'extend', async (id, body) => {
-    await actions.extend(app.inspections, id, body);
-    return 'extended';
-  });
-  action('/inspections/:id/waive', 'waive', async (id, body) => {
-    await actions.waive(app.inspections, id, body);
-    return 'waived';
-  });
-  action('/inspections/:id/cancel', 'cancel', async (id, body) => {
-    await actions.cancel(app.inspections, id, body.reason);
-    return 'cancelled';
-  });
-  action('/inspections/:id/links/:agency', 'agencies', async (id, body, request) => {
-    const revoke = body.action === 'revoke';
-    await actions.sendLink(app.inspections, id, request.params.agency, revoke);
-    return revoke ? 'revoked' : 'resent';
-  });
+  action('/inspections/:id/select', 'selection', 'select', (c) => c.stage);
+  action('/inspections/:id/confirm', 'confirmations', 'confirm', () => 'confirmed');
+  action('/inspections/:id/extend', 'extend', 'extend', () => 'extended');
+  action('/inspections/:id/waive', 'waive', 'waive', () => 'waived');
+  action('/inspections/:id/cancel', 'cancel', 'cancel', () => 'cancelled');
+  action(
+    '/inspections/:id/links/:agency',
+    'agencies',
+    'sendLink',
+    (c) => (c.revoke ? 'revoked' : 'resent'),
+    (request) => ({ agency: request.params.agency, revoke: request.body?.action === 'revoke' }),
+  );
 
   // ---- Downloads ----
 
