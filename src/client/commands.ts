@@ -66,15 +66,17 @@ export const optionalText = (max = 2000) =>
 
 /** A date as `yyyy-mm-dd` or `dd/mm/yyyy`, given as `yyyy-mm-dd`. */
 export const date = (what: string) =>
-  text(what, 40).transform((value, ctx) => {
-    const parsed = readDate(value);
-    if (parsed) return parsed;
-    ctx.addIssue({
-      code: 'custom',
-      message: `Enter ${what} as a real date, YYYY-MM-DD or DD/MM/YYYY, for example 2026-11-23.`,
-    });
-    return z.NEVER;
-  });
+  text(what, 40)
+    .transform((value, ctx) => {
+      const parsed = readDate(value);
+      if (parsed) return parsed;
+      ctx.addIssue({
+        code: 'custom',
+        message: `Enter ${what} as a real date, YYYY-MM-DD or DD/MM/YYYY, for example 2026-11-23.`,
+      });
+      return z.NEVER;
+    })
+    .describe('A date, YYYY-MM-DD or DD/MM/YYYY');
 
 /** A date and time (UK time, or an ISO instant with offset), given as an instant. */
 export const dateTime = (what: string) =>
@@ -104,14 +106,16 @@ export const option = z
   .string({ error: 'Choose option A or B.' })
   .trim()
   .toUpperCase()
-  .pipe(z.enum(['A', 'B'], { error: 'Choose option A or B.' }));
+  .pipe(z.enum(['A', 'B'], { error: 'Choose option A or B.' }))
+  .describe('The case-list option, A or B');
 
 /** Child IDs: a list (JSON, repeated form fields, CLI arguments) or text split on spaces and commas. */
 export const childIds = z
   .union([z.array(z.string()), z.string()], { error: 'Choose at least one child.' })
   .transform((value) => (Array.isArray(value) ? value : value.split(/[\s,]+/)).map((x) => x.trim()))
   .transform((ids) => ids.filter(Boolean))
-  .pipe(z.array(z.string()).min(1, 'Choose at least one child.'));
+  .pipe(z.array(z.string()).min(1, 'Choose at least one child.'))
+  .describe('Child IDs: a list, or text with the IDs separated by spaces or commas');
 
 /** The id that makes a repeated request (a double click, a retry) count once. */
 export const updateId = z
@@ -143,6 +147,12 @@ export const contacts = z
 // ---- Commands ----
 
 export const commands = {
+  /** The timeline a notification date would give (no inspection needed). */
+  timeline: z.object({
+    notifiedOn: date('the notification date'),
+    option: option.default('A'),
+    themeId: z.string().optional(),
+  }),
   start: z.object({
     localAuthority: text('the local authority', 120),
     notifiedOn: date('the notification date'),
@@ -244,7 +254,7 @@ export function parseCommand<K extends keyof typeof commands>(name: K, input: un
 // ---- Running them ----
 
 /** What each command on an inspection answers. */
-interface Results {
+export interface Results {
   select: Receipt;
   confirm: Receipt;
   extend: void;
@@ -277,6 +287,17 @@ export const perform: {
     client.answerQueries(id, c.deliverable, c.agency, c.submissionId, c.answers, c.updateId),
 };
 
+/** Run a parsed command on an inspection. */
+export function runCommand<K extends keyof Results>(
+  client: InspectionsClient,
+  inspectionId: string,
+  name: K,
+  command: Commands[K],
+): Promise<Results[K]> {
+  const run: (client: InspectionsClient, id: string, c: Commands[K]) => Promise<Results[K]> = perform[name];
+  return run(client, inspectionId, command);
+}
+
 /** Parse a command and run it on an inspection. */
 export async function performCommand<K extends keyof Results>(
   client: InspectionsClient,
@@ -285,8 +306,7 @@ export async function performCommand<K extends keyof Results>(
   input: unknown,
 ): Promise<{ command: Commands[K]; result: Results[K] }> {
   const command = parseCommand(name, input);
-  const run: (client: InspectionsClient, id: string, c: Commands[K]) => Promise<Results[K]> = perform[name];
-  return { command, result: await run(client, inspectionId, command) };
+  return { command, result: await runCommand(client, inspectionId, name, command) };
 }
 
 export function startInspection(client: InspectionsClient, c: Commands['start']) {

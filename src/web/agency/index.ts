@@ -1,25 +1,16 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import path from 'node:path';
+import { CommandError, performCommand, updateId as updateIdField } from '../../client/commands';
 import { JtaiError, type FileToSubmit } from '../../client/inspections';
-import type { FileStore } from '../../infra/files';
+import type { AgencyItem, AgencyView, QueryView, ReceiptView } from '../../client/read-model';
 import type { LinkGrant } from '../../infra/links';
 import { isListId, LIST_TITLES, templateFileName, writeListTemplate } from '../../lists';
-import type { AgencyItem, AgencyView, QueryView, ReceiptView } from '../../client/read-model';
 import { formatUkDateTime } from '../../timeline/format';
-import { pageContext, protectFormPages } from '../app';
 import { showError, webError } from '../errors';
+import { pageContext, protectFormPages, sendScratchFile } from '../http';
 import { presentAgencyPage, presentItem, taskListItems, type PresentedItem } from '../presenters';
-import {
-  DOCUMENT_TYPES,
-  LIST_TYPES,
-  readUpload,
-  storeText,
-  type Upload,
-  type UploadedFile,
-} from '../uploads';
+import { DOCUMENT_TYPES, LIST_TYPES, readUpload } from '../uploads';
+import { fieldId, FormError, submissionFrom } from './forms';
 
 /**
  * The agency link pages, `/a/<token>`: one agency of one inspection. The token is checked on every request
@@ -40,8 +31,6 @@ interface Access {
   grant: LinkGrant;
   page: AgencyView;
 }
-
-const UPDATE_ID = /^[A-Za-z0-9-]{8,80}$/;
 
 export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err?: Error) => void): void {
   // Forms here are multipart (their token is in the action's query string) or urlencoded.
@@ -92,21 +81,17 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
   app.get<{ Params: DeliverableParams }>('/:token/d/:deliverable/template.xlsx', async (request, reply) => {
     const a = await access(request.params.token);
     const d = owned(a, request.params.deliverable);
-    if (!d.list || !isListId(d.list)) throw webError('NotFound', 'This deliverable is not a list.');
-    const dir = await app.deployment.scratch.make('template');
-    const file = path.join(dir, 'template.xlsx');
-    try {
-      await writeListTemplate(d.list, a.page.option, file, { rows: 2000 });
-    } catch (err) {
-      await rm(dir, { recursive: true, force: true });
-      throw err;
-    }
-    const stream = createReadStream(file);
-    stream.on('close', () => void rm(dir, { recursive: true, force: true }));
-    return reply
-      .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-      .header('content-disposition', `attachment; filename="${templateFileName(d.list, a.page.option)}"`)
-      .send(stream);
+    const list = d.list;
+    if (!list || !isListId(list)) throw webError('NotFound', 'This deliverable is not a list.');
+    return sendScratchFile(
+      app,
+      reply,
+      {
+        name: templateFileName(list, a.page.option),
+        type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      },
+      (file) => writeListTemplate(list, a.page.option, file, { rows: 2000 }),
+    );
   });
 
   app.post<{ Params: DeliverableParams; Querystring: ChildQuery }>(
@@ -129,7 +114,7 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
       let files: FileToSubmit[];
       let extra: { childId?: string; note?: string; complete?: boolean };
       try {
-        ({ files, extra } = await submissionFrom(d, upload, childId, a, store));
+        ({ files, extra } = await submissionFrom(d, upload, childId, a.page, store));
       } catch (err) {
         if (err instanceof FormError)
           return renderDeliverable(request, reply, a, d, childId, {
@@ -139,7 +124,8 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
           });
         throw err;
       }
-      const updateId = UPDATE_ID.test(values.updateId ?? '') ? values.updateId : randomUUID();
+      // The page's own id makes a double click count once; a form without one still counts once.
+      const updateId = updateIdField.safeParse(values.updateId).data ?? randomUUID();
       let receipt: ReceiptView;
       try {
         receipt = await app.inspections.submit(a.page.inspectionId, d.view.id, a.grant.agency, files, {
@@ -200,34 +186,26 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
       const a = await access(request.params.token);
       const d = owned(a, request.params.deliverable);
       const body = request.body ?? {};
+      // Empty boxes are queries left unanswered, not answers.
       const answers = d.lastQueries
-        .map((q, i) => ({
-          row: q.row,
-          column: q.column,
-          query: q.message,
-          answer: textField(body[`answer-${i}`]),
-        }))
-        .filter((x) => x.answer !== '');
-      if (!d.latestSubmissionId || answers.length === 0) {
-        return renderDeliverable(request, reply, a, d, undefined, {
-          status: 400,
-          errors: [{ text: 'Write an answer to at least one query', href: '#answer-0' }],
-          values: {},
-        });
-      }
+        .map((q, i) => ({ row: q.row, column: q.column, query: q.message, answer: body[`answer-${i}`] }))
+        .filter((x) => typeof x.answer === 'string' && x.answer.trim() !== '');
       try {
-        await app.inspections.answerQueries(
-          a.page.inspectionId,
-          d.view.id,
-          a.grant.agency,
-          d.latestSubmissionId,
+        await performCommand(app.inspections, a.page.inspectionId, 'answerQueries', {
+          deliverable: d.view.id,
+          agency: a.grant.agency,
+          submissionId: d.latestSubmissionId,
           answers,
-        );
+        });
       } catch (err) {
         if (!(err instanceof JtaiError)) throw err;
+        const problems = err instanceof CommandError ? err.problems : [{ field: '', message: err.message }];
         return renderDeliverable(request, reply, a, d, undefined, {
           status: showError(err).status,
-          errors: [{ text: err.message, href: '#main-content' }],
+          errors: problems.map((p) => ({
+            text: p.message,
+            href: p.field.startsWith('answers') ? '#answer-0' : '#main-content',
+          })),
           values: {},
         });
       }
@@ -284,145 +262,6 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
   done();
 }
 
-/** A urlencoded text field: a string, or nothing (repeated or odd fields count as empty). */
-function textField(value: unknown): string {
-  return typeof value === 'string' ? value.trim() : '';
-}
-
 function refused(): JtaiError {
   return webError('LinkRefused', 'This link does not work.');
-}
-
-/** A form field's element id: `file:3.1` becomes `file-3-1`. */
-export function fieldId(field: string): string {
-  return field.replace(/[^A-Za-z0-9_-]/g, '-');
-}
-
-class FormError extends Error {
-  constructor(readonly errors: { text: string; href: string }[]) {
-    super(errors[0]?.text ?? 'form error');
-  }
-}
-
-const asFile = (f: UploadedFile, code?: string): FileToSubmit => ({
-  stored: f.stored,
-  name: f.name,
-  ...(code ? { code } : {}),
-});
-
-/** Turn a form into what is submitted: files with codes, a child, a note, the complete flag. */
-async function submissionFrom(
-  d: AgencyItem,
-  upload: Upload,
-  childId: string | undefined,
-  a: Access,
-  store: FileStore,
-): Promise<{ files: FileToSubmit[]; extra: { childId?: string; note?: string; complete?: boolean } }> {
-  const v = upload.fields;
-  if (d.perTrackedChild && (!childId || !a.page.trackedChildren.includes(childId))) {
-    throw new FormError([{ text: 'Choose one of the tracked children.', href: '#main-content' }]);
-  }
-  const child = d.perTrackedChild && childId ? { childId } : {};
-  switch (d.kind) {
-    case 'list': {
-      if (d.list === 'meetings' && v.mode === 'none') {
-        return {
-          files: [],
-          extra: { note: 'No multi-agency meetings to declare in the fieldwork week.' },
-        };
-      }
-      const file = upload.files.find((f) => f.field === 'file');
-      if (!file || upload.files.length !== 1)
-        throw new FormError([{ text: 'Choose the list file (.xlsx or .csv) to upload.', href: '#file' }]);
-      return { files: [asFile(file)], extra: {} };
-    }
-    case 'documents': {
-      const codes = new Set(d.documents.map((doc) => doc.code));
-      const files = upload.files.map((f) => {
-        const code = f.field.startsWith('file:') ? f.field.slice(5) : undefined;
-        return asFile(f, code && codes.has(code) ? code : undefined);
-      });
-      const note = (v.note ?? '').trim();
-      const complete = v.complete === 'yes';
-      if (files.length === 0 && !note && !complete) {
-        throw new FormError([
-          {
-            text: 'Choose at least one file, or say that there is nothing more to send.',
-            href: `#${fieldId(`file:${d.documents[0]?.code ?? ''}`)}`,
-          },
-        ]);
-      }
-      return {
-        files,
-        extra: {
-          ...child,
-          ...(note ? { note: note.slice(0, 2000) } : {}),
-          ...(complete ? { complete } : {}),
-        },
-      };
-    }
-    case 'evaluation': {
-      if (v.mode === 'upload') {
-        const file = upload.files.find((f) => f.field === 'file');
-        if (!file)
-          throw new FormError([{ text: 'Choose the evaluation document to upload.', href: '#file' }]);
-        return { files: [asFile(file)], extra: child };
-      }
-      const answers = a.page.evaluationQuestions.map((q, i) => ({ q, a: (v[`q${i + 1}`] ?? '').trim() }));
-      const missing = answers.map((x, i) => (x.a ? -1 : i)).filter((i) => i >= 0);
-      if (missing.length > 0) {
-        throw new FormError(
-          missing.map((i) => ({
-            text: `Answer question ${i + 1}: ${answers[i]?.q ?? ''}`,
-            href: `#q${i + 1}`,
-          })),
-        );
-      }
-      const text = [
-        `Joint evaluation of a tracked child's experience (Annex B)`,
-        `Inspection: ${a.page.localAuthority}, notified ${a.page.notifiedOn}`,
-        `Child ID: ${childId ?? ''}`,
-        '',
-        ...answers.flatMap((x, i) => [`${i + 1}. ${x.q}`, '', x.a, '']),
-      ].join('\n');
-      const stored = await storeText(store, text);
-      return {
-        files: [{ stored, name: `joint-evaluation-${childId ?? 'child'}.txt` }],
-        extra: child,
-      };
-    }
-    case 'consent': {
-      const choice = v.consent;
-      const details = (v.details ?? '').trim();
-      const errors = [];
-      if (choice !== 'arranged' && choice !== 'not-possible')
-        errors.push({ text: 'Say whether the discussions can take place.', href: '#consent' });
-      if (!details)
-        errors.push({
-          text:
-            choice === 'not-possible'
-              ? 'Give the reasons why the discussions cannot take place.'
-              : 'Describe the arrangements.',
-          href: '#details',
-        });
-      if (errors.length > 0) throw new FormError(errors);
-      const heading =
-        choice === 'arranged'
-          ? 'Arrangements for inspectors to meet the child and family'
-          : 'Reasons why inspectors cannot meet the child and family';
-      const stored = await storeText(
-        store,
-        [heading, `Child ID: ${childId ?? ''}`, '', details, ''].join('\n'),
-      );
-      return {
-        files: [{ stored, name: `consent-${childId ?? 'child'}.txt` }],
-        extra: {
-          ...child,
-          note: choice === 'arranged' ? 'Arrangements made' : 'Discussions cannot take place: reasons given',
-        },
-      };
-    }
-    default:
-      throw new FormError([{ text: 'This is recorded by the coordinator.', href: '#main-content' }]);
-  }
 }
