@@ -178,9 +178,9 @@ export function buildProgram(deps: {
             all.map((s) => [
               s.inspectionId,
               s.localAuthority,
-              STAGE_LABELS[s.stage as Stage] ?? s.stage,
+              s.unavailable ? `unavailable: ${s.unavailable}` : (STAGE_LABELS[s.stage as Stage] ?? s.stage),
               s.nextDue ?? '-',
-              String(s.overdue),
+              String(s.overdue ?? '-'),
             ]),
           ),
         );

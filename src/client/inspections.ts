@@ -10,6 +10,7 @@ import { formatUkDateTime } from '../timeline/format';
 import { buildSchedule, chaseLadder, DEFAULT_CHASING_POLICY } from '../timeline/schedule';
 import { themeById, DEFAULT_THEME_ID } from '../timeline/themes';
 import type { AgencyId, InspectionOption, Instant, IsoDate } from '../timeline/types';
+import type { inspection } from '../workflows/inspection';
 import * as messages from '../workflows/messages';
 import { findDeliverable, linkExpiresAt } from '../workflows/rules';
 import type {
@@ -58,12 +59,17 @@ export function inspectionIdFor(localAuthority: string, notifiedOn: IsoDate): st
 export type FileToSubmit =
   { path: string; code?: string } | { stored: { sha256: string; size: number }; name: string; code?: string };
 
+/** The workflow type of an inspection: the name of the workflow function the worker registers. */
+const INSPECTION_WORKFLOW = 'inspection';
+
 /** The one typed client of inspections, used by the CLI and the web app alike. */
 export class InspectionsClient {
   constructor(
     readonly client: Client,
     readonly deployment: Deployment,
     private readonly clock: () => Instant = Date.now,
+    /** Where what the client could not read is reported (stderr by default; never child data). */
+    private readonly warn: (message: string) => void = (message) => console.warn(`jtai: ${message}`),
   ) {}
 
   static async connect(deployment: Deployment): Promise<InspectionsClient> {
@@ -111,7 +117,7 @@ export class InspectionsClient {
       searchAttributes: config.searchAttributes,
     };
     try {
-      await this.client.workflow.start('inspection', {
+      await this.client.workflow.start<typeof inspection>(INSPECTION_WORKFLOW, {
         workflowId: inspectionId,
         taskQueue: config.temporal.taskQueue,
         args: [workflowInput],
@@ -181,7 +187,7 @@ export class InspectionsClient {
    */
   async list(): Promise<InspectionSummary[]> {
     const summaries: InspectionSummary[] = [];
-    for await (const wf of this.client.workflow.list({ query: "WorkflowType = 'inspection'" })) {
+    for await (const wf of this.client.workflow.list({ query: `WorkflowType = '${INSPECTION_WORKFLOW}'` })) {
       const attrs = wf.typedSearchAttributes;
       const stage = attrs.get(STAGE_KEY);
       const localAuthority = attrs.get(LOCAL_AUTHORITY_KEY);
@@ -198,15 +204,27 @@ export class InspectionsClient {
         });
         continue;
       }
-      const view = await this.view(wf.workflowId).catch(() => undefined);
-      summaries.push({
-        inspectionId: wf.workflowId,
-        localAuthority: view?.localAuthority ?? '?',
-        status: wf.status.name,
-        stage: view?.stage ?? 'unknown',
-        ...(view?.nextDueUk ? { nextDue: view.nextDueUk } : {}),
-        overdue: view?.overdue ?? 0,
-      });
+      try {
+        const view = await this.view(wf.workflowId);
+        summaries.push({
+          inspectionId: wf.workflowId,
+          localAuthority: view.localAuthority,
+          status: wf.status.name,
+          stage: view.stage,
+          ...(view.nextDueUk ? { nextDue: view.nextDueUk } : {}),
+          overdue: view.overdue,
+        });
+      } catch (err) {
+        const reason = err instanceof Error ? err.message : String(err);
+        this.warn(`cannot read ${wf.workflowId}: ${reason}`);
+        summaries.push({
+          inspectionId: wf.workflowId,
+          localAuthority: UNAVAILABLE,
+          status: wf.status.name,
+          stage: UNAVAILABLE,
+          unavailable: reason,
+        });
+      }
     }
     return summaries;
   }
@@ -364,6 +382,21 @@ export class InspectionsClient {
     await this.update(inspectionId, messages.cancel, [{ reason }], updateId);
   }
 
+  /** Whether the workflow has closed; false when there is none; a refusal saying why when it cannot tell. */
+  private async isClosed(inspectionId: string): Promise<boolean> {
+    try {
+      return (await this.handle(inspectionId).describe()).status.name !== 'RUNNING';
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return false;
+      const reason = err instanceof Error ? err.message : String(err);
+      this.warn(`cannot describe ${inspectionId}: ${reason}`);
+      throw new JtaiError(
+        `The inspection "${inspectionId}" is unavailable: ${reason}. Nothing was recorded; try again.`,
+        'Unavailable',
+      );
+    }
+  }
+
   private async update<Ret, Args extends [unknown]>(
     inspectionId: string,
     def: UpdateDefinition<Ret, Args>,
@@ -375,10 +408,7 @@ export class InspectionsClient {
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) {
         // Updates cannot reach a closed workflow: say that it has ended, not that it does not exist.
-        const closed = await this.handle(inspectionId)
-          .describe()
-          .then((d) => d.status.name !== 'RUNNING')
-          .catch(() => false);
+        const closed = await this.isClosed(inspectionId);
         if (closed) {
           throw new JtaiError(
             `The inspection "${inspectionId}" has ended: nothing more can be recorded.`,
@@ -390,6 +420,9 @@ export class InspectionsClient {
     }
   }
 }
+
+/** What the list shows of an inspection it could not read (with the reason beside it). */
+const UNAVAILABLE = 'unavailable';
 
 function resolve(state: InspectionState, deliverable: string, agency?: AgencyId) {
   try {

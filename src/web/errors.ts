@@ -23,6 +23,7 @@ const STATUS_BY_TYPE: Record<string, number> = {
   NotYetRequested: 409,
   InspectionEnded: 409,
   AlreadyStarted: 409,
+  Unavailable: 503,
 };
 
 export const INTERNAL_MESSAGE =
