@@ -28,4 +28,3 @@ export const cancel = defineUpdate<void, [CancelRequest]>('cancel');
 export const sendLink = defineUpdate<number, [LinkRequest]>('sendLink');
 export const status = defineQuery<InspectionState>('status');
 
-export const TASK_QUEUE = 'jtai';
