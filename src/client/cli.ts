@@ -286,53 +286,44 @@ export function buildProgram(deps: {
       });
     });
 
-  program
-    .command('extend')
-    .description('Move a deadline (reminders move with it).')
-    .argument('<inspection>', 'inspection id')
-    .argument('<deliverable>', 'deliverable id or key')
+  /** A command on one deliverable of an inspection, with a reason (extend, waive). */
+  const onDeliverable = (name: string, description: string) =>
+    program
+      .command(name)
+      .description(description)
+      .argument('<inspection>', 'inspection id')
+      .argument('<deliverable>', 'deliverable id or key')
+      .requiredOption('--reason <text>', 'why')
+      .option('--agency <agency>', 'which agency, when several owe it', parseAgency)
+      .option(...UPDATE_ID);
+  interface DeliverableOptions {
+    reason: string;
+    agency?: AgencyId;
+    updateId?: string;
+  }
+
+  onDeliverable('extend', 'Move a deadline (reminders move with it).')
     .requiredOption(
       '--to <date time>',
       'new deadline, UK time: "2026-11-27 17:00" or "27/11/2026 17:00" (or an ISO instant with offset)',
     )
-    .requiredOption('--reason <text>', 'why')
-    .option('--agency <agency>', 'which agency, when several owe it', parseAgency)
-    .option(...UPDATE_ID)
-    .action(
-      async (
-        inspection: string,
-        deliverable: string,
-        opts: { to: string; reason: string; agency?: AgencyId; updateId?: string },
-      ) => {
-        const command = parseCommand('extend', { deliverable, ...opts });
-        await withClient(async (client) => {
-          await perform.extend(client, inspection, command);
-          console.log(`Extended ${command.deliverable} to ${formatUkDateTime(command.to)} UK time.`);
-        });
-      },
-    );
+    .action(async (inspection: string, deliverable: string, opts: DeliverableOptions & { to: string }) => {
+      const command = parseCommand('extend', { deliverable, ...opts });
+      await withClient(async (client) => {
+        await perform.extend(client, inspection, command);
+        console.log(`Extended ${command.deliverable} to ${formatUkDateTime(command.to)} UK time.`);
+      });
+    });
 
-  program
-    .command('waive')
-    .description('Waive a deliverable: nothing more is owed and chasing stops.')
-    .argument('<inspection>', 'inspection id')
-    .argument('<deliverable>', 'deliverable id or key')
-    .requiredOption('--reason <text>', 'why')
-    .option('--agency <agency>', 'which agency, when several owe it', parseAgency)
-    .option(...UPDATE_ID)
-    .action(
-      async (
-        inspection: string,
-        deliverable: string,
-        opts: { reason: string; agency?: AgencyId; updateId?: string },
-      ) => {
-        const command = parseCommand('waive', { deliverable, ...opts });
-        await withClient(async (client) => {
-          await perform.waive(client, inspection, command);
-          console.log(`Waived ${command.deliverable}.`);
-        });
-      },
-    );
+  onDeliverable('waive', 'Waive a deliverable: nothing more is owed and chasing stops.').action(
+    async (inspection: string, deliverable: string, opts: DeliverableOptions) => {
+      const command = parseCommand('waive', { deliverable, ...opts });
+      await withClient(async (client) => {
+        await perform.waive(client, inspection, command);
+        console.log(`Waived ${command.deliverable}.`);
+      });
+    },
+  );
 
   program
     .command('cancel')

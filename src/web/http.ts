@@ -100,3 +100,13 @@ export async function sendScratchFile(
   stream.on('close', () => void rm(dir, { recursive: true, force: true }));
   return sendAttachment(reply, file.name, file.type, stream);
 }
+
+/** An inspection's deadlines as they are now, as a calendar file (pages and API alike). */
+export async function sendInspectionCalendar(
+  app: FastifyInstance,
+  reply: FastifyReply,
+  inspectionId: string,
+) {
+  const ics = await app.inspections.calendar(inspectionId);
+  return sendAttachment(reply, `${inspectionId}.ics`, 'text/calendar; charset=utf-8', ics);
+}

@@ -27,4 +27,3 @@ export const cancel = defineUpdate<void, [CancelRequest]>('cancel');
 /** Resend an agency's link (and revoke its earlier links): returns the link version now valid. */
 export const sendLink = defineUpdate<number, [LinkRequest]>('sendLink');
 export const status = defineQuery<InspectionState>('status');
-

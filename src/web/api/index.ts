@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { commands, runCommand, startInspection, type Commands, type Results } from '../../client/commands';
 import { inspectionSummarySchema, inspectionViewSchema, receiptSchema } from '../../client/read-model';
 import { basicUser, canAct } from '../auth';
-import { noStore, sendAttachment, sendError } from '../http';
+import { noStore, sendError, sendInspectionCalendar } from '../http';
 import {
   actionRefusals,
   agencyParams,
@@ -99,13 +99,7 @@ export function apiRoutes(parent: FastifyInstance, _options: unknown, done: (err
         response: { 200: answer('Calendar', z.string(), 'text/calendar'), ...readRefusals },
       },
     },
-    async (request, reply) =>
-      sendAttachment(
-        reply,
-        `${request.params.id}.ics`,
-        'text/calendar; charset=utf-8',
-        await app.inspections.calendar(request.params.id),
-      ),
+    async (request, reply) => sendInspectionCalendar(app, reply, request.params.id),
   );
 
   const OK = { ok: true } as const;

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { writeCandidates, writePack } from '../../client/exports';
-import { sendAttachment, sendScratchFile } from '../http';
+import { sendInspectionCalendar, sendScratchFile } from '../http';
 import { signedIn, type IdParams } from './guards';
 
 /** Downloads of an inspection: the inspector pack, the children put forward, the calendar file. */
@@ -26,12 +26,6 @@ export function downloads(app: FastifyInstance): void {
   app.get<{ Params: IdParams }>(
     '/inspections/:id/timeline.ics',
     { preHandler: signedIn },
-    async (request, reply) =>
-      sendAttachment(
-        reply,
-        `${request.params.id}.ics`,
-        'text/calendar; charset=utf-8',
-        await app.inspections.calendar(request.params.id),
-      ),
+    async (request, reply) => sendInspectionCalendar(app, reply, request.params.id),
   );
 }
