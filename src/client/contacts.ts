@@ -64,7 +64,16 @@ export function parseContacts(text: string, fileName: string): Contacts {
     throw new ContactsError([`${fileName} line ${lineOf(start)}: ${message}`]);
   }
 
-  return checkContacts(doc.toJS(), { name: fileName, lineOf: (path) => lineOf(locate(doc, path)) });
+  let data: unknown;
+  try {
+    data = doc.toJS();
+  } catch (err) {
+    // A file that parses but cannot be turned into data: aliases that would expand without end.
+    throw new ContactsError([
+      `${fileName}: cannot be read (${err instanceof Error ? err.message : String(err)})`,
+    ]);
+  }
+  return checkContacts(data, { name: fileName, lineOf: (path) => lineOf(locate(doc, path)) });
 }
 
 /**

@@ -124,3 +124,27 @@ test('start: option in either case, dates in either form, contacts as YAML or an
   );
   expect(objectProblem.message).toBe('contacts: coordinator.email: "nope" is not an email address');
 });
+
+test('a contacts file whose aliases would expand without end is refused as contacts, not a crash', () => {
+  const rows = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+  for (const [name, prev] of [
+    ['b', 'a'],
+    ['c', 'b'],
+    ['d', 'c'],
+    ['e', 'd'],
+    ['f', 'e'],
+  ])
+    rows.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(', ')}]`);
+  const refused = problemOf(() =>
+    parseCommand('start', {
+      localAuthority: 'x',
+      notifiedOn: '2026-11-23',
+      option: 'A',
+      contacts: rows.join('\n'),
+    }),
+  );
+  expect(refused).toMatchObject({
+    type: 'ContactsInvalid',
+    message: expect.stringMatching(/^contacts\.yaml: cannot be read \(.*alias/i),
+  });
+});
