@@ -79,6 +79,74 @@ export default tseslint.config(
     },
   },
   {
+    // Layers point one way (docs/architecture.md): the web app reaches workflows only through the client and
+    // its read model, and infrastructure only through app.deployment; the process entry (server.ts) builds it.
+    files: ['src/web/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/workflows', '**/workflows/**', '**/activities', '**/activities/**', '**/worker/**'],
+              message:
+                'The web app reaches workflows through src/client (InspectionsClient, read model, commands).',
+            },
+            {
+              group: ['**/infra', '**/infra/**', '!**/infra/config'],
+              message: 'The web app uses infrastructure through app.deployment (type imports only).',
+              allowTypeImports: true,
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/web/server.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [{ group: ['**/workflows/**', '**/activities/**'], message: 'Through src/client only.' }],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/client/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/activities', '**/activities/**', '**/web', '**/web/**', '**/worker/**'],
+              message:
+                'The client talks to workflows through Temporal and to infrastructure through the deployment.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/activities/**/*.ts', 'src/infra/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../client', '../client/**', '../**/client/**', '../web', '../web/**', '../**/web/**'],
+              message: 'Activities and infrastructure know nothing of the client or the web app.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['src/workflows/**/*.ts'],
     rules: {
       'no-restricted-syntax': [

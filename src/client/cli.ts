@@ -1,43 +1,39 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFile } from 'node:fs/promises';
+import type { z } from 'zod';
 import { loadConfig } from '../infra/config';
 import { createDeployment, type Deployment } from '../infra';
-import { assertIsoDate, createCalendar } from '../timeline/calendar';
-import { parseUkDateTime } from '../timeline/format';
-import { buildSchedule } from '../timeline/schedule';
-import { DEFAULT_THEME_ID, themeById } from '../timeline/themes';
+import { createCalendar } from '../timeline/calendar';
+import { formatUkDateTime } from '../timeline/format';
+import { DEFAULT_THEME_ID } from '../timeline/themes';
 import { AGENCIES, type AgencyId, type InspectionOption } from '../timeline/types';
+import * as fields from './commands';
+import { parseCommand, perform, startInspection } from './commands';
 import { ContactsError, parseContacts } from './contacts';
 import { writeCandidates, writePack } from './exports';
 import { InspectionsClient, JtaiError, type FileToSubmit } from './inspections';
 import { registerListsCommands } from './lists-commands';
 import type { Stage } from '../workflows/types';
-import { formatStatus, STAGE_LABELS, table, timelineIcs, timelineRows } from './view';
+import { STAGE_LABELS, timelineOf } from './read-model';
+import { formatStatus, table } from './terminal';
 
 /**
  * `jtai`: the command line of the business unit. Every command exits non-zero with one clear line on
  * failure; `--json` prints exactly one JSON object on stdout and nothing else.
  */
 
-const parseOption = (value: string): InspectionOption => {
-  const upper = value.toUpperCase();
-  if (upper !== 'A' && upper !== 'B') throw new InvalidArgumentError('the option is A or B.');
-  return upper;
-};
-const parseDate = (value: string): string => {
-  try {
-    assertIsoDate(value, 'date');
-  } catch (err) {
-    throw new InvalidArgumentError(`${err instanceof Error ? err.message : String(err)} (use YYYY-MM-DD).`);
-  }
-  return value;
-};
-const parseAgency = (value: string): AgencyId => {
-  if (!(AGENCIES as readonly string[]).includes(value)) {
-    throw new InvalidArgumentError(`unknown agency; the agencies are ${AGENCIES.join(', ')}.`);
-  }
-  return value as AgencyId;
-};
+/** An argument parser from one of the shared value schemas: a bad value is a usage error (exit 2). */
+function argument<T>(schema: z.ZodType<T>) {
+  return (value: string): T => {
+    const result = schema.safeParse(value);
+    if (!result.success) throw new InvalidArgumentError(result.error.issues[0]?.message ?? 'not valid.');
+    return result.data;
+  };
+}
+const parseOption = argument(fields.option);
+const parseDate = argument(fields.date('the notification date'));
+const parseAgency = argument(fields.agency);
+const UPDATE_ID = ['--update-id <id>', 'an id that makes a repeated request count once'] as const;
 
 /** `CODE=path` attaches an Annex A or key-document code to a file; a bare path has none. */
 export function parseFileArgument(arg: string): FileToSubmit {
@@ -80,7 +76,7 @@ export function buildProgram(deps: {
   program
     .command('timeline')
     .description('Print every milestone of Annex C with its due time in UK time, who owes it and what it is.')
-    .requiredOption('--notified <date>', 'notification date (day 0), YYYY-MM-DD', parseDate)
+    .requiredOption('--notified <date>', 'notification date (day 0), YYYY-MM-DD or DD/MM/YYYY', parseDate)
     .addOption(new Option('--option <A|B>', 'case-list option').argParser(parseOption).default('A'))
     .option('--theme <id>', 'deep-dive theme', DEFAULT_THEME_ID)
     .option('--json', 'print as JSON')
@@ -93,33 +89,26 @@ export function buildProgram(deps: {
         json?: boolean;
         ics?: boolean;
       }) => {
-        const theme = themeById(opts.theme);
         // The timeline needs only the calendar: no keys, no Temporal.
         const calendar = createCalendar(loadConfig().calendar);
-        const schedule = buildSchedule({ notifiedOn: opts.notified, option: opts.option, theme, calendar });
-        const rows = timelineRows(schedule.deliverables);
-        if (opts.json)
-          return printJson({
-            theme: theme.id,
-            option: schedule.option,
-            notifiedOn: schedule.notifiedOn,
-            deliverables: rows,
-          });
-        if (opts.ics) {
-          const ics = timelineIcs(
-            `JTAI from ${schedule.notifiedOn}`,
-            schedule.notifiedOn,
-            schedule.deliverables,
-          );
-          return void process.stdout.write(ics);
+        const timeline = timelineOf({
+          notifiedOn: opts.notified,
+          option: opts.option,
+          themeId: opts.theme,
+          calendar,
+        });
+        if (opts.json) {
+          const { themeId: theme, option, notifiedOn, rows: deliverables } = timeline;
+          return printJson({ theme, option, notifiedOn, deliverables });
         }
+        if (opts.ics) return void process.stdout.write(timeline.ics());
         console.log(
-          `JTAI timeline, option ${schedule.option}, notified ${schedule.notifiedOn} (day 0). Times are UK time.\n`,
+          `JTAI timeline, option ${timeline.option}, notified ${timeline.notifiedOn} (day 0). Times are UK time.\n`,
         );
         console.log(
           table(
             ['Day', 'Due (UK time)', 'Owed by', 'Deliverable', 'What'],
-            rows.map((r) => [String(r.day), r.dueUk, r.ownerName, r.id, r.title]),
+            timeline.rows.map((r) => [String(r.day), r.dueUk, r.ownerName, r.id, r.title]),
           ),
         );
       },
@@ -129,7 +118,7 @@ export function buildProgram(deps: {
     .command('start')
     .description('Start an inspection.')
     .requiredOption('--local-authority <name>', 'the local authority inspected')
-    .requiredOption('--notified <date>', 'notification date (day 0), YYYY-MM-DD', parseDate)
+    .requiredOption('--notified <date>', 'notification date (day 0), YYYY-MM-DD or DD/MM/YYYY', parseDate)
     .requiredOption('--option <A|B>', 'case-list option', parseOption)
     .requiredOption('--contacts <file>', 'contacts file (YAML): coordinator and each agency')
     .option('--theme <id>', 'deep-dive theme', DEFAULT_THEME_ID)
@@ -143,15 +132,15 @@ export function buildProgram(deps: {
         theme: string;
         json?: boolean;
       }) => {
-        const contacts = await readContacts(opts.contacts);
+        const command = parseCommand('start', {
+          localAuthority: opts.localAuthority,
+          notifiedOn: opts.notified,
+          option: opts.option,
+          contacts: await readContacts(opts.contacts),
+          themeId: opts.theme,
+        });
         await withClient(async (client) => {
-          const { inspectionId, input } = await client.start({
-            localAuthority: opts.localAuthority,
-            notifiedOn: opts.notified,
-            option: opts.option,
-            contacts,
-            themeId: opts.theme,
-          });
+          const { inspectionId, input } = await startInspection(client, command);
           if (opts.json) return printJson({ inspectionId, deliverables: input.schedule.deliverables.length });
           console.log(
             `Started ${inspectionId}: ${input.schedule.deliverables.length} deliverables. Each agency has been sent what it owes.`,
@@ -189,9 +178,9 @@ export function buildProgram(deps: {
             all.map((s) => [
               s.inspectionId,
               s.localAuthority,
-              STAGE_LABELS[s.stage as Stage] ?? s.stage,
+              s.unavailable ? `unavailable: ${s.unavailable}` : (STAGE_LABELS[s.stage as Stage] ?? s.stage),
               s.nextDue ?? '-',
-              String(s.overdue),
+              String(s.overdue ?? '-'),
             ]),
           ),
         );
@@ -210,7 +199,7 @@ export function buildProgram(deps: {
     .option('--child <id>', 'the tracked child this is for (key documents, joint evaluation, consent)')
     .option('--note <text>', 'a note (e.g. reasons, or "no involvement")')
     .option('--complete', 'documents: all the agency has, even if some codes are missing')
-    .option('--update-id <id>', 'an id that makes a repeated submission count once')
+    .option(...UPDATE_ID)
     .option('--json', 'print as JSON')
     .action(
       async (
@@ -225,18 +214,26 @@ export function buildProgram(deps: {
           updateId?: string;
           json?: boolean;
         },
-      ) =>
-        withClient(async (client) => {
+      ) => {
+        const { childId, note, complete, updateId, ...c } = parseCommand('submit', {
+          deliverable,
+          agency: opts.agency,
+          childId: opts.child,
+          note: opts.note,
+          complete: opts.complete,
+          updateId: opts.updateId,
+        });
+        await withClient(async (client) => {
           const receipt = await client.submit(
             inspection,
-            deliverable,
-            opts.agency,
+            c.deliverable,
+            c.agency,
             files.map(parseFileArgument),
             {
-              ...(opts.child ? { childId: opts.child } : {}),
-              ...(opts.note ? { note: opts.note } : {}),
-              ...(opts.complete ? { complete: true } : {}),
-              ...(opts.updateId ? { updateId: opts.updateId } : {}),
+              ...(childId ? { childId } : {}),
+              ...(note ? { note } : {}),
+              ...(complete ? { complete } : {}),
+              ...(updateId ? { updateId } : {}),
             },
           );
           if (opts.json) return printJson(receipt);
@@ -245,7 +242,8 @@ export function buildProgram(deps: {
           );
           for (const q of receipt.queries)
             console.log(`  query: row ${q.row}, column "${q.column}": ${q.message}`);
-        }),
+        });
+      },
     );
 
   program
@@ -254,17 +252,24 @@ export function buildProgram(deps: {
     .argument('<inspection>', 'inspection id')
     .option('--twenty <ids...>', 'the children selected for more information (option A, up to 20)')
     .option('--tracked <ids...>', 'the children to be tracked (five to seven)')
-    .action(async (inspection: string, opts: { twenty?: string[]; tracked?: string[] }) => {
-      if (!!opts.twenty === !!opts.tracked)
-        throw new JtaiError('Give either --twenty or --tracked with the child IDs.');
-      const stage = opts.twenty ? 'twenty' : 'tracked';
-      await withClient(async (client) => {
-        await client.select(inspection, stage, opts.twenty ?? opts.tracked ?? []);
-        console.log(
-          `Recorded ${(opts.twenty ?? opts.tracked ?? []).length} children (${stage === 'twenty' ? 'selected for more information' : 'tracked'}).`,
-        );
-      });
-    });
+    .option(...UPDATE_ID)
+    .action(
+      async (inspection: string, opts: { twenty?: string[]; tracked?: string[]; updateId?: string }) => {
+        if (!!opts.twenty === !!opts.tracked)
+          throw new JtaiError('Give either --twenty or --tracked with the child IDs.');
+        const command = parseCommand('select', {
+          stage: opts.twenty ? 'twenty' : 'tracked',
+          childIds: opts.twenty ?? opts.tracked,
+          updateId: opts.updateId,
+        });
+        await withClient(async (client) => {
+          await perform.select(client, inspection, command);
+          console.log(
+            `Recorded ${command.childIds.length} children (${command.stage === 'twenty' ? 'selected for more information' : 'tracked'}).`,
+          );
+        });
+      },
+    );
 
   program
     .command('confirm')
@@ -272,65 +277,67 @@ export function buildProgram(deps: {
     .argument('<inspection>', 'inspection id')
     .argument('<what>', 'call, or a deliverable id')
     .option('--note <text>', 'a note')
-    .action(async (inspection: string, what: string, opts: { note?: string }) =>
-      withClient(async (client) => {
-        const receipt = await client.confirm(inspection, what, opts.note);
+    .option(...UPDATE_ID)
+    .action(async (inspection: string, what: string, opts: { note?: string; updateId?: string }) => {
+      const command = parseCommand('confirm', { deliverable: what, ...opts });
+      await withClient(async (client) => {
+        const receipt = await perform.confirm(client, inspection, command);
         console.log(`Recorded ${receipt.deliverableId}${receipt.late ? ' (late)' : ''}.`);
-      }),
-    );
+      });
+    });
 
-  program
-    .command('extend')
-    .description('Move a deadline (reminders move with it).')
-    .argument('<inspection>', 'inspection id')
-    .argument('<deliverable>', 'deliverable id or key')
-    .requiredOption('--to <date time>', 'new deadline, UK time: "2026-11-27 17:00" or "27/11/2026 17:00"')
-    .requiredOption('--reason <text>', 'why')
-    .option('--agency <agency>', 'which agency, when several owe it', parseAgency)
-    .action(
-      async (
-        inspection: string,
-        deliverable: string,
-        opts: { to: string; reason: string; agency?: AgencyId },
-      ) => {
-        let dueAt: number;
-        try {
-          dueAt = parseUkDateTime(opts.to);
-        } catch (err) {
-          throw new JtaiError(err instanceof Error ? err.message : String(err));
-        }
-        await withClient(async (client) => {
-          await client.extend(inspection, deliverable, dueAt, opts.reason, opts.agency);
-          console.log(`Extended ${deliverable} to ${opts.to} UK time.`);
-        });
-      },
-    );
+  /** A command on one deliverable of an inspection, with a reason (extend, waive). */
+  const onDeliverable = (name: string, description: string) =>
+    program
+      .command(name)
+      .description(description)
+      .argument('<inspection>', 'inspection id')
+      .argument('<deliverable>', 'deliverable id or key')
+      .requiredOption('--reason <text>', 'why')
+      .option('--agency <agency>', 'which agency, when several owe it', parseAgency)
+      .option(...UPDATE_ID);
+  interface DeliverableOptions {
+    reason: string;
+    agency?: AgencyId;
+    updateId?: string;
+  }
 
-  program
-    .command('waive')
-    .description('Waive a deliverable: nothing more is owed and chasing stops.')
-    .argument('<inspection>', 'inspection id')
-    .argument('<deliverable>', 'deliverable id or key')
-    .requiredOption('--reason <text>', 'why')
-    .option('--agency <agency>', 'which agency, when several owe it', parseAgency)
-    .action(async (inspection: string, deliverable: string, opts: { reason: string; agency?: AgencyId }) =>
-      withClient(async (client) => {
-        await client.waive(inspection, deliverable, opts.reason, opts.agency);
-        console.log(`Waived ${deliverable}.`);
-      }),
-    );
+  onDeliverable('extend', 'Move a deadline (reminders move with it).')
+    .requiredOption(
+      '--to <date time>',
+      'new deadline, UK time: "2026-11-27 17:00" or "27/11/2026 17:00" (or an ISO instant with offset)',
+    )
+    .action(async (inspection: string, deliverable: string, opts: DeliverableOptions & { to: string }) => {
+      const command = parseCommand('extend', { deliverable, ...opts });
+      await withClient(async (client) => {
+        await perform.extend(client, inspection, command);
+        console.log(`Extended ${command.deliverable} to ${formatUkDateTime(command.to)} UK time.`);
+      });
+    });
+
+  onDeliverable('waive', 'Waive a deliverable: nothing more is owed and chasing stops.').action(
+    async (inspection: string, deliverable: string, opts: DeliverableOptions) => {
+      const command = parseCommand('waive', { deliverable, ...opts });
+      await withClient(async (client) => {
+        await perform.waive(client, inspection, command);
+        console.log(`Waived ${command.deliverable}.`);
+      });
+    },
+  );
 
   program
     .command('cancel')
     .description('Cancel an inspection: all chasing stops.')
     .argument('<inspection>', 'inspection id')
     .requiredOption('--reason <text>', 'why')
-    .action(async (inspection: string, opts: { reason: string }) =>
-      withClient(async (client) => {
-        await client.cancel(inspection, opts.reason);
+    .option(...UPDATE_ID)
+    .action(async (inspection: string, opts: { reason: string; updateId?: string }) => {
+      const command = parseCommand('cancel', opts);
+      await withClient(async (client) => {
+        await perform.cancel(client, inspection, command);
         console.log(`Cancelled ${inspection}.`);
-      }),
-    );
+      });
+    });
 
   program
     .command('contacts')
@@ -339,10 +346,14 @@ export function buildProgram(deps: {
     )
     .argument('<inspection>', 'inspection id')
     .requiredOption('--contacts <file>', 'contacts file (YAML), as for start')
-    .action(async (inspection: string, opts: { contacts: string }) => {
-      const contacts = await readContacts(opts.contacts);
+    .option(...UPDATE_ID)
+    .action(async (inspection: string, opts: { contacts: string; updateId?: string }) => {
+      const command = parseCommand('contacts', {
+        contacts: await readContacts(opts.contacts),
+        updateId: opts.updateId,
+      });
       await withClient(async (client) => {
-        await client.changeContacts(inspection, contacts);
+        await perform.contacts(client, inspection, command);
         console.log(`Contacts of ${inspection} replaced.`);
       });
     });

@@ -64,10 +64,28 @@ export function parseContacts(text: string, fileName: string): Contacts {
     throw new ContactsError([`${fileName} line ${lineOf(start)}: ${message}`]);
   }
 
-  const data: unknown = doc.toJS();
+  let data: unknown;
+  try {
+    data = doc.toJS();
+  } catch (err) {
+    // A file that parses but cannot be turned into data: aliases that would expand without end.
+    throw new ContactsError([
+      `${fileName}: cannot be read (${err instanceof Error ? err.message : String(err)})`,
+    ]);
+  }
+  return checkContacts(data, { name: fileName, lineOf: (path) => lineOf(locate(doc, path)) });
+}
+
+/**
+ * Check contacts given as data: parsed from a file (`source` says which, and where each field's line is)
+ * or a JSON body. Each problem names its field, after its line in the file when there is one.
+ */
+export function checkContacts(
+  data: unknown,
+  source?: { name: string; lineOf: (path: string[]) => number },
+): Contacts {
   const result = contactsSchema.safeParse(data);
   if (result.success) return result.data;
-
   const problems = result.error.issues.flatMap((issue) => {
     const path = issue.path.map(String);
     if (issue.code === 'unrecognized_keys') {
@@ -75,15 +93,16 @@ export function parseContacts(text: string, fileName: string): Contacts {
       const unknown = path.join('.') === 'agencies' ? 'unknown agency' : 'unknown field';
       const allowed = allowedKeys(path).join(', ');
       return issue.keys.map((key) => ({
-        line: lineOf(locate(doc, [...path, key])),
+        line: source?.lineOf([...path, key]) ?? 0,
         message: `${field([...path, key])}${unknown} (expected ${allowed})`,
       }));
     }
     const value = valueAt(data, path);
-    return [{ line: lineOf(locate(doc, path)), message: field(path) + describeIssue(issue, path, value) }];
+    return [{ line: source?.lineOf(path) ?? 0, message: field(path) + describeIssue(issue, path, value) }];
   });
   problems.sort((a, b) => a.line - b.line); // stable: zod's order within a line
-  throw new ContactsError(problems.map((problem) => `${fileName} line ${problem.line}: ${problem.message}`));
+  const where = (line: number) => (source ? `${source.name} line ${line}` : 'contacts');
+  throw new ContactsError(problems.map((problem) => `${where(problem.line)}: ${problem.message}`));
 }
 
 function field(path: string[]): string {

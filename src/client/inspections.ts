@@ -10,8 +10,9 @@ import { formatUkDateTime } from '../timeline/format';
 import { buildSchedule, chaseLadder, DEFAULT_CHASING_POLICY } from '../timeline/schedule';
 import { themeById, DEFAULT_THEME_ID } from '../timeline/themes';
 import type { AgencyId, InspectionOption, Instant, IsoDate } from '../timeline/types';
+import type { inspection } from '../workflows/inspection';
 import * as messages from '../workflows/messages';
-import { findDeliverable } from '../workflows/rules';
+import { findDeliverable, linkExpiresAt } from '../workflows/rules';
 import type {
   InspectionContacts,
   InspectionInput,
@@ -19,19 +20,20 @@ import type {
   Receipt,
   SubmittedFile,
 } from '../workflows/types';
-import { inspectionView, type InspectionView } from './view';
+import { JtaiError } from './errors';
+import {
+  agencyView,
+  coordinatorPage,
+  inspectionIcs,
+  inspectionView,
+  type AgencyView,
+  type CoordinatorPage,
+  type InspectionSummary,
+  type InspectionView,
+} from './read-model';
 
-/** A refusal or a problem a person can act on: the CLI prints its message as one line. */
-export class JtaiError extends Error {
-  override readonly name = 'JtaiError';
-  constructor(
-    message: string,
-    readonly type: string = 'Error',
-    readonly details: unknown[] = [],
-  ) {
-    super(message);
-  }
-}
+/** Refusals are JtaiErrors, wherever they are caught. */
+export { JtaiError };
 
 export function slugify(text: string): string {
   return text
@@ -49,15 +51,6 @@ export function inspectionIdFor(localAuthority: string, notifiedOn: IsoDate): st
   return `inspection-${slug}-${notifiedOn}`;
 }
 
-export interface InspectionSummary {
-  inspectionId: string;
-  localAuthority: string;
-  status: string;
-  stage: string;
-  nextDue?: string;
-  overdue: number;
-}
-
 /**
  * A file to submit: a path on this machine, or a file already streamed into the inspection's store (the web
  * app's uploads, with the name the agency gave it, shown and never used as a path); and an optional Annex A
@@ -66,12 +59,17 @@ export interface InspectionSummary {
 export type FileToSubmit =
   { path: string; code?: string } | { stored: { sha256: string; size: number }; name: string; code?: string };
 
+/** The workflow type of an inspection: the name of the workflow function the worker registers. */
+const INSPECTION_WORKFLOW = 'inspection';
+
 /** The one typed client of inspections, used by the CLI and the web app alike. */
 export class InspectionsClient {
   constructor(
     readonly client: Client,
     readonly deployment: Deployment,
     private readonly clock: () => Instant = Date.now,
+    /** Where what the client could not read is reported (stderr by default; never child data). */
+    private readonly warn: (message: string) => void = (message) => console.warn(`jtai: ${message}`),
   ) {}
 
   static async connect(deployment: Deployment): Promise<InspectionsClient> {
@@ -121,7 +119,7 @@ export class InspectionsClient {
       retentionDays: config.retentionDays,
     };
     try {
-      await this.client.workflow.start('inspection', {
+      await this.client.workflow.start<typeof inspection>(INSPECTION_WORKFLOW, {
         workflowId: inspectionId,
         taskQueue: config.temporal.taskQueue,
         args: [workflowInput],
@@ -149,8 +147,44 @@ export class InspectionsClient {
     }
   }
 
-  async view(inspectionId: string): Promise<InspectionView> {
-    return inspectionView(await this.state(inspectionId), this.clock());
+  /** The inspection as `jtai status` and the API show it, at `at` (now unless given). */
+  async view(inspectionId: string, at: Instant = this.clock()): Promise<InspectionView> {
+    return inspectionView(await this.state(inspectionId), at);
+  }
+
+  /** The coordinator's page of an inspection; with `withLinks`, each agency's current link. */
+  async coordinatorPage(
+    inspectionId: string,
+    options: { withLinks: boolean; at?: Instant },
+  ): Promise<CoordinatorPage> {
+    const state = await this.state(inspectionId);
+    const linkFor = (agency: AgencyId) => this.agencyLink(state, agency);
+    return coordinatorPage(state, options.at ?? this.clock(), options.withLinks ? linkFor : undefined);
+  }
+
+  /** What one agency's link pages show of an inspection. */
+  async agencyPage(inspectionId: string, agency: AgencyId, at: Instant = this.clock()): Promise<AgencyView> {
+    return agencyView(await this.state(inspectionId), agency, at);
+  }
+
+  /** The inspection's deadlines as they are now (extensions included), as an iCalendar file. */
+  async calendar(inspectionId: string): Promise<string> {
+    return inspectionIcs(await this.state(inspectionId));
+  }
+
+  /** An agency's current link: signed for its link version, valid until 14 days after the inspection closes. */
+  agencyLink(
+    state: Pick<InspectionState, 'inspectionId' | 'linkVersions' | 'closesAt' | 'runNonce'>,
+    agency: AgencyId,
+  ) {
+    const token = this.deployment.links.sign({
+      inspectionId: state.inspectionId,
+      agency,
+      version: state.linkVersions[agency],
+      run: state.runNonce,
+      expiresAt: linkExpiresAt(state),
+    });
+    return `${this.deployment.config.web.baseUrl}/a/${token}`;
   }
 
   /**
@@ -159,7 +193,7 @@ export class InspectionsClient {
    */
   async list(): Promise<InspectionSummary[]> {
     const summaries: InspectionSummary[] = [];
-    for await (const wf of this.client.workflow.list({ query: "WorkflowType = 'inspection'" })) {
+    for await (const wf of this.client.workflow.list({ query: `WorkflowType = '${INSPECTION_WORKFLOW}'` })) {
       const attrs = wf.typedSearchAttributes;
       const stage = attrs.get(STAGE_KEY);
       const localAuthority = attrs.get(LOCAL_AUTHORITY_KEY);
@@ -176,15 +210,27 @@ export class InspectionsClient {
         });
         continue;
       }
-      const view = await this.view(wf.workflowId).catch(() => undefined);
-      summaries.push({
-        inspectionId: wf.workflowId,
-        localAuthority: view?.localAuthority ?? '?',
-        status: wf.status.name,
-        stage: view?.stage ?? 'unknown',
-        ...(view?.nextDueUk ? { nextDue: view.nextDueUk } : {}),
-        overdue: view?.overdue ?? 0,
-      });
+      try {
+        const view = await this.view(wf.workflowId);
+        summaries.push({
+          inspectionId: wf.workflowId,
+          localAuthority: view.localAuthority,
+          status: wf.status.name,
+          stage: view.stage,
+          ...(view.nextDueUk ? { nextDue: view.nextDueUk } : {}),
+          overdue: view.overdue,
+        });
+      } catch (err) {
+        const reason = err instanceof Error ? err.message : String(err);
+        this.warn(`cannot read ${wf.workflowId}: ${reason}`);
+        summaries.push({
+          inspectionId: wf.workflowId,
+          localAuthority: UNAVAILABLE,
+          status: wf.status.name,
+          stage: UNAVAILABLE,
+          unavailable: reason,
+        });
+      }
     }
     return summaries;
   }
@@ -236,6 +282,7 @@ export class InspectionsClient {
     agency: AgencyId,
     submissionId: string,
     answers: { row: number; column: string; query: string; answer: string }[],
+    updateId?: string,
   ): Promise<void> {
     const cell = (v: string | number) => `"${String(v).replace(/"/g, '""')}"`;
     const csv = [
@@ -246,9 +293,12 @@ export class InspectionsClient {
       .fileStoreFor(inspectionId)
       .put(Readable.from([Buffer.from(`\ufeff${csv}\r\n`)]));
     const file = { name: 'answers-to-queries.csv', ...stored };
-    await this.update(inspectionId, messages.answerQueries, [
-      { deliverableId: deliverable, agency, submissionId, file },
-    ]);
+    await this.update(
+      inspectionId,
+      messages.answerQueries,
+      [{ deliverableId: deliverable, agency, submissionId, file }],
+      updateId,
+    );
   }
 
   async select(
@@ -260,10 +310,20 @@ export class InspectionsClient {
     return this.update(inspectionId, messages.select, [{ stage, childIds }], updateId);
   }
 
-  async confirm(inspectionId: string, deliverable: string, note?: string): Promise<Receipt> {
+  async confirm(
+    inspectionId: string,
+    deliverable: string,
+    note?: string,
+    updateId?: string,
+  ): Promise<Receipt> {
     const state = await this.state(inspectionId);
     const d = resolve(state, deliverable === 'call' ? 'confirmation-call' : deliverable);
-    return this.update(inspectionId, messages.confirm, [{ deliverableId: d.id, ...(note ? { note } : {}) }]);
+    return this.update(
+      inspectionId,
+      messages.confirm,
+      [{ deliverableId: d.id, ...(note ? { note } : {}) }],
+      updateId,
+    );
   }
 
   /** Move a deadline: the new chasing ladder is computed here from the calendar, not in the workflow. */
@@ -273,39 +333,79 @@ export class InspectionsClient {
     dueAt: Instant,
     reason: string,
     agency?: AgencyId,
+    updateId?: string,
   ): Promise<void> {
+    // Refused here as the workflow would, before a chasing ladder is computed for a date in the past
+    // (the calendar may have no bank-holiday data for it).
+    if (dueAt <= this.clock())
+      throw new JtaiError(
+        'The new deadline has already passed: choose a later date and time.',
+        'ExtensionInPast',
+      );
     const state = await this.state(inspectionId);
     const d = resolve(state, deliverable, agency);
     const ladder = d.chase ? chaseLadder(dueAt, this.deployment.calendar, DEFAULT_CHASING_POLICY) : [];
-    await this.update(inspectionId, messages.extendDeadline, [
-      { deliverableId: d.id, dueAt, ladder, reason },
-    ]);
+    await this.update(
+      inspectionId,
+      messages.extendDeadline,
+      [{ deliverableId: d.id, dueAt, ladder, reason }],
+      updateId,
+    );
   }
 
-  async waive(inspectionId: string, deliverable: string, reason: string, agency?: AgencyId): Promise<void> {
+  async waive(
+    inspectionId: string,
+    deliverable: string,
+    reason: string,
+    agency?: AgencyId,
+    updateId?: string,
+  ): Promise<void> {
     const state = await this.state(inspectionId);
-    await this.update(inspectionId, messages.waive, [
-      { deliverableId: resolve(state, deliverable, agency).id, reason },
-    ]);
+    await this.update(
+      inspectionId,
+      messages.waive,
+      [{ deliverableId: resolve(state, deliverable, agency).id, reason }],
+      updateId,
+    );
   }
 
   /** Email an agency its link again; with `revoke`, its earlier links stop working. */
-  async sendLink(inspectionId: string, agency: AgencyId, revoke: boolean): Promise<number> {
-    return this.update(inspectionId, messages.sendLink, [{ agency, revoke }]);
+  async sendLink(
+    inspectionId: string,
+    agency: AgencyId,
+    revoke: boolean,
+    updateId?: string,
+  ): Promise<number> {
+    return this.update(inspectionId, messages.sendLink, [{ agency, revoke }], updateId);
   }
 
   /** Replace the inspection's contacts (e.g. a contact has left); later emails go to the new addresses. */
-  async changeContacts(inspectionId: string, contacts: InspectionContacts): Promise<void> {
-    await this.update(inspectionId, messages.changeContacts, [{ contacts }]);
+  async changeContacts(inspectionId: string, contacts: InspectionContacts, updateId?: string): Promise<void> {
+    await this.update(inspectionId, messages.changeContacts, [{ contacts }], updateId);
   }
 
-  async cancel(inspectionId: string, reason: string): Promise<void> {
-    await this.update(inspectionId, messages.cancel, [{ reason }]);
+  async cancel(inspectionId: string, reason: string, updateId?: string): Promise<void> {
+    await this.update(inspectionId, messages.cancel, [{ reason }], updateId);
+  }
+
+  /** Whether the workflow has closed; false when there is none; a refusal saying why when it cannot tell. */
+  private async isClosed(inspectionId: string): Promise<boolean> {
+    try {
+      return (await this.handle(inspectionId).describe()).status.name !== 'RUNNING';
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return false;
+      const reason = err instanceof Error ? err.message : String(err);
+      this.warn(`cannot describe ${inspectionId}: ${reason}`);
+      throw new JtaiError(
+        `The inspection "${inspectionId}" is unavailable: ${reason}. Nothing was recorded; try again.`,
+        'Unavailable',
+      );
+    }
   }
 
   /** Purge an inspection that has ended, now: its files, their key and its history are deleted. */
-  async purge(inspectionId: string): Promise<void> {
-    await this.update(inspectionId, messages.purge, [{}]);
+  async purge(inspectionId: string, updateId?: string): Promise<void> {
+    await this.update(inspectionId, messages.purge, [{}], updateId);
   }
 
   private async update<Ret, Args extends [unknown]>(
@@ -319,10 +419,7 @@ export class InspectionsClient {
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) {
         // Updates cannot reach a closed workflow: say that it has ended, not that it does not exist.
-        const closed = await this.handle(inspectionId)
-          .describe()
-          .then((d) => d.status.name !== 'RUNNING')
-          .catch(() => false);
+        const closed = await this.isClosed(inspectionId);
         if (closed) {
           throw new JtaiError(
             `The inspection "${inspectionId}" has ended: nothing more can be recorded.`,
@@ -334,6 +431,9 @@ export class InspectionsClient {
     }
   }
 }
+
+/** What the list shows of an inspection it could not read (with the reason beside it). */
+const UNAVAILABLE = 'unavailable';
 
 function resolve(state: InspectionState, deliverable: string, agency?: AgencyId) {
   try {

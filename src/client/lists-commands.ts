@@ -22,6 +22,7 @@ import {
   writeListTemplate,
   type ListId,
 } from '../lists';
+import { option, readDate } from './commands';
 
 const guarded = new WeakSet<NodeJS.WritableStream>();
 
@@ -52,26 +53,16 @@ function parseList(value: string): ListId {
 }
 
 function parseOption(value: string | undefined): 'A' | 'B' {
-  const v = (value ?? 'A').toUpperCase();
-  if (v !== 'A' && v !== 'B') throw new Error(`--option must be A or B, not "${value}".`);
-  return v;
+  const parsed = option.safeParse(value ?? 'A');
+  if (!parsed.success) throw new Error(`--option must be A or B, not "${value}".`);
+  return parsed.data;
 }
 
-/** Accepts YYYY-MM-DD or dd/mm/yyyy; returns YYYY-MM-DD. */
+/** Accepts YYYY-MM-DD or dd/mm/yyyy (the one date parser of every command); returns YYYY-MM-DD. */
 export function parseNotified(value: string): string {
-  const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  const dmy = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(value);
-  const [y, m, d] = iso ? [iso[1], iso[2], iso[3]] : dmy ? [dmy[3], dmy[2], dmy[1]] : [];
-  if (y && m && d) {
-    const dt = new Date(Date.UTC(Number(y), Number(m) - 1, Number(d)));
-    if (
-      dt.getUTCFullYear() === Number(y) &&
-      dt.getUTCMonth() === Number(m) - 1 &&
-      dt.getUTCDate() === Number(d)
-    )
-      return dt.toISOString().slice(0, 10);
-  }
-  throw new Error(`--notified must be a date as YYYY-MM-DD or dd/mm/yyyy, not "${value}".`);
+  const date = readDate(value);
+  if (!date) throw new Error(`--notified must be a date as YYYY-MM-DD or dd/mm/yyyy, not "${value}".`);
+  return date;
 }
 
 /** Progress on stderr for files that take more than a moment: a live counter on a terminal, else a line now and then. */

@@ -60,11 +60,6 @@ export function formatDay(day: number): string {
   return `${String(d).padStart(2, '0')}/${String(m).padStart(2, '0')}/${String(y).padStart(4, '0')}`;
 }
 
-export function isoFromDay(day: number): string {
-  const { y, m, d } = ymdFromDay(day);
-  return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
-}
-
 /** Parses `YYYY-MM-DD` strictly. */
 export function dayFromIso(iso: string): number | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
@@ -85,10 +80,6 @@ export function ageInYears(dob: number, at: number): number {
 
 export function ageFromKeys(dobKey: number, atKey: number): number {
   return Math.floor((atKey - dobKey) / 10000);
-}
-
-export function addDays(day: number, n: number): number {
-  return day + n;
 }
 
 /** Today's date in UK terms (Europe/London), as a day number. */

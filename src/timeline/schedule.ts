@@ -25,7 +25,10 @@ export interface RungDefinition {
   rule: RungRule;
 }
 
-/** The reminder and escalation ladder, as data: per-inspection configuration. */
+/**
+ * The reminder and escalation ladder, as data. `buildSchedule` and `chaseLadder` take one; every caller today
+ * passes DEFAULT_CHASING_POLICY (no setting chooses another), so all inspections are chased alike.
+ */
 export interface ChasingPolicy {
   rungs: readonly RungDefinition[];
   /** A rung moved into working hours never lands within this many minutes after the one before it. */

@@ -5,12 +5,14 @@ import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import view from '@fastify/view';
-import Fastify, {
-  LogController,
-  type FastifyInstance,
-  type FastifyReply,
-  type FastifyRequest,
-} from 'fastify';
+import swagger, { type SwaggerOptions } from '@fastify/swagger';
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
+import {
+  createJsonSchemaTransform,
+  createJsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import nunjucks from 'nunjucks';
@@ -18,13 +20,14 @@ import type { InspectionsClient } from '../client/inspections';
 import type { Deployment } from '../infra';
 import { formatUkDateTime } from '../timeline/format';
 import type { Instant } from '../timeline/types';
+import { agencyRoutes } from './agency';
+import { apiRoutes } from './api';
 import { sessionUser, type SessionUser } from './auth';
 import { showError } from './errors';
-import { agencyRoutes } from './routes/agency';
-import { apiRoutes } from './routes/api';
-import { staffRoutes } from './routes/staff';
+import { sendError } from './http';
+import { staffRoutes } from './staff';
 import { MAX_UPLOAD_BYTES } from './uploads';
-import { UserStore, type User } from './users';
+import { UserStore } from './users';
 
 /**
  * The web app: agency link pages (`/a/<token>`), the coordinator's and managers' pages behind sign-in, and
@@ -98,6 +101,9 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   app.decorate('now', () => clock());
   app.decorate('secureCookies', secure);
   app.decorateRequest('user', undefined);
+  // Routes that declare zod schemas (the API) are validated and serialised by them.
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
 
   await app.register(helmet, {
     enableCSPNonces: true,
@@ -201,66 +207,60 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     sendError(request, reply, 404, 'NotFound', 'There is no page at this address.'),
   );
 
+  await app.register(swagger, openApiOptions());
   await app.register(agencyRoutes, { prefix: '/a' });
   await app.register(apiRoutes, { prefix: '/api' });
   await app.register(staffRoutes);
   return app;
 }
 
-const TITLES: Record<number, string> = {
-  400: 'There is a problem',
-  401: 'Sign in to continue',
-  403: 'You cannot do that',
-  404: 'Page not found',
-  409: 'That cannot be done now',
-  413: 'The file is too large',
-  500: 'Sorry, there is a problem with the service',
-};
-
-export function isApiRequest(request: FastifyRequest): boolean {
-  return request.url.startsWith('/api/') || request.url === '/api';
+/** The OpenAPI document of the API, generated from its routes' schemas; the pages are left out. */
+function openApiOptions(): SwaggerOptions {
+  const transform = createJsonSchemaTransform({});
+  const transformObject = createJsonSchemaTransformObject({});
+  return {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'jtai',
+        version: '1',
+        description:
+          'Joint targeted area inspection: the partnership side, one Temporal workflow per inspection. ' +
+          'Sign in with HTTP Basic (a coordinator or manager account) or the session cookie of the web pages. ' +
+          'Managers read; coordinators also act. With the session cookie, actions need a JSON body. ' +
+          'Refusals are `{ "error": { "type", "message" } }`.',
+      },
+      servers: [{ url: '/' }],
+      security: [{ basic: [] as string[] }, { session: [] as string[] }],
+      components: {
+        securitySchemes: {
+          basic: { type: 'http', scheme: 'basic' },
+          session: { type: 'apiKey', in: 'cookie', name: 'jtai_session' },
+        },
+      },
+    },
+    transform: (document) =>
+      document.url.startsWith('/api/') ? transform(document) : { schema: { hide: true }, url: document.url },
+    // Every named schema is offered as an input and an output component: keep those the paths use.
+    transformObject: (document) => withoutUnusedSchemas(transformObject(document)),
+  };
 }
 
-/** The API answers `{ error: { type, message } }`; pages answer with a GOV.UK error page. */
-export async function sendError(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  status: number,
-  type: string,
-  message: string,
-): Promise<FastifyReply> {
-  reply.code(status);
-  if (isApiRequest(request)) {
-    if (status === 401) reply.header('www-authenticate', 'Basic realm="jtai", charset="UTF-8"');
-    return reply.send({ error: { type, message } });
-  }
-  if (type === 'LinkRefused') return reply.view('link-refused.njk', pageContext(request, reply));
-  return reply.view('error.njk', {
-    ...pageContext(request, reply),
-    title: TITLES[status] ?? (status >= 500 ? TITLES[500] : TITLES[400]),
-    status,
-    message,
-  });
-}
-
-/** What every page template is given: the signed-in user, the CSP nonce of inline scripts. */
-export function pageContext(request: FastifyRequest, reply: FastifyReply): Record<string, unknown> {
-  const nonces = (reply as FastifyReply & { cspNonce?: { script: string } }).cspNonce;
-  const user: User | undefined = request.user;
-  return { user, cspNonce: nonces?.script };
-}
-
-/**
- * For routes whose pages carry forms: every POST must bring its CSRF token, and no page is kept by a
- * shared computer's cache (agency and staff pages show what the inspection holds).
- */
-export function protectFormPages(app: FastifyInstance): void {
-  app.addHook('preHandler', (request, reply, done) => {
-    if (request.method === 'POST') app.csrfProtection(request, reply, done);
-    else done();
-  });
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    reply.header('cache-control', 'no-store');
-    done(null, payload);
-  });
+function withoutUnusedSchemas<T>(document: T): T {
+  const doc = document as { components?: { schemas?: Record<string, unknown> } };
+  const schemas = doc.components?.schemas;
+  if (!schemas) return document;
+  const used = new Set<string>();
+  const visit = (value: unknown): void => {
+    const text = JSON.stringify(value);
+    for (const [, name] of text.matchAll(/"#\/components\/schemas\/([^"]+)"/g)) {
+      if (name && !used.has(name)) {
+        used.add(name);
+        visit(schemas[name]);
+      }
+    }
+  };
+  visit({ ...doc, components: { ...doc.components, schemas: {} } });
+  for (const name of Object.keys(schemas)) if (!used.has(name)) delete schemas[name];
+  return document;
 }

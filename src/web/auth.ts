@@ -1,9 +1,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Role, User, UserStore } from './users';
+import type { User, UserStore } from './users';
 
 /**
  * Sign-in: a signed cookie (HttpOnly, SameSite=Lax, Secure over https) naming the user and when the session
- * ends; the user must still exist in the users file on every request. Scripts use HTTP Basic on the API.
+ * ends, kept by the browser, not the server. On every request the user must still be in the user store, as
+ * this process holds it (read from the users file at start, changed by the Users page): removing a user
+ * there ends their sessions at once; a changed password or an edit of the file by hand does not, until the
+ * session's 10 hours are up or the web app restarts. Scripts use HTTP Basic on the API.
  */
 export const SESSION_COOKIE = 'jtai_session';
 export const SESSION_HOURS = 10;
@@ -52,8 +55,4 @@ export async function basicUser(request: FastifyRequest, users: UserStore): Prom
 
 export function canAct(user: User | undefined): boolean {
   return user?.role === 'coordinator';
-}
-
-export function hasRole(user: User | undefined, role: Role): boolean {
-  return role === 'manager' ? user !== undefined : canAct(user);
 }

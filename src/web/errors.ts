@@ -1,5 +1,7 @@
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { CommandError } from '../client/commands';
 import { ContactsError } from '../client/contacts';
-import { JtaiError } from '../client/inspections';
+import { JtaiError } from '../client/errors';
 
 /**
  * How a failure is shown: an HTTP status, a type, and a message a person can act on. Refusals (JtaiError)
@@ -21,6 +23,7 @@ const STATUS_BY_TYPE: Record<string, number> = {
   NotYetRequested: 409,
   InspectionEnded: 409,
   AlreadyStarted: 409,
+  Unavailable: 503,
 };
 
 export const INTERNAL_MESSAGE =
@@ -31,7 +34,22 @@ export function webError(type: string, message: string): JtaiError {
   return new JtaiError(message, type);
 }
 
+/** A request that does not match its route's schema, as the same problems the command parser names. */
+function schemaError(err: { validation: { instancePath: string; message?: string; params: object }[] }) {
+  return new CommandError(
+    err.validation.map((v) => {
+      const type = (v.params as { params?: { type?: unknown } }).params?.type;
+      return {
+        field: v.instancePath.slice(1).replace(/\//g, '.'),
+        message: v.message ?? 'This is not valid.',
+        type: typeof type === 'string' ? type : 'BadRequest',
+      };
+    }),
+  );
+}
+
 export function showError(err: unknown): Shown {
+  if (hasZodFastifySchemaValidationErrors(err)) err = schemaError(err);
   if (err instanceof JtaiError) {
     return { status: STATUS_BY_TYPE[err.type] ?? 400, type: err.type, message: err.message };
   }

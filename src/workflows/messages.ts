@@ -33,5 +33,3 @@ export const purge = defineUpdate<void, [PurgeRequest]>('purge');
 /** Resend an agency's link (and revoke its earlier links): returns the link version now valid at once; the email follows. */
 export const sendLink = defineUpdate<number, [LinkRequest]>('sendLink');
 export const status = defineQuery<InspectionState>('status');
-
-export const TASK_QUEUE = 'jtai';

@@ -37,6 +37,13 @@ export const STATUS_LABELS: Record<DeliverableStatus, string> = {
   waived: 'waived',
 };
 
+/** Agency links stay valid until 14 days after the inspection closes. */
+export const LINK_VALID_AFTER_CLOSE_MS = 14 * 86_400_000;
+
+export function linkExpiresAt(state: Pick<InspectionState, 'closesAt'>): Instant {
+  return state.closesAt + LINK_VALID_AFTER_CLOSE_MS;
+}
+
 export function isEnded(state: InspectionState): boolean {
   return state.endedAt !== undefined || state.cancelled !== undefined;
 }
@@ -365,13 +372,6 @@ export function isComplete(state: InspectionState, d: DeliverableState): boolean
 export function missingDocumentCodes(d: DeliverableState): string[] {
   const codes = new Set(d.submissions.flatMap((s) => s.files.map((f) => f.code)));
   return d.documents.filter((doc) => !codes.has(doc.code)).map((doc) => doc.code);
-}
-
-const DAY = 86_400_000;
-
-/** Agency links work until 14 days after the inspection closes (time to finish and to answer queries). */
-export function linkExpiresAt(state: Pick<InspectionState, 'closesAt'>): Instant {
-  return state.closesAt + 14 * DAY;
 }
 
 /** How far a client's stamp may be from the workflow's time: outside this, the workflow's time is used. */

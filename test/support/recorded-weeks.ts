@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { ActivityDependencies } from '../../src/activities';
 import { ANNEX_A_DOCUMENTS } from '../../src/timeline/themes/csa-family';
 import { AGENCIES, type AgencyId } from '../../src/timeline/types';
-import { until } from './until';
+import { eventually } from './eventually';
 import type { InspectionState } from '../../src/workflows/types';
 import { at, CONTACTS, notificationMonday, skipTo, type Harness } from './harness';
 import { childIds, readingValidator, syntheticCsv } from './list-double';
@@ -48,10 +48,11 @@ async function submitList(
 
 /** The state once the inspection has ended (it then waits out its retention period before it is purged). */
 async function finalState(h: Harness, inspectionId: string): Promise<InspectionState> {
-  return until('the inspection to end', async () => {
-    const state = await h.client.state(inspectionId);
-    return state.endedAt !== undefined || state.cancelled !== undefined ? state : undefined;
-  });
+  return eventually(
+    'the inspection to end',
+    () => h.client.state(inspectionId),
+    (state) => state.endedAt !== undefined || state.cancelled !== undefined,
+  );
 }
 
 /** Skip to 08:30 on the first holiday-free notification Monday of 2090 and start an Option A inspection. */

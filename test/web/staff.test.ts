@@ -1,7 +1,12 @@
-import { readFile } from 'node:fs/promises';
+import { Client } from '@temporalio/client';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { inspectionView } from '../../src/client/view';
+import { InspectionsClient } from '../../src/client/inspections';
+import { inspectionView } from '../../src/client/read-model';
+import { createDeployment } from '../../src/infra';
+import { loadConfig } from '../../src/infra/config';
 import { createCalendar } from '../../src/timeline/calendar';
 import { eventually } from '../support/eventually';
 import { CONTACTS, upcomingNotificationMonday, useHarness } from '../support/harness';
@@ -384,6 +389,52 @@ test('the JSON API: list and status as the CLI prints them, actions, typed error
       },
     ),
   );
+});
+
+test('an inspection that cannot be read is listed as unavailable, with the reason, not as "?"', async () => {
+  const notifiedOn = upcomingNotificationMonday();
+  // An inspection without search attributes is listed by querying it; a client holding another payload key
+  // cannot read the answer.
+  const { config } = ctx.h.deployment;
+  const quiet = new InspectionsClient(ctx.h.client.client, {
+    ...ctx.h.deployment,
+    config: { ...config, searchAttributes: false },
+  });
+  const otherKeys = await mkdtemp(path.join(tmpdir(), 'jtai-other-keys-'));
+  const other = createDeployment(loadConfig({ JTAI_DATA_DIR: otherKeys }));
+  const warnings: string[] = [];
+  const stranger = new InspectionsClient(
+    new Client({ connection: ctx.env.connection, dataConverter: other.dataConverter }),
+    other,
+    Date.now,
+    (message) => warnings.push(message),
+  );
+  await ctx.h.run(async () => {
+    const { inspectionId } = await quiet.start({
+      localAuthority: 'Unreadable',
+      notifiedOn,
+      option: 'A',
+      contacts: CONTACTS,
+    });
+    try {
+      const listed = await eventually(
+        'the unreadable inspection to be listed',
+        () => stranger.list(),
+        (all) => all.some((s) => s.inspectionId === inspectionId),
+      );
+      const summary = listed.find((s) => s.inspectionId === inspectionId);
+      expect(summary).toMatchObject({ stage: 'unavailable', localAuthority: 'unavailable' });
+      expect(summary?.overdue).toBeUndefined();
+      expect(summary?.unavailable).toEqual(expect.stringMatching(/\S/));
+      expect(warnings).toContainEqual(`cannot read ${inspectionId}: ${summary?.unavailable}`);
+      // The key's own client reads it.
+      const own = (await ctx.h.client.list()).find((s) => s.inspectionId === inspectionId);
+      expect(own).toMatchObject({ localAuthority: 'Unreadable', stage: 'case-lists', overdue: 0 });
+    } finally {
+      await ctx.h.client.cancel(inspectionId, 'End of test').catch(() => undefined);
+      await rm(otherKeys, { recursive: true, force: true });
+    }
+  });
 });
 
 test('404 and 500 pages: GOV.UK style, and a 5xx says nothing of its cause', async () => {

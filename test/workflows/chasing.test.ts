@@ -1,5 +1,5 @@
 import { createCalendar } from '../../src/timeline/calendar';
-import { inspectionView } from '../../src/client/view';
+import { inspectionView } from '../../src/client/read-model';
 import { addresses, messageKey } from '../support/smtp';
 import { at, CONTACTS, notificationMonday, skipTo, useHarness } from '../support/harness';
 import { childIds, readingValidator, syntheticCsv } from '../support/list-double';

@@ -5,7 +5,7 @@ import { writePack } from '../../src/client/exports';
 import * as messages from '../../src/workflows/messages';
 import { CONTACTS, useHarness } from '../support/harness';
 import { createDevServerEnv } from '../support/temporal';
-import { until } from '../support/until';
+import { eventually } from '../support/eventually';
 
 /**
  * Retention: an inspection that has ended is purged, when its retention runs out or when asked: its files, then
@@ -43,14 +43,15 @@ test('a purge deletes the files, their key and the history: the pack cannot be b
     await handle.executeUpdate(messages.purge, {
       args: [{ by: { kind: 'staff', name: 'coordinator' } }],
     });
-    await until(
+    await eventually(
       'the execution to be deleted',
       () =>
         handle.describe().then(
           () => false,
           (err: unknown) => err instanceof WorkflowNotFoundError,
         ),
-      120_000,
+      (gone) => gone,
+      { timeoutMs: 120_000 },
     );
     expect(existsSync(keyRecord)).toBe(false);
     expect(existsSync(path.join(h.deployment.config.filesDir, inspectionId))).toBe(false);

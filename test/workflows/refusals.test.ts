@@ -3,7 +3,7 @@ import type { InspectionState } from '../../src/workflows/types';
 import { at, CONTACTS, notificationMonday, skipTo, useHarness } from '../support/harness';
 import { childIds, readingValidator, syntheticCsv } from '../support/list-double';
 import { messageKey } from '../support/smtp';
-import { until } from '../support/until';
+import { eventually } from '../support/eventually';
 
 /** Every refusal is one clear line, typed, and changes nothing. */
 const ctx = useHarness({ validateListFile: readingValidator });
@@ -196,8 +196,10 @@ test('Option B has no selection of 20, and its tracked children come from the li
         // Revoking the police links bumps their version and sends a new link that carries it.
         expect(await h.client.sendLink(inspectionId, 'police', true)).toBe(2);
         // The email follows from the workflow's own coroutine.
-        const linkMail = await until('the police link email', () =>
-          h.smtp.messages.find((m) => messageKey(m).startsWith('link/police/')),
+        const linkMail = await eventually(
+          'the police link email',
+          () => Promise.resolve(h.smtp.messages.find((m) => messageKey(m).startsWith('link/police/'))),
+          (mail) => mail !== undefined,
         );
         const token = /http:\/\/jtai\.test\/a\/(\S+)/.exec(linkMail?.text ?? '')?.[1] ?? '';
         const now = await env.currentTimeMs();

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { CONTACTS, useHarness } from '../support/harness';
 import { createDevServerEnv } from '../support/temporal';
-import { until } from '../support/until';
+import { eventually } from '../support/eventually';
 
 /** Retention: an inspection that has ended is purged by itself once its retention period runs out. */
 jest.setTimeout(240_000);
@@ -26,14 +26,15 @@ test('an inspection is purged by itself once its retention after closing runs ou
     await h.client.cancel(inspectionId, 'Started in error.');
     const keyRecord = path.join(h.deployment.config.filesDir, '.keys', `${inspectionId}.key`);
     const handle = h.client.client.workflow.getHandle(inspectionId);
-    await until(
+    await eventually(
       'the automatic purge',
       () =>
         handle.describe().then(
           () => false,
           (err: unknown) => err instanceof WorkflowNotFoundError,
         ),
-      120_000,
+      (gone) => gone,
+      { timeoutMs: 120_000 },
     );
     expect(existsSync(keyRecord)).toBe(false);
   });

@@ -1,0 +1,143 @@
+import { formatUkDateTime } from '../../timeline/format';
+import type { DocumentItem } from '../../timeline/theme';
+import { themeById } from '../../timeline/themes';
+import { PARTY_NAMES, type AgencyId, type DeliverableKind, type Instant } from '../../timeline/types';
+import { isEnded } from '../../workflows/rules';
+import type { DeliverableState, InspectionState } from '../../workflows/types';
+import { childProgress, type ChildDeliverableProgress } from './children';
+import {
+  deliverableView,
+  iso,
+  progressOf,
+  type FileView,
+  type DeliverableView,
+  type Progress,
+  type QueryView,
+} from './inspection';
+
+/**
+ * What an agency's link pages show: only that agency's deliverables; child IDs only where the agency owes
+ * something per tracked child.
+ */
+
+export interface SubmissionView {
+  id: string;
+  at: string;
+  atUk: string;
+  late: boolean;
+  files: FileView[];
+  rows?: number;
+  note?: string;
+  childId?: string;
+}
+
+export interface AgencyItem {
+  view: DeliverableView;
+  progress: Progress;
+  description: string;
+  kind: DeliverableKind;
+  list?: string;
+  perTrackedChild: boolean;
+  documents: DocumentItem[];
+  /** Document codes received so far (documents kinds). */
+  receivedCodes: string[];
+  perChild?: ChildDeliverableProgress[];
+  /** The title of what must come first, while this one is not yet asked for. */
+  waitsFor?: string;
+  /** The warnings on the latest list, and that list's submission (whose queries are answered). */
+  lastQueries: QueryView[];
+  latestSubmissionId?: string;
+  submissions: SubmissionView[];
+}
+
+export interface AgencyView {
+  inspectionId: string;
+  localAuthority: string;
+  agency: AgencyId;
+  agencyName: string;
+  coordinator: { name: string; email: string };
+  notifiedOn: string;
+  option: 'A' | 'B';
+  /** The link version now valid: an older link has been revoked. */
+  linkVersion: number;
+  /** The run of the workflow links must name (see InspectionState.runNonce). */
+  linkRun: string;
+  ended: boolean;
+  /** The tracked children, when the agency owes something per tracked child (else none). */
+  trackedChildren: string[];
+  /** The Annex B questions, when the agency owes a joint evaluation (else none). */
+  evaluationQuestions: string[];
+  items: AgencyItem[];
+  owed: AgencyItem[];
+  settled: AgencyItem[];
+  next: AgencyItem[];
+  nextDueUk?: string;
+}
+
+const SETTLED = new Set(['received', 'received-late', 'waived']);
+
+function submissionViews(d: DeliverableState): SubmissionView[] {
+  return d.submissions.map((s) => ({
+    id: s.id,
+    at: iso(s.at),
+    atUk: formatUkDateTime(s.at),
+    late: s.late,
+    files: s.files.map((f) => ({ name: f.name, sha256: f.sha256, ...(f.code ? { code: f.code } : {}) })),
+    ...(s.rows !== undefined ? { rows: s.rows } : {}),
+    ...(s.note ? { note: s.note } : {}),
+    ...(s.childId ? { childId: s.childId } : {}),
+  }));
+}
+
+function agencyItem(state: InspectionState, d: DeliverableState, now: Instant): AgencyItem {
+  const view = deliverableView(state, d, now);
+  const requirement = d.requires ? state.deliverables.find((x) => x.key === d.requires) : undefined;
+  const latest = d.submissions.at(-1);
+  return {
+    view,
+    progress: progressOf(view.status, d.dueAt, now),
+    description: d.description,
+    kind: d.kind,
+    ...(d.list ? { list: d.list } : {}),
+    perTrackedChild: d.perTrackedChild,
+    documents: d.documents,
+    receivedCodes: [
+      ...new Set(d.submissions.flatMap((s) => s.files.map((f) => f.code)).filter((c): c is string => !!c)),
+    ],
+    ...(d.perTrackedChild
+      ? { perChild: state.selection.tracked.map((childId) => childProgress(d, childId)) }
+      : {}),
+    ...(requirement && d.requestedAt === undefined ? { waitsFor: requirement.title } : {}),
+    lastQueries: latest?.queries ?? [],
+    ...(latest ? { latestSubmissionId: latest.id } : {}),
+    submissions: submissionViews(d),
+  };
+}
+
+export function agencyView(state: InspectionState, agency: AgencyId, now: Instant): AgencyView {
+  const owned = state.deliverables.filter((d) => d.owner === agency);
+  const items = owned.map((d) => agencyItem(state, d, now));
+  const owed = items.filter((i) => i.view.status !== 'not-yet-requested' && !SETTLED.has(i.view.status));
+  const nextOwed = owed.map((i) => i.view.dueAt).sort()[0];
+  return {
+    inspectionId: state.inspectionId,
+    localAuthority: state.localAuthority,
+    agency,
+    agencyName: state.contacts.agencies[agency]?.name ?? PARTY_NAMES[agency],
+    coordinator: state.contacts.coordinator,
+    notifiedOn: state.notifiedOn,
+    option: state.option,
+    linkVersion: state.linkVersions[agency],
+    linkRun: state.runNonce,
+    ended: isEnded(state),
+    trackedChildren: owned.some((d) => d.perTrackedChild) ? [...state.selection.tracked] : [],
+    evaluationQuestions: owned.some((d) => d.kind === 'evaluation')
+      ? [...themeById(state.themeId).evaluationQuestions]
+      : [],
+    items,
+    owed,
+    settled: items.filter((i) => SETTLED.has(i.view.status)),
+    next: items.filter((i) => i.view.status === 'not-yet-requested'),
+    ...(nextOwed ? { nextDueUk: formatUkDateTime(Date.parse(nextOwed)) } : {}),
+  };
+}

@@ -1,0 +1,128 @@
+import { AGENCIES, PARTY_NAMES, type AgencyId, type Instant } from '../../timeline/types';
+import { isEnded, isSettled } from '../../workflows/rules';
+import type { InspectionState } from '../../workflows/types';
+import {
+  inspectionView,
+  missingToShow,
+  progressOf,
+  type DeliverableView,
+  type InspectionView,
+  type Progress,
+} from './inspection';
+
+/** What the coordinator's and managers' page of one inspection shows. */
+
+export interface TimelineEntry {
+  view: DeliverableView;
+  progress: Progress;
+  /** Annex A codes still missing, while that is worth saying. */
+  missing: string[];
+  /** The title of what must come first, while this one is not yet asked for. */
+  requires?: string;
+}
+
+export interface AgencyLinkView {
+  id: AgencyId;
+  name: string;
+  contact: string;
+  escalation: string;
+  version: number;
+  url: string;
+}
+
+export interface CoordinatorPage {
+  view: InspectionView;
+  days: { day: number; rows: TimelineEntry[] }[];
+  counts: Record<Progress, number>;
+  /** Each agency's contacts and current link; empty for readers who may not act. */
+  agencies: AgencyLinkView[];
+  selection: { twenty: string[]; tracked: string[] };
+  limits: InspectionState['limits'];
+  candidates: { id: string; lists: string[]; selected: boolean; tracked: boolean }[];
+  canSelectTwenty: boolean;
+  canSelectTracked: boolean;
+  trackedChoices: string[];
+  confirmations: { id: string; title: string }[];
+  open: { id: string; title: string; ownerName: string; dueUk: string }[];
+}
+
+const NO_COUNTS: Record<Progress, number> = {
+  received: 0,
+  'due-soon': 0,
+  overdue: 0,
+  waived: 0,
+  awaiting: 0,
+  'not-yet-requested': 0,
+};
+
+/** `linkFor` gives an agency's current link (the client signs it); without it no links are shown. */
+export function coordinatorPage(
+  state: InspectionState,
+  now: Instant,
+  linkFor?: (agency: AgencyId) => string,
+): CoordinatorPage {
+  const view = inspectionView(state, now);
+  const rows = state.deliverables.map((d, i): TimelineEntry => {
+    const v = view.deliverables[i] as DeliverableView;
+    const requirement = d.requires ? state.deliverables.find((x) => x.key === d.requires) : undefined;
+    return {
+      view: v,
+      progress: progressOf(v.status, d.dueAt, now),
+      missing: missingToShow(v),
+      ...(requirement && d.requestedAt === undefined ? { requires: requirement.title } : {}),
+    };
+  });
+  const days: CoordinatorPage['days'] = [];
+  for (const row of rows) {
+    const last = days.at(-1);
+    if (last && last.day === row.view.day) last.rows.push(row);
+    else days.push({ day: row.view.day, rows: [row] });
+  }
+  const counts = { ...NO_COUNTS };
+  for (const row of rows) counts[row.progress] += 1;
+
+  const { selection } = state;
+  const hasTwenty = state.deliverables.some((d) => d.key === 'selection-twenty');
+  const twentyDone = state.deliverables.some((d) => d.key === 'selection-twenty' && isSettled(state, d));
+  const perChildStarted = state.deliverables.some((d) => d.perTrackedChild && d.submissions.length > 0);
+  const ended = isEnded(state);
+  const settled = state.deliverables.map((d) => isSettled(state, d));
+  const open = ended ? [] : rows.filter((_, i) => !settled[i]);
+  return {
+    view,
+    days,
+    counts,
+    agencies: linkFor
+      ? AGENCIES.map((id) => ({
+          id,
+          name: state.contacts.agencies[id]?.name ?? PARTY_NAMES[id],
+          contact: state.contacts.agencies[id]?.contact ?? '',
+          escalation: state.contacts.agencies[id]?.escalation ?? '',
+          version: state.linkVersions[id],
+          url: linkFor(id),
+        }))
+      : [],
+    selection: { twenty: [...selection.twenty], tracked: [...selection.tracked] },
+    limits: state.limits,
+    candidates: Object.entries(state.candidates)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([id, lists]) => ({
+        id,
+        lists,
+        selected: selection.twenty.includes(id),
+        tracked: selection.tracked.includes(id),
+      })),
+    canSelectTwenty: !ended && hasTwenty && selection.tracked.length === 0,
+    canSelectTracked: !ended && !perChildStarted && (!hasTwenty || twentyDone),
+    trackedChoices: hasTwenty ? [...selection.twenty] : Object.keys(state.candidates).sort(),
+    confirmations: open
+      .filter((r) => r.view.kind === 'confirmation' && r.view.status !== 'not-yet-requested')
+      .map((r) => ({ id: r.view.id, title: r.view.title })),
+    open: open.map((r) => ({
+      id: r.view.id,
+      title: r.view.title,
+      ownerName: r.view.ownerName,
+      dueUk: r.view.dueUk,
+    })),
+  };
+}

@@ -1,0 +1,215 @@
+import { z } from 'zod';
+import { formatUkDateTime } from '../../timeline/format';
+import { PARTY_NAMES, type Instant } from '../../timeline/types';
+import {
+  deliverableStatus,
+  isEnded,
+  missingDocumentCodes,
+  nextDue,
+  overdueCount,
+  stageOf,
+  STATUS_LABELS,
+  type DeliverableStatus,
+} from '../../workflows/rules';
+import type { DeliverableState, InspectionState, Receipt, Stage } from '../../workflows/types';
+
+/**
+ * The inspection as people see it, derived from workflow state at an instant: what `jtai status`, the
+ * coordinator's page and `GET /api/inspections/:id` show. The shapes are zod schemas so that the API's
+ * OpenAPI document is generated from the very types the views are built to. The view carries how many
+ * children are selected and tracked, never their IDs; file names are the names the agencies gave.
+ */
+
+export const iso = (at: Instant) => new Date(at).toISOString();
+const at = (instant: Instant) => ({ at: iso(instant), atUk: formatUkDateTime(instant) });
+
+/** Stages in words, for people. */
+export const STAGE_LABELS: Record<Stage, string> = {
+  'case-lists': 'case lists',
+  'case-selection': 'case selection',
+  documents: 'key documents',
+  evaluation: 'evaluations',
+  completed: 'completed',
+  cancelled: 'cancelled',
+};
+
+const keysOf = <K extends string>(labels: Record<K, string>) => Object.keys(labels) as [K, ...K[]];
+
+const instantView = z.object({ at: z.string(), atUk: z.string() });
+
+export const queryViewSchema = z.object({
+  row: z.number().int(),
+  column: z.string(),
+  code: z.string(),
+  message: z.string(),
+});
+export type QueryView = z.infer<typeof queryViewSchema>;
+
+export const fileViewSchema = z.object({ name: z.string(), sha256: z.string(), code: z.string().optional() });
+export type FileView = z.infer<typeof fileViewSchema>;
+
+export const deliverableViewSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  owner: z.string(),
+  ownerName: z.string(),
+  kind: z.enum(['list', 'selection', 'documents', 'confirmation', 'evaluation', 'consent']),
+  day: z.number().int(),
+  dueAt: z.string().describe('ISO instant'),
+  dueUk: z.string().describe('UK time, for people'),
+  status: z.enum(keysOf(STATUS_LABELS)),
+  statusLabel: z.string(),
+  received: instantView
+    .extend({ late: z.boolean(), submissions: z.number().int(), files: z.array(fileViewSchema) })
+    .optional(),
+  waived: z.object({ at: z.string(), reason: z.string() }).optional(),
+  extensions: z.array(z.object({ from: z.string(), to: z.string(), toUk: z.string(), reason: z.string() })),
+  queries: z.array(queryViewSchema).describe('Warnings on the latest list, for the agency to answer'),
+  queriesAnswered: instantView.optional().describe('When the agency answered the queries on its latest list'),
+  missingDocuments: z.array(z.string()).optional().describe('Annex A document codes not yet received'),
+  chaseLog: z.array(instantView.extend({ rung: z.string(), kind: z.string(), to: z.string() })),
+});
+export type DeliverableView = z.infer<typeof deliverableViewSchema>;
+
+export const inspectionViewSchema = z.object({
+  inspectionId: z.string(),
+  localAuthority: z.string(),
+  option: z.enum(['A', 'B']),
+  notifiedOn: z.string(),
+  stage: z.enum(keysOf(STAGE_LABELS)),
+  overdue: z.number().int(),
+  nextDue: z.string().optional(),
+  nextDueUk: z.string().optional(),
+  tracked: z.number().int().describe('How many children are tracked'),
+  selected: z.number().int().describe('How many children are selected for more information'),
+  ended: z.boolean(),
+  cancelled: z.object({ at: z.string(), reason: z.string() }).optional(),
+  deliverables: z.array(deliverableViewSchema),
+});
+export type InspectionView = z.infer<typeof inspectionViewSchema>;
+
+/** What a recorded submission, selection or confirmation answers. */
+export const receiptSchema = z.object({
+  deliverableId: z.string(),
+  submissionId: z.string(),
+  receivedAt: z.number().describe('milliseconds since the epoch'),
+  late: z.boolean(),
+  complete: z
+    .boolean()
+    .describe('Whether nothing more is owed for it (a per-child deliverable may need more)'),
+  queries: z.array(queryViewSchema),
+});
+export type ReceiptView = z.infer<typeof receiptSchema>;
+/** The workflow's receipt is what the API sends: typecheck fails unless the schema describes it exactly. */
+export const RECEIPT_SCHEMA_MATCHES: Same<ReceiptView, Receipt> = true;
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+
+export const inspectionSummarySchema = z.object({
+  inspectionId: z.string(),
+  localAuthority: z.string(),
+  status: z.string().describe('The workflow status: RUNNING, COMPLETED, …'),
+  stage: z.string(),
+  nextDue: z.string().optional().describe('UK time'),
+  overdue: z.number().int().optional().describe('Absent when the inspection could not be read'),
+  unavailable: z.string().optional().describe('Why the inspection could not be read, when it could not'),
+});
+export type InspectionSummary = z.infer<typeof inspectionSummarySchema>;
+
+/** Within this of its deadline, an open deliverable is due soon. */
+export const DUE_SOON_MS = 24 * 3_600_000;
+
+/** Where a deliverable stands for someone scanning a page: its status, with "due soon" split out. */
+export type Progress = 'received' | 'due-soon' | 'overdue' | 'waived' | 'awaiting' | 'not-yet-requested';
+
+export function progressOf(status: DeliverableStatus, dueAt: Instant, now: Instant): Progress {
+  switch (status) {
+    case 'received':
+    case 'received-late':
+      return 'received';
+    case 'awaiting':
+    case 'extended':
+      return dueAt - now <= DUE_SOON_MS ? 'due-soon' : 'awaiting';
+    default:
+      return status;
+  }
+}
+
+/** Annex A documents a deliverable still lacks, where it has a checklist (one agency's documents). */
+function missingDocuments(d: DeliverableState): Pick<DeliverableView, 'missingDocuments'> {
+  return d.kind === 'documents' && !d.perTrackedChild && d.documents.length > 0
+    ? { missingDocuments: missingDocumentCodes(d) }
+    : {};
+}
+
+function answeredView(d: DeliverableState): Pick<DeliverableView, 'queriesAnswered'> {
+  const latest = d.submissions.at(-1);
+  const answered = latest && d.queryAnswers?.filter((a) => a.submissionId === latest.id).at(-1);
+  return answered ? { queriesAnswered: at(answered.at) } : {};
+}
+
+export function deliverableView(state: InspectionState, d: DeliverableState, now: Instant): DeliverableView {
+  const status = deliverableStatus(state, d, now);
+  return {
+    id: d.id,
+    title: d.title,
+    owner: d.owner,
+    ownerName: PARTY_NAMES[d.owner],
+    kind: d.kind,
+    day: d.day,
+    dueAt: iso(d.dueAt),
+    dueUk: formatUkDateTime(d.dueAt),
+    status,
+    statusLabel: STATUS_LABELS[status],
+    ...(d.receivedAt !== undefined
+      ? {
+          received: {
+            ...at(d.receivedAt),
+            late: d.late ?? false,
+            submissions: d.submissions.length,
+            files: d.submissions.flatMap((s) =>
+              s.files.map((f) => ({ name: f.name, sha256: f.sha256, ...(f.code ? { code: f.code } : {}) })),
+            ),
+          },
+        }
+      : {}),
+    ...(d.waived ? { waived: { at: iso(d.waived.at), reason: d.waived.reason } } : {}),
+    extensions: d.extensions.map((e) => ({
+      from: iso(e.from),
+      to: iso(e.to),
+      toUk: formatUkDateTime(e.to),
+      reason: e.reason,
+    })),
+    queries: d.submissions.at(-1)?.queries ?? [],
+    ...answeredView(d),
+    ...missingDocuments(d),
+    chaseLog: d.chaseLog.map((c) => ({ rung: c.rung, kind: c.kind, to: c.to, ...at(c.at) })),
+  };
+}
+
+export function inspectionView(state: InspectionState, now: Instant): InspectionView {
+  const due = nextDue(state);
+  const ended = isEnded(state);
+  return {
+    inspectionId: state.inspectionId,
+    localAuthority: state.localAuthority,
+    option: state.option,
+    notifiedOn: state.notifiedOn,
+    stage: stageOf(state),
+    overdue: overdueCount(state, now),
+    ...(due !== undefined && !ended ? { nextDue: iso(due), nextDueUk: formatUkDateTime(due) } : {}),
+    tracked: state.selection.tracked.length,
+    selected: state.selection.twenty.length,
+    ended,
+    ...(state.cancelled
+      ? { cancelled: { at: iso(state.cancelled.at), reason: state.cancelled.reason } }
+      : {}),
+    deliverables: state.deliverables.map((d) => deliverableView(state, d, now)),
+  };
+}
+
+/** Missing documents are worth mentioning only while the deliverable is asked for and not waived. */
+export function missingToShow(d: DeliverableView): string[] {
+  return d.missingDocuments && d.status !== 'waived' && d.status !== 'not-yet-requested'
+    ? d.missingDocuments
+    : [];
+}

@@ -1,0 +1,190 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { commands, runCommand, startInspection, type Commands, type Results } from '../../client/commands';
+import { inspectionSummarySchema, inspectionViewSchema, receiptSchema } from '../../client/read-model';
+import { basicUser, canAct } from '../auth';
+import { noStore, sendError, sendInspectionCalendar } from '../http';
+import {
+  actionRefusals,
+  agencyParams,
+  answer,
+  idParams,
+  okSchema,
+  readRefusals,
+  startBody,
+  startedSchema,
+} from './schemas';
+
+/**
+ * The JSON API for the partnership's own reporting tools: the same sign-in as the pages (the session cookie,
+ * or HTTP Basic for scripts), the same commands and client. Every route declares its schemas; the OpenAPI
+ * document at /api/openapi.json is generated from them. Errors are `{ error: { type, message } }`.
+ * A browser session may call the actions only with a JSON body (which a cross-site form cannot send).
+ */
+export function apiRoutes(parent: FastifyInstance, _options: unknown, done: (err?: Error) => void): void {
+  const app = parent.withTypeProvider<ZodTypeProvider>();
+  app.addHook('onRequest', async (request) => {
+    if (request.headers.authorization?.startsWith('Basic '))
+      request.user = await basicUser(request, app.users);
+  });
+  // Before the body is validated: who may ask comes first.
+  app.addHook('preValidation', async (request, reply) => {
+    if (request.routeOptions.url === '/api/openapi.json') return;
+    if (!request.user) return sendError(request, reply, 401, 'Unauthorised', 'Sign in, or use HTTP Basic.');
+    if (request.method !== 'GET') {
+      if (!canAct(request.user))
+        return sendError(request, reply, 403, 'Forbidden', 'Only a coordinator can do this.');
+      const json = (request.headers['content-type'] ?? '').startsWith('application/json');
+      if (request.user.via === 'session' && !json)
+        return sendError(request, reply, 415, 'UnsupportedMediaType', 'Send a JSON body (application/json).');
+      // No body at all reads as an empty one, so that each missing field is named.
+      request.body ??= {};
+    }
+  });
+  noStore(app);
+
+  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+
+  app.get(
+    '/inspections',
+    {
+      schema: {
+        summary: 'All inspections: stage, next deadline, overdue count (as `jtai list --json`)',
+        response: {
+          200: answer(
+            'The inspections, newest first',
+            z.object({ inspections: z.array(inspectionSummarySchema) }),
+          ),
+          401: readRefusals[401],
+        },
+      },
+    },
+    async () => ({ inspections: await app.inspections.list() }),
+  );
+
+  app.post(
+    '/inspections',
+    {
+      schema: {
+        summary: 'Start an inspection (as `jtai start`)',
+        body: startBody,
+        response: { 201: answer('Started', startedSchema), ...actionRefusals },
+      },
+    },
+    async (request, reply) => {
+      const { inspectionId, input } = await startInspection(app.inspections, request.body);
+      return reply.code(201).send({ inspectionId, deliverables: input.schedule.deliverables.length });
+    },
+  );
+
+  app.get(
+    '/inspections/:id',
+    {
+      schema: {
+        summary: 'One inspection: every deliverable, its state and chase log (as `jtai status --json`)',
+        params: idParams,
+        response: { 200: answer('The inspection', inspectionViewSchema), ...readRefusals },
+      },
+    },
+    async (request) => app.inspections.view(request.params.id, app.now()),
+  );
+
+  app.get(
+    '/inspections/:id/timeline.ics',
+    {
+      schema: {
+        summary: 'The inspection’s deadlines as an iCalendar file',
+        params: idParams,
+        response: { 200: answer('Calendar', z.string(), 'text/calendar'), ...readRefusals },
+      },
+    },
+    async (request, reply) => sendInspectionCalendar(app, reply, request.params.id),
+  );
+
+  const OK = { ok: true } as const;
+
+  /** An action on one inspection: its command is the body (and the agency, for links, the path). */
+  function action<K extends keyof Results, Answer extends z.ZodType>(
+    url: string,
+    name: K,
+    description: { summary: string; params?: z.ZodType; body?: z.ZodType },
+    answerSchema: Answer,
+    answerOf: (command: Commands[K], result: Results[K]) => z.input<Answer>,
+  ) {
+    app.post(
+      url,
+      {
+        schema: {
+          summary: description.summary,
+          params: description.params ?? idParams,
+          body: description.body ?? commands[name],
+          response: { 200: answer('Done', answerSchema), ...actionRefusals },
+        },
+      },
+      async (request) => {
+        const params = request.params as { id: string; agency?: string };
+        const command = {
+          ...(request.body as object),
+          ...(params.agency ? { agency: params.agency } : {}),
+        } as Commands[K];
+        return answerOf(command, await runCommand(app.inspections, params.id, name, command));
+      },
+    );
+  }
+
+  action(
+    '/inspections/:id/select',
+    'select',
+    { summary: 'Record the lead inspector’s selection (as `jtai select`)' },
+    receiptSchema,
+    (_c, receipt) => receipt,
+  );
+  action(
+    '/inspections/:id/confirm',
+    'confirm',
+    { summary: 'Record a confirmation: `call` or another confirmation deliverable (as `jtai confirm`)' },
+    receiptSchema,
+    (_c, receipt) => receipt,
+  );
+  action(
+    '/inspections/:id/extend',
+    'extend',
+    { summary: 'Move a deadline; reminders move with it (as `jtai extend`)' },
+    okSchema.extend({ deliverable: z.string(), dueAt: z.string().describe('The new deadline, ISO instant') }),
+    (c) => ({ ...OK, deliverable: c.deliverable, dueAt: new Date(c.to).toISOString() }),
+  );
+  action(
+    '/inspections/:id/waive',
+    'waive',
+    { summary: 'Waive a deliverable: nothing more is owed, chasing stops (as `jtai waive`)' },
+    okSchema.extend({ deliverable: z.string() }),
+    (c) => ({ ...OK, deliverable: c.deliverable }),
+  );
+  action(
+    '/inspections/:id/cancel',
+    'cancel',
+    { summary: 'Cancel the inspection: all chasing stops (as `jtai cancel`)' },
+    okSchema,
+    () => OK,
+  );
+  action(
+    '/inspections/:id/contacts',
+    'contacts',
+    { summary: 'Replace the contacts; later emails go to the new addresses (as `jtai contacts`)' },
+    okSchema,
+    () => OK,
+  );
+  action(
+    '/inspections/:id/links/:agency',
+    'sendLink',
+    {
+      summary: 'Email an agency its link again; with `revoke`, its earlier links stop working',
+      params: agencyParams,
+      body: commands.sendLink.omit({ agency: true }),
+    },
+    okSchema.extend({ version: z.number().int().describe('The link version now valid') }),
+    (_c, version) => ({ ...OK, version }),
+  );
+  done();
+}

@@ -1,0 +1,51 @@
+import type { FastifyInstance } from 'fastify';
+import { CommandError, parseCommand, startInspection } from '../../client/commands';
+import { JtaiError } from '../../client/errors';
+import { showError } from '../errors';
+import { coordinator, formPage } from './guards';
+
+/** Start an inspection: the form, with the contacts file as an upload. */
+export function startPages(app: FastifyInstance): void {
+  app.get('/inspections/new', { preHandler: coordinator }, async (request, reply) =>
+    reply.view('staff/new.njk', formPage(request, reply, { nav: 'new', form: { errors: [], values: {} } })),
+  );
+
+  app.post('/inspections', { preHandler: coordinator }, async (request, reply) => {
+    const values: Record<string, string> = {};
+    let contacts = '';
+    if (request.isMultipart()) {
+      for await (const part of request.parts()) {
+        if (part.type === 'field') values[part.fieldname] = String(part.value);
+        else if (part.fieldname === 'contacts' && part.filename) {
+          const buffer = await part.toBuffer();
+          if (buffer.length > 256 * 1024)
+            throw new JtaiError('The contacts file is too large.', 'BadRequest');
+          contacts = buffer.toString('utf8');
+        } else await part.toBuffer();
+      }
+    } else Object.assign(values, request.body as Record<string, string>);
+    contacts ||= values.contactsText ?? '';
+    try {
+      const command = parseCommand('start', { ...values, contacts });
+      const { inspectionId } = await startInspection(app.inspections, command);
+      return await reply.redirect(`/inspections/${inspectionId}?done=started`, 303);
+    } catch (err) {
+      if (!(err instanceof JtaiError)) throw err;
+      const errors =
+        err instanceof CommandError
+          ? err.problems.map((p) => ({ text: p.message, href: `#${p.field || 'localAuthority'}` }))
+          : [{ text: err.message, href: hrefFor(err.message) }];
+      reply.code(showError(err).status);
+      return reply.view('staff/new.njk', formPage(request, reply, { nav: 'new', form: { errors, values } }));
+    }
+  });
+}
+
+/** Which field of the start form a message is about. */
+function hrefFor(message: string): string {
+  if (/local authority/i.test(message)) return '#localAuthority';
+  if (/notification|date|working day/i.test(message)) return '#notifiedOn';
+  if (/option/i.test(message)) return '#option';
+  if (/contacts/i.test(message)) return '#contacts';
+  return '#localAuthority';
+}
