@@ -5,7 +5,7 @@
  */
 import ExcelJS from 'exceljs';
 import type { ListId } from './ids';
-import type { Parsed } from './schema';
+import type { Parsed } from './cells';
 import { SEVEN_QUESTIONS, THEME_HEADER } from './specs';
 import { scanList, type ListReport } from './validate';
 

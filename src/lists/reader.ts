@@ -9,7 +9,7 @@ import { extname } from 'node:path';
 import { TextDecoder } from 'node:util';
 import ExcelJS from 'exceljs';
 import { UnreadableListError } from './errors';
-import type { Cell } from './schema';
+import type { Cell } from './cells';
 
 export interface SheetRow {
   /** 0 for the first sheet (a CSV has one). */
