@@ -154,6 +154,19 @@ const adultOnOpenCase: RuleBuilder = ({ spec, present, rules, header }) => {
   };
 };
 
+/** Where a list has a date of birth, every row has one, or the expected date of birth of an unborn child. */
+const birthOrExpected: RuleBuilder = ({ present, header }) => {
+  if (!present.has('dob')) return undefined;
+  return (row, say) => {
+    if (row.dob === null && (row.expectedDob ?? null) === null)
+      say(
+        'dob',
+        'no-birth-date',
+        `is empty, and so is "${header('expectedDob')}". Give the date of birth, or for an unborn child the expected date of birth.`,
+      );
+  };
+};
+
 /** In the order their findings appear within a row. */
 const RULES: readonly RuleBuilder[] = [
   themeAnswers,
@@ -161,6 +174,7 @@ const RULES: readonly RuleBuilder[] = [
   afterBirth,
   ageMatchesBirth,
   adultOnOpenCase,
+  birthOrExpected,
 ];
 
 /** The check of one row of a file whose header row maps `found` (the list's columns, at their cell index). */
