@@ -8,6 +8,7 @@ import type { ListId } from './ids';
 import type { Parsed } from './cells';
 import { SEVEN_QUESTIONS, THEME_HEADER } from './specs';
 import { scanList, type ListReport } from './validate';
+import { neutraliseWorkbook } from './safe-workbook';
 
 export const CANDIDATE_LISTS: readonly ListId[] = ['6', '7', '8', 'yot', 'nps'];
 
@@ -136,6 +137,7 @@ export async function buildCandidates(
     notes.addRow([line]);
   notes.getColumn(1).width = 120;
 
+  neutraliseWorkbook(wb);
   await wb.xlsx.writeFile(outPath);
   return { candidates: [...byId.keys()], reports };
 }

@@ -5,6 +5,7 @@
  */
 import { CODE_LISTS, matchCode } from './codelists';
 import { dayFromCellDate, dayFromExcelSerial, dayFromYmd, formatDay } from './dates';
+import { DMY, formulaLike, formulaStart, LONE_DASH, NUMERIC, YMD } from './safe-cells';
 import type { ColumnSpec, ColumnType } from './specs';
 
 /** A cell as the readers hand it over. */
@@ -34,14 +35,6 @@ const MAX_ECHO = 40;
 export function echo(v: unknown): string {
   const s = typeof v === 'string' ? v.trim() : String(v);
   return `"${s.length > MAX_ECHO ? `${s.slice(0, MAX_ECHO)}…` : s}"`;
-}
-
-const NUMERIC = /^[-+]?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$/;
-const LONE_DASH = /^-{1,3}$/;
-
-/** = + - @ */
-function unsafeStart(c: number): boolean {
-  return c === 61 || c === 43 || c === 45 || c === 64;
 }
 
 function isBlankString(s: string): boolean {
@@ -74,8 +67,6 @@ function serialDateMessage(n: number): string {
   return `holds the number ${n}, not a date${asDate}. Format the column as a date (dd/mm/yyyy) or type the date as dd/mm/yyyy.`;
 }
 
-const DMY = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T]0{1,2}:00(?::00(?:\.0+)?)?)?$/;
-const YMD = /^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00(?:\.0+)?)?Z?)?$/;
 const DMY_SHORT_YEAR = /^\d{1,2}[/.-]\d{1,2}[/.-]\d{2}$/;
 
 const parseDate: Parser = (col, raw, ctx, report) => {
@@ -294,10 +285,10 @@ export function parseCell(col: ColumnSpec, raw: unknown, ctx: RuleContext, repor
       report('dash-for-blank', `holds ${echo(t)}. Leave the cell empty when there is no value.`, 'warning');
       return null;
     }
-    if (unsafeStart(first) && !NUMERIC.test(t)) {
+    if (formulaLike(raw)) {
       report(
         'unsafe-text',
-        `starts with "${t.charAt(0)}", which spreadsheet programs may run as a formula. Remove that first character (or the whole value if it is not needed).`,
+        `starts with ${formulaStart(raw)}, which spreadsheet programs may run as a formula. Remove that first character (or the whole value if it is not needed).`,
       );
       return INVALID;
     }

@@ -77,6 +77,8 @@ export class ListBody {
   /** Data rows read (blank rows are not counted). */
   rows = 0;
   readonly sheetIndex: number;
+  /** Cell indices the column checks read (the list's columns): true at each. */
+  readonly checked: readonly boolean[];
   private readonly check: RowCheck;
   private readonly columnText: Map<string, string>;
   private readonly blanks: BlankRuns;
@@ -94,6 +96,9 @@ export class ListBody {
   ) {
     const mapped = header.match.mapped;
     this.sheetIndex = header.sheetIndex;
+    const checked: boolean[] = [];
+    for (const mc of mapped) checked[mc.index] = true;
+    this.checked = checked;
     this.check = rowCheck(spec, mapped, rules);
     this.columnText = new Map(mapped.map((mc) => [mc.spec.key, mc.text]));
     this.blanks = new BlankRuns(findings);

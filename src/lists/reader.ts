@@ -275,8 +275,13 @@ async function* readCsv(filePath: string): AsyncGenerator<SheetRow[]> {
   }
 }
 
-/** Every row of every sheet, in order, streaming, in batches (one per chunk read). */
-export async function readRowBatches(filePath: string): Promise<AsyncGenerator<SheetRow[]>> {
+export interface OpenedFile {
+  kind: FileKind;
+  /** Every row of every sheet, in order, streaming, in batches (one per chunk read). */
+  batches: AsyncGenerator<SheetRow[]>;
+}
+
+export async function openRows(filePath: string): Promise<OpenedFile> {
   const kind = await sniffFile(filePath);
-  return kind === 'xlsx' ? readXlsx(filePath) : readCsv(filePath);
+  return { kind, batches: kind === 'xlsx' ? readXlsx(filePath) : readCsv(filePath) };
 }

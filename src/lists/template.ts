@@ -9,6 +9,7 @@ import ExcelJS from 'exceljs';
 import { CODE_LISTS, templateValues, type CodeListName } from './codelists';
 import { LIST_IDS, LIST_TITLES, type ListId } from './ids';
 import { getListSpec, hasOptionBColumns, type ColumnSpec } from './specs';
+import { neutraliseWorkbook } from './safe-workbook';
 
 /**
  * Drop-downs and checks cover this many data rows by default. Excel copes with whole columns, but other
@@ -192,6 +193,7 @@ export async function writeListTemplate(
   for (const line of general) notes.addRow(['', line]);
   notes.views = [{ state: 'frozen', ySplit: 1 }];
 
+  neutraliseWorkbook(wb);
   await wb.xlsx.writeFile(outPath);
 }
 

@@ -9,7 +9,8 @@ import { Findings, type Finding } from './findings';
 import { HeaderSearch, reportHeader } from './header-row';
 import type { ListId } from './ids';
 import { ListBody, type ScannedRow } from './list-body';
-import { readRowBatches } from './reader';
+import { FormulaSweep } from './formulas';
+import { openRows } from './reader';
 import { getListSpec } from './specs';
 
 export { columnLetter, type Finding } from './findings';
@@ -29,6 +30,7 @@ export interface ValidateOptions {
   /** Notification date, YYYY-MM-DD: ages are checked at this date (default: today). */
   notifiedOn?: string;
   option?: 'A' | 'B';
+  /** Called every thousand rows read (of any sheet). */
   onProgress?: (rowsRead: number) => void;
   /** Today, YYYY-MM-DD (default: today in the UK). For tests and re-checking old files. */
   today?: string;
@@ -63,22 +65,27 @@ export async function scanList(
   const findings = new Findings();
   const search = new HeaderSearch(spec);
   let body: ListBody | undefined;
+  const file = await openRows(filePath);
+  const formulas = new FormulaSweep(file.kind, findings);
+  let read = 0;
 
-  reading: for await (const batch of await readRowBatches(filePath))
+  for await (const batch of file.batches)
     for (const r of batch) {
-      if (!body) {
-        const header = search.offer(r);
-        if (header) {
-          reportHeader(header, findings);
-          body = new ListBody(spec, header, rules, findings, onRow);
-        }
+      if (options.onProgress && ++read % PROGRESS_EVERY === 0) options.onProgress(read);
+      if (body && r.sheetIndex === body.sheetIndex) {
+        // The list: its columns are checked by their rules, every other cell for formulas.
+        formulas.row(r, body.checked);
+        body.read(r);
         continue;
       }
-      if (r.sheetIndex !== body.sheetIndex) break reading; // the list is on one sheet; later sheets are not read
-      const before = body.rows;
-      body.read(r);
-      if (options.onProgress && body.rows !== before && body.rows % PROGRESS_EVERY === 0)
-        options.onProgress(body.rows);
+      // Above the header, the header row itself, other sheets: read only for formulas.
+      formulas.row(r);
+      if (body) continue;
+      const header = search.offer(r);
+      if (header) {
+        reportHeader(header, findings);
+        body = new ListBody(spec, header, rules, findings, onRow);
+      }
     }
 
   if (!body) throw search.failure();
