@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { validateListFile } from '../src/lists';
-import { XLSX_READER_OPTIONS } from '../src/lists/reader';
+import { XLSX_READER_OPTIONS } from '../src/lists/xlsx';
 import { syntheticHeaders, syntheticRow } from '../src/lists/synthetic';
 
 const NOTIFIED = '2026-03-02';

@@ -57,6 +57,13 @@ function parseOption(value: string | undefined): 'A' | 'B' {
   return v;
 }
 
+function parseCount(value: string, option: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`${option} must be a whole number of 1 or more, not "${value}".`);
+  return n;
+}
+
 /** Accepts YYYY-MM-DD or dd/mm/yyyy; returns YYYY-MM-DD. */
 export function parseNotified(value: string): string {
   const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
@@ -160,19 +167,22 @@ export function registerListsCommands(program: Command): void {
     .option('--notified <date>', 'notification date (YYYY-MM-DD or dd/mm/yyyy); ages are checked at it')
     .option('--option <A|B>', 'the inspection option (B: lists 6-8 carry the seven questions)', 'A')
     .option('--json', 'print one JSON object on stdout')
+    .option('--max-findings <n>', 'keep at most n errors and n warnings; the rest are counted', '1000')
     .action(
       async (
         file: string,
-        opts: { list: string; notified?: string; option?: string; json?: boolean },
+        opts: { list: string; notified?: string; option?: string; json?: boolean; maxFindings: string },
         cmd: Command,
       ) => {
         let list: ListId;
         let option: 'A' | 'B';
         let notifiedOn: string | undefined;
+        let maxFindings: number;
         try {
           list = parseList(opts.list);
           option = parseOption(opts.option);
           notifiedOn = opts.notified === undefined ? undefined : parseNotified(opts.notified);
+          maxFindings = parseCount(opts.maxFindings, '--max-findings');
         } catch (err) {
           return usage(cmd, (err as Error).message);
         }
@@ -182,13 +192,20 @@ export function registerListsCommands(program: Command): void {
             notifiedOn,
             option,
             onProgress: progress.update,
+            limits: { errors: maxFindings, warnings: maxFindings },
           });
           progress.stop();
           if (opts.json) {
-            const { list: l, file: f, rows, valid, findings } = report;
+            const { list: l, file: f, rows, valid, findings, counts } = report;
+            // "omitted" only when the findings limit left some out, so a full report keeps its shape.
+            const omitted = {
+              errors: counts.errors - findings.filter((x) => x.severity === 'error').length,
+              warnings: counts.warnings - findings.filter((x) => x.severity === 'warning').length,
+            };
+            const out = { list: l, file: f, rows, valid, findings };
             await writeAll(
               process.stdout,
-              `${JSON.stringify({ list: l, file: f, rows, valid, findings })}\n`,
+              `${JSON.stringify(omitted.errors + omitted.warnings > 0 ? { ...out, omitted } : out)}\n`,
             );
           } else {
             await writeAll(process.stdout, formatReport(report));

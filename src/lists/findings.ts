@@ -9,18 +9,26 @@ export interface Finding {
   message: string;
 }
 
+export interface FindingCounts {
+  errors: number;
+  warnings: number;
+}
+
+/** Keeps the first findings of each severity up to its limit, and counts them all. */
 export class Findings {
   readonly kept: Finding[] = [];
-  private errors = 0;
+  readonly counts: FindingCounts = { errors: 0, warnings: 0 };
+
+  constructor(private readonly max: FindingCounts = { errors: Infinity, warnings: Infinity }) {}
 
   add(row: number, column: string, code: string, severity: Severity, message: string): void {
-    if (severity === 'error') this.errors++;
-    this.kept.push({ row, column, code, severity, message });
+    const key = severity === 'error' ? 'errors' : 'warnings';
+    if (++this.counts[key] <= this.max[key]) this.kept.push({ row, column, code, severity, message });
   }
 
   /** No errors: the list is accepted (warnings become queries). */
   get valid(): boolean {
-    return this.errors === 0;
+    return this.counts.errors === 0;
   }
 }
 

@@ -5,15 +5,16 @@
 import { basename } from 'node:path';
 import type { RuleContext } from './cells';
 import { dayFromIso, todayUk } from './dates';
-import { Findings, type Finding } from './findings';
+import { Findings, type Finding, type FindingCounts } from './findings';
 import { HeaderSearch, reportHeader } from './header-row';
 import type { ListId } from './ids';
+import { listLimits, type ListLimits } from './limits';
 import { ListBody, type ScannedRow } from './list-body';
 import { FormulaSweep } from './formulas';
 import { openRows } from './reader';
 import { getListSpec } from './specs';
 
-export { columnLetter, type Finding } from './findings';
+export { columnLetter, type Finding, type FindingCounts } from './findings';
 export type { ScannedRow } from './list-body';
 
 export interface ListReport {
@@ -21,7 +22,10 @@ export interface ListReport {
   file: string;
   rows: number;
   valid: boolean;
+  /** The first findings of each severity, up to the limits (1,000 errors, 1,000 warnings by default). */
   findings: Finding[];
+  /** Every finding counted, those not kept included. */
+  counts: FindingCounts;
   /** Child IDs this list puts forward for selection: rows flagged Y for the theme (lists 6–8), every child on yot/nps/twenty. */
   candidates: string[];
 }
@@ -34,6 +38,8 @@ export interface ValidateOptions {
   onProgress?: (rowsRead: number) => void;
   /** Today, YYYY-MM-DD (default: today in the UK). For tests and re-checking old files. */
   today?: string;
+  /** Changes to the limits (./limits.ts): rows, sizes, findings kept. */
+  limits?: Partial<ListLimits>;
 }
 
 const PROGRESS_EVERY = 1000;
@@ -62,10 +68,11 @@ export async function scanList(
 ): Promise<ListReport> {
   const spec = getListSpec(list, options.option ?? 'A');
   const rules = ruleContext(options);
-  const findings = new Findings();
+  const limits = listLimits(options.limits);
+  const findings = new Findings(limits);
   const search = new HeaderSearch(spec);
   let body: ListBody | undefined;
-  const file = await openRows(filePath);
+  const file = await openRows(filePath, limits);
   const formulas = new FormulaSweep(file.kind, findings);
   let read = 0;
 
@@ -96,6 +103,7 @@ export async function scanList(
     rows: body.rows,
     valid: findings.valid,
     findings: findings.kept,
+    counts: findings.counts,
     candidates: body.candidates(),
   };
 }
