@@ -9,8 +9,11 @@ import { UnreadableListError } from './errors';
 const MB = 1024 * 1024;
 
 export const LIST_LIMITS = {
-  /** Rows read, every sheet counted (a large authority's list 1 can be long). */
-  rows: 250_000,
+  /**
+   * Rows read, every sheet counted, header and notes included: a list of 250,000 children (a large authority's
+   * list 1 can be long) fits with room to spare.
+   */
+  rows: 300_000,
   /** Worksheets in a workbook. */
   sheets: 50,
   /** Cells in one row, counted to the last one used (a list has about 30 columns). */

@@ -166,7 +166,7 @@ describe('rows, cells per row, cell size', () => {
     const err = await overLimit(p);
     expect(err.limit).toBe('rows');
     expect(err.message).toMatch(
-      /^The file has more than 250,000 rows; the most accepted is 250,000 \(the row limit\)/,
+      /^The file has more than 300,000 rows; the most accepted is 300,000 \(the row limit\)/,
     );
   }, 120_000);
 
