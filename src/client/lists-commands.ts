@@ -10,18 +10,20 @@
  */
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import {
-  buildCandidates,
-  formatReport,
-  isListId,
-  LIST_IDS,
-  LIST_TITLES,
-  UnreadableListError,
-  validateListFile,
-  writeAllTemplates,
-  writeListTemplate,
-  type ListId,
-} from '../lists';
+import { UnreadableListError } from '../lists/errors';
+import { isListId, LIST_IDS, LIST_TITLES, type ListId } from '../lists/ids';
+
+// Only the light modules up front: each command loads what it runs when it runs (a validation need not load
+// the template writer, nor a template the validator). require rather than import(): it loads TypeScript the
+// same way under tsx (either loader), jest and compiled code.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const lazy = {
+  validate: () => require('../lists/validate') as typeof import('../lists/validate'),
+  report: () => require('../lists/report') as typeof import('../lists/report'),
+  template: () => require('../lists/template') as typeof import('../lists/template'),
+  candidates: () => require('../lists/candidates') as typeof import('../lists/candidates'),
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 const guarded = new WeakSet<NodeJS.WritableStream>();
 
@@ -139,6 +141,7 @@ export function registerListsCommands(program: Command): void {
         } catch (err) {
           return usage(cmd, (err as Error).message);
         }
+        const { writeAllTemplates, writeListTemplate } = lazy.template();
         if (opts.all) {
           const written = await writeAllTemplates(opts.all, option);
           await writeAll(process.stdout, `${written.map((p) => `wrote ${p}`).join('\n')}\n`);
@@ -188,6 +191,7 @@ export function registerListsCommands(program: Command): void {
         }
         const progress = progressReporter(`Checking ${basename(file)}`);
         try {
+          const { validateListFile } = lazy.validate();
           const report = await validateListFile(list, file, {
             notifiedOn,
             option,
@@ -208,6 +212,7 @@ export function registerListsCommands(program: Command): void {
               `${JSON.stringify(omitted.errors + omitted.warnings > 0 ? { ...out, omitted } : out)}\n`,
             );
           } else {
+            const { formatReport } = lazy.report();
             await writeAll(process.stdout, formatReport(report));
           }
           process.exitCode = report.valid ? 0 : 1;
@@ -258,6 +263,7 @@ export function registerListsCommands(program: Command): void {
           return usage(cmd, (err as Error).message);
         }
         try {
+          const { buildCandidates } = lazy.candidates();
           const result = await buildCandidates(inputs, option, out, { notifiedOn });
           const errors = result.reports.reduce(
             (n, r) => n + r.findings.filter((f) => f.severity === 'error').length,

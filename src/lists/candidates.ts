@@ -3,7 +3,6 @@
  * the YOT and NPS lists, one row per child ID, saying which lists each child is on (Option B: with the seven
  * answers). The lead inspector chooses the 20, or the tracked children, from it.
  */
-import ExcelJS from 'exceljs';
 import type { ListId } from './ids';
 import type { Parsed } from './cells';
 import { SEVEN_QUESTIONS, THEME_HEADER } from './specs';
@@ -77,7 +76,8 @@ export async function buildCandidates(
     reports.push(report);
   }
 
-  const wb = new ExcelJS.Workbook();
+  const { Workbook } = (await import('exceljs')).default;
+  const wb = new Workbook();
   wb.creator = 'jtai';
   const ws = wb.addWorksheet('Candidates', { views: [{ state: 'frozen', ySplit: 1 }] });
   const withAnswers = option === 'B';

@@ -5,7 +5,6 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import archiver from 'archiver';
 import { DateTime } from 'luxon';
 import { csvField, neutraliseCell } from './safe-cells';
 
@@ -168,6 +167,8 @@ export async function writeInspectorPack(entries: PackEntry[], outZip: string): 
   }
 
   const output = createWriteStream(outZip);
+  // archiver is loaded when a pack is written, not when the lists are imported.
+  const { default: archiver } = await import('archiver');
   const archive = archiver('zip', { zlib: { level: 6 } });
   const done = new Promise<void>((resolve, reject) => {
     output.on('close', () => resolve());

@@ -4,7 +4,7 @@
  * date of birth gets (dates after birth, age against date of birth, 18 or over on an open case, a date of
  * birth or an expected one). A check returns the row's values and its issues, nothing else. Pure: no I/O.
  */
-import { parseCell, type Cell, type ParsedRow, type RuleContext, type Severity } from './cells';
+import { parseCell, type Cell, type ParsedRow, type Report, type RuleContext, type Severity } from './cells';
 import { ageFromKeys, formatDay, ymdKey } from './dates';
 import type { ColumnSpec, ListSpec } from './specs';
 
@@ -167,6 +167,8 @@ const birthOrExpected: RuleBuilder = ({ present, header }) => {
   };
 };
 
+const NO_ISSUES: RowIssue[] = Object.freeze([]) as unknown as RowIssue[];
+
 /** In the order their findings appear within a row. */
 const RULES: readonly RuleBuilder[] = [
   themeAnswers,
@@ -189,16 +191,27 @@ export function rowCheck(spec: ListSpec, found: readonly FoundColumn[], rules: R
     (r): r is RowRule => r !== undefined,
   );
 
+  // The reporters are made once, not per cell: they add to the issues of the row being checked (a row
+  // without issues allocates no array).
+  let issues: RowIssue[] = [];
+  const add = (key: string, code: string, severity: Severity, message: string): void => {
+    if (issues === NO_ISSUES) issues = [];
+    issues.push({ key, code, severity, message });
+  };
+  const reporters = columns.map(
+    ({ spec: col }) =>
+      (code: string, message: string, severity: Severity = 'error') =>
+        add(col.key, code, severity, message),
+  );
+  const say: Say = (key, code, message) => add(key, code, 'error', message);
+
   return (cells) => {
+    issues = NO_ISSUES;
     const values: ParsedRow = {};
-    const issues: RowIssue[] = [];
-    for (const { index, spec: col } of columns) {
-      const key = col.key;
-      values[key] = parseCell(col, cells[index] ?? null, rules, (code, message, severity = 'error') =>
-        issues.push({ key, code, severity, message }),
-      );
+    for (let i = 0; i < columns.length; i++) {
+      const { index, spec: col } = columns[i] as FoundColumn;
+      values[col.key] = parseCell(col, cells[index] ?? null, rules, reporters[i] as Report);
     }
-    const say: Say = (key, code, message) => issues.push({ key, code, severity: 'error', message });
     for (const rule of rowRules) rule(values, say);
     return { values, issues };
   };

@@ -1,19 +1,20 @@
 /**
- * Rows of an .xlsx, streaming. The zip is not handed to exceljs whole: its parts are listed and checked
- * against the limits first (./zip.ts), then exceljs's own parsers read the parts it needs, each unzipped by
- * jtai with its size enforced: the workbook and its relationships, the styles (to tell a date from a number),
- * the shared strings, then each worksheet in the order of the workbook's tabs. Nothing is unzipped to disk,
- * and parts exceljs does not need (images, themes) are never unzipped. Workbooks with macros, links to other
- * files or embedded objects are refused before anything is read.
+ * Rows of an .xlsx, streaming. The zip is not handed to exceljs: its parts are listed and checked against the
+ * limits first (./zip.ts), then read one by one, each unzipped by jtai with its size enforced and decoded as
+ * UTF-8 across chunk boundaries: the workbook and its relationships, the styles (to tell a date from a
+ * number) and the shared strings with exceljs's parsers, then each worksheet, in the order of the workbook's
+ * tabs, with ./sheet-xml.ts. Nothing is unzipped to disk, parts a list does not need (images, themes) are
+ * never unzipped, and exceljs's zip and worksheet readers are never loaded. Workbooks with macros, links to
+ * other files or embedded objects are refused before anything is read.
  */
-import { Readable } from 'node:stream';
-import ExcelJS from 'exceljs';
-import type { Cell } from './cells';
+import { TextDecoder } from 'node:util';
 import { UnreadableListError } from './errors';
 import { ListLimitError, RowLimits, count, type ListLimits } from './limits';
 import type { SheetRow } from './reader';
+import { sheetRows, type SaxEvents, type SheetContext } from './sheet-xml';
 import { readPart, readZipParts, type ZipPart } from './zip';
 
+/** Options of exceljs's streaming reader that read a workbook as the list reader does (`npm run bench:lists`). */
 export const XLSX_READER_OPTIONS = {
   worksheets: 'emit',
   sharedStrings: 'cache',
@@ -27,7 +28,7 @@ const RELS = 'xl/_rels/workbook.xml.rels';
 const WORKBOOK = 'xl/workbook.xml';
 const STYLES = 'xl/styles.xml';
 const SHARED_STRINGS = 'xl/sharedStrings.xml';
-/** Read whole into memory by exceljs (a smaller limit applies). */
+/** Read whole into memory (a smaller limit applies). */
 const WHOLE_PARTS: ReadonlySet<string> = new Set([RELS, WORKBOOK, STYLES, SHARED_STRINGS]);
 const WORKSHEET = /^xl\/worksheets\/[^/]+\.xml$/;
 
@@ -40,54 +41,93 @@ const ACTIVE_CONTENT: readonly { part: RegExp; what: string }[] = [
   { part: /^xl\/activeX\//i, what: 'ActiveX controls' },
 ];
 
-/** What exceljs's WorkbookReader does inside; used here to feed it parts that have been checked. */
-interface WorkbookInternals {
-  _parseRels(entry: Readable): Promise<void>;
-  _parseWorkbook(entry: Readable): Promise<void>;
-  _parseStyles(entry: Readable): Promise<void>;
-  _parseSharedStrings(entry: Readable): AsyncGenerator<unknown>;
-  _parseWorksheet(iterator: AsyncIterable<Buffer>, sheetNo: string): Generator<{ value: WorksheetEvents }>;
-  model?: { sheets?: { name?: string; rId?: string }[] };
-  workbookRels?: { Id?: string; Target?: string }[];
+type Text = AsyncIterable<string>;
+
+/**
+ * The pieces of exceljs 4.4 (pinned in package.json) the reader uses: internal modules, loaded when the first
+ * workbook is read so that importing the lists costs nothing.
+ */
+interface ExcelParts {
+  parseSax: (source: Text) => SaxEvents;
+  utils: {
+    isDateFmt(fmt: string | undefined): boolean;
+    excelToDate(serial: number, date1904?: boolean): Date;
+  };
+  StylesXform: new () => {
+    init(): void;
+    parseStream(source: Text): Promise<unknown>;
+    getStyleModel(id: number): { numFmt?: string } | null;
+  };
+  WorkbookXform: new () => {
+    parseStream(source: Text): Promise<unknown>;
+    model?: { sheets?: { name?: string; rId?: string }[] };
+    map: { workbookPr: { model?: { date1904?: boolean } } };
+  };
+  RelationshipsXform: new () => { parseStream(source: Text): Promise<{ Id?: string; Target?: string }[]> };
 }
 
-interface WorksheetEvents {
-  name?: string;
-  /** Event batches, one per chunk of XML: an async hop per batch rather than per row. */
-  parse(): AsyncIterable<{ eventType: string; value: unknown }[]>;
+let excel: ExcelParts | undefined;
+function excelParts(): ExcelParts {
+  /* eslint-disable @typescript-eslint/no-require-imports -- exceljs's internal modules have no types */
+  excel ??= {
+    parseSax: require('exceljs/lib/utils/parse-sax') as ExcelParts['parseSax'],
+    utils: require('exceljs/lib/utils/utils') as ExcelParts['utils'],
+    StylesXform: require('exceljs/lib/xlsx/xform/style/styles-xform') as ExcelParts['StylesXform'],
+    WorkbookXform: require('exceljs/lib/xlsx/xform/book/workbook-xform') as ExcelParts['WorkbookXform'],
+    RelationshipsXform:
+      require('exceljs/lib/xlsx/xform/core/relationships-xform') as ExcelParts['RelationshipsXform'],
+  };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return excel;
 }
 
-function toCell(v: unknown): Cell {
-  if (v === undefined || v === null) return null;
-  switch (typeof v) {
-    case 'string':
-    case 'number':
-    case 'boolean':
-      return v;
-    case 'object':
-      break;
-    default:
-      return null; // functions, symbols, bigints: not cell values
-  }
-  if (v instanceof Date) return v;
-  const o = v as Record<string, unknown>;
-  const str = (x: unknown): string => (typeof x === 'string' ? x : typeof x === 'number' ? String(x) : '');
-  if ('formula' in o || 'sharedFormula' in o) return { formula: str(o.formula ?? o.sharedFormula) };
-  if ('error' in o) return { error: str(o.error) };
-  if (Array.isArray(o.richText)) return (o.richText as { text?: unknown }[]).map((r) => str(r.text)).join('');
-  if ('text' in o) return toCell(o.text);
-  return { error: 'unknown value' };
+/** A part's text, decoded as UTF-8 (a character split between two chunks is joined, not garbled). */
+async function* partText(filePath: string, part: ZipPart): AsyncGenerator<string> {
+  const decoder = new TextDecoder('utf-8');
+  for await (const bytes of readPart(filePath, part)) yield decoder.decode(bytes, { stream: true });
+  const rest = decoder.decode();
+  if (rest) yield rest;
+}
+
+/**
+ * The shared strings, each as its text (the runs of rich text joined; phonetic guides left out), as the
+ * cells that use them read.
+ */
+async function readSharedStrings(parseSax: ExcelParts['parseSax'], source: Text): Promise<string[]> {
+  const strings: string[] = [];
+  let text = '';
+  let inText = false;
+  let phonetic = 0;
+  for await (const events of parseSax(source))
+    for (const { eventType, value } of events) {
+      if (eventType === 'text') {
+        if (inText && phonetic === 0) text += value as string;
+        continue;
+      }
+      const name = (value as { name: string }).name;
+      if (eventType === 'opentag') {
+        if (name === 'si') text = '';
+        else if (name === 't') inText = true;
+        else if (name === 'rPh') phonetic++;
+      } else if (eventType === 'closetag') {
+        if (name === 't') inText = false;
+        else if (name === 'rPh') phonetic--;
+        else if (name === 'si') strings.push(text);
+      }
+    }
+  return strings;
 }
 
 /** The worksheets in the order of the workbook's tabs, then any the workbook does not list. */
 function sheetsInOrder(
-  wb: WorkbookInternals,
+  sheets: readonly { name?: string; rId?: string }[],
+  rels: readonly { Id?: string; Target?: string }[],
   parts: Map<string, ZipPart>,
 ): { part: ZipPart; name?: string }[] {
   const out: { part: ZipPart; name?: string }[] = [];
   const taken = new Set<string>();
-  for (const sheet of wb.model?.sheets ?? []) {
-    const target = wb.workbookRels?.find((r) => r.Id === sheet.rId)?.Target;
+  for (const sheet of sheets) {
+    const target = rels.find((r) => r.Id === sheet.rId)?.Target;
     if (!target) continue;
     const name = target.startsWith('/') ? target.slice(1) : `xl/${target.replace(/^\.\//, '')}`;
     const part = parts.get(name);
@@ -110,65 +150,70 @@ function refuseActiveContent(parts: Map<string, ZipPart>): void {
   );
 }
 
-/** Rows of every sheet in batches, the limits checked as they go. */
-export async function* readXlsx(filePath: string, limits: ListLimits): AsyncGenerator<SheetRow[]> {
-  const parts = await readZipParts(filePath, limits, WHOLE_PARTS);
-  refuseActiveContent(parts);
-  const sheetCount = [...parts.keys()].filter((n) => WORKSHEET.test(n)).length;
-  if (sheetCount > limits.sheets)
+function checkSheetCount(parts: Map<string, ZipPart>, limits: ListLimits): void {
+  const sheets = [...parts.keys()].filter((n) => WORKSHEET.test(n)).length;
+  if (sheets > limits.sheets)
     throw new ListLimitError(
       'sheets',
       limits.sheets,
-      `The workbook has ${count(sheetCount)} sheets; the most accepted is ${count(limits.sheets)} (the sheets limit). Send the list in a workbook of its own.`,
+      `The workbook has ${count(sheets)} sheets; the most accepted is ${count(limits.sheets)} (the sheets limit). Send the list in a workbook of its own.`,
     );
-  if (sheetCount === 0)
+  if (sheets === 0)
     throw new UnreadableListError(
       'not-a-workbook',
       'The file is a zip archive but not an Excel workbook: it has no worksheets. Save the list from Excel as .xlsx.',
     );
+}
 
-  const wb = new ExcelJS.stream.xlsx.WorkbookReader(
-    filePath,
-    XLSX_READER_OPTIONS,
-  ) as unknown as WorkbookInternals;
-  const whole = (name: string): Readable | undefined => {
+/** Rows of every sheet in batches, the limits checked as they go. */
+export async function* readXlsx(filePath: string, limits: ListLimits): AsyncGenerator<SheetRow[]> {
+  const parts = await readZipParts(filePath, limits, WHOLE_PARTS);
+  refuseActiveContent(parts);
+  checkSheetCount(parts, limits);
+  const x = excelParts();
+  const whole = (name: string): Text | undefined => {
     const part = parts.get(name);
-    return part && Readable.from(readPart(filePath, part));
+    return part && partText(filePath, part);
   };
   const guard = new RowLimits(limits);
+  let sheet = 0;
   try {
-    const rels = whole(RELS);
-    if (rels) await wb._parseRels(rels);
-    const book = whole(WORKBOOK);
-    if (book) await wb._parseWorkbook(book);
-    const styles = whole(STYLES);
-    if (styles) await wb._parseStyles(styles);
-    const strings = whole(SHARED_STRINGS);
-    if (strings) for await (const _ of wb._parseSharedStrings(strings));
+    const relsPart = whole(RELS);
+    const rels = relsPart ? await new x.RelationshipsXform().parseStream(relsPart) : [];
+    const book = new x.WorkbookXform();
+    const bookPart = whole(WORKBOOK);
+    if (bookPart) await book.parseStream(bookPart);
+    const styles = new x.StylesXform();
+    const stylesPart = whole(STYLES);
+    if (stylesPart) await styles.parseStream(stylesPart);
+    else styles.init();
+    const stringsPart = whole(SHARED_STRINGS);
+    const date1904 = Boolean(book.map.workbookPr.model?.date1904);
+    const dateStyles = new Map<number, boolean>();
+    const ctx: SheetContext = {
+      sharedStrings: stringsPart ? await readSharedStrings(x.parseSax, stringsPart) : [],
+      isDateStyle: (s) => {
+        let d = dateStyles.get(s);
+        if (d === undefined) dateStyles.set(s, (d = x.utils.isDateFmt(styles.getStyleModel(s)?.numFmt)));
+        return d;
+      },
+      excelToDate: (serial) => x.utils.excelToDate(serial, date1904),
+      checkCells: (row, cells) => guard.cells({ row, sheet }, cells),
+    };
 
-    let sheetIndex = -1;
-    for (const { part, name } of sheetsInOrder(wb, parts)) {
-      sheetIndex++;
-      const sheetName = name ?? `Sheet ${sheetIndex + 1}`;
-      for (const { value: ws } of wb._parseWorksheet(readPart(filePath, part), String(sheetIndex + 1))) {
-        for await (const events of ws.parse()) {
-          const batch: SheetRow[] = [];
-          for (const ev of events) {
-            if (ev.eventType !== 'row') continue;
-            const row = ev.value as ExcelJS.Row;
-            const cells = row.values as Cell[];
-            cells.shift(); // exceljs values are 1-based
-            const place = { row: row.number, sheet: sheetIndex + 1 };
-            guard.row(place, cells.length);
-            for (let i = 0; i < cells.length; i++) {
-              const c = toCell(cells[i]);
-              if (typeof c === 'string' && c.length > limits.cellChars) guard.chars(place, c.length);
-              cells[i] = c;
-            }
-            batch.push({ sheetIndex, sheetName, row: row.number, cells });
-          }
-          if (batch.length) yield batch;
+    for (const { part, name } of sheetsInOrder(book.model?.sheets ?? [], rels, parts)) {
+      const sheetIndex = sheet++;
+      const sheetName = name ?? `Sheet ${sheet}`;
+      for await (const rows of sheetRows(x.parseSax(partText(filePath, part)), ctx)) {
+        const batch: SheetRow[] = [];
+        for (const { row, cells } of rows) {
+          const place = { row, sheet };
+          guard.row(place, cells.length);
+          for (const c of cells)
+            if (typeof c === 'string' && c.length > limits.cellChars) guard.chars(place, c.length);
+          batch.push({ sheetIndex, sheetName, row, cells });
         }
+        yield batch;
       }
     }
   } catch (err) {

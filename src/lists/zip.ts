@@ -230,7 +230,7 @@ export async function* readPart(filePath: string, part: ZipPart): AsyncGenerator
     end: part.dataOffset + part.compressedSize - 1,
     highWaterMark: 256 * 1024,
   });
-  const source = part.method === 8 ? raw.pipe(createInflateRaw({ chunkSize: 256 * 1024 })) : raw;
+  const source = part.method === 8 ? raw.pipe(createInflateRaw({ chunkSize: 64 * 1024 })) : raw;
   let seen = 0;
   try {
     for await (const chunk of source) {

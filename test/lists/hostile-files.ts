@@ -104,6 +104,19 @@ function workbookParts(): ZipEntryIn[] {
   ];
 }
 
+/** A workbook of one sheet whose XML is given whole (and any other parts), to test what exceljs would not write. */
+export async function writeRawWorkbook(
+  path: string,
+  sheetXml: string,
+  extra: ZipEntryIn[] = [],
+): Promise<void> {
+  await writeZip(path, [
+    ...workbookParts(),
+    ...extra,
+    { name: 'xl/worksheets/sheet1.xml', data: Buffer.from(sheetXml) },
+  ]);
+}
+
 const cellXml = (ref: string, text: string) => `<c r="${ref}" t="inlineStr"><is><t>${text}</t></is></c>`;
 
 /**
