@@ -23,7 +23,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import ExcelJS from 'exceljs';
-import { checkListInSandbox, type SandboxUsage } from '../src/infra/list-check';
+import { checkListInSandbox, peakRssMb, type SandboxUsage } from '../src/infra/list-check';
 import { syntheticHeaders, syntheticRow } from '../src/lists/synthetic';
 import { XLSX_READER_OPTIONS } from '../src/lists/xlsx';
 import { writeLongCsv, writeZipBomb } from '../test/lists/hostile-files';
@@ -210,7 +210,7 @@ async function sandboxChild(file: string): Promise<void> {
     outcome = err instanceof Error ? `${err.name}: ${err.message.slice(0, 90)}` : String(err);
   }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const parentMb = process.resourceUsage().maxRSS / 1024;
+  const parentMb = peakRssMb();
   process.stdout.write(JSON.stringify({ seconds, parentMb, sandboxMb: usage?.peakRssMb ?? NaN, outcome }));
 }
 

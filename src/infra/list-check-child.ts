@@ -4,12 +4,12 @@
  * list-check.ts, never on its own.
  */
 import { validateListFile } from '../lists/validate';
-import type { CheckRequest, ChildMessage, SandboxUsage } from './list-check';
+import { peakRssMb, type CheckRequest, type ChildMessage, type SandboxUsage } from './list-check';
 
 function usage(started: number): SandboxUsage {
-  const { maxRSS, userCPUTime, systemCPUTime } = process.resourceUsage();
+  const { userCPUTime, systemCPUTime } = process.resourceUsage();
   return {
-    peakRssMb: Math.round(maxRSS / 1024),
+    peakRssMb: peakRssMb(),
     cpuMs: Math.round((userCPUTime + systemCPUTime) / 1000),
     wallMs: Date.now() - started,
   };

@@ -12,6 +12,7 @@
  * under tsx), which is nothing beside a list upload.
  */
 import { fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UnreadableListError, type UnreadableReason } from '../lists/errors';
@@ -76,6 +77,20 @@ export type ChildMessage =
       error: { name: string; message: string; reason?: string; limit?: string; max?: number };
       usage: SandboxUsage;
     };
+
+/**
+ * This process's own peak resident memory, MB. On Linux from /proc (VmHWM): getrusage's maxRSS survives exec,
+ * so in a child it can report the parent's size at the fork.
+ */
+export function peakRssMb(): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Math.round(Number(m[1]) / 1024);
+  } catch {
+    // Not Linux: getrusage's figure, an upper bound.
+  }
+  return Math.round(process.resourceUsage().maxRSS / 1024);
+}
 
 const DEFAULT_MEMORY_MB = 512;
 const DEFAULT_PROGRESS_MS = 2_000;

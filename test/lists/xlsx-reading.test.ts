@@ -86,3 +86,25 @@ test('a character split between two unzipped chunks is read whole', async () => 
   const r = await check(xml);
   expect(r.candidates).toEqual(['SYN0001', 'SYNé0002']);
 });
+
+test('a cell reference far beyond the last column is refused before any cells are made for it', async () => {
+  const err = await check(
+    sheet(`${header}<row r="2">${inline('SYN0001', 'A2')}${inline('x', 'ZZZZZZZZ2')}</row>`),
+  ).then(
+    () => undefined,
+    (e: unknown) => e as Error,
+  );
+  expect(err?.name).toBe('ListLimitError');
+  expect(err?.message).toMatch(/^Row 2 of sheet 1 has more than 1,000 cells/);
+});
+
+test('entities defined in the XML (the "billion laughs") are not expanded: the workbook is refused', async () => {
+  let entities = '<!ENTITY a0 "SYN0001">';
+  for (let i = 1; i < 20; i++) entities += `<!ENTITY a${i} "${`&a${i - 1};`.repeat(10)}">`;
+  const xml = `<?xml version="1.0"?><!DOCTYPE worksheet [${entities}]><worksheet xmlns="${ns}"><sheetData><row r="1"><c t="inlineStr"><is><t>&a19;</t></is></c></row></sheetData></worksheet>`;
+  const err = await check(xml).then(
+    () => undefined,
+    (e: unknown) => e as Error,
+  );
+  expect(err?.message).toMatch(/could not be read as an Excel workbook \(.*undefined entity/);
+});
