@@ -31,6 +31,12 @@ export interface ActivityDependencies {
 /** Most findings to carry back into the workflow: the rest are counted, not copied. */
 const MAX_ERRORS = 50;
 const MAX_WARNINGS = 200;
+/** Errors of a list check that refuse the list rather than fail the activity (see validateSubmission). */
+const REFUSED_CHECKS = new Set(['UnreadableListError', 'ListLimitError', 'ListCheckCrashedError']);
+/** A check process killed or exited for another reason than memory (a worker stopping) is tried again. */
+const isCrashOtherThanMemory = (err: Error) =>
+  err.name === 'ListCheckCrashedError' && (err as Error & { reason?: string }).reason !== 'out-of-memory';
+
 /** Heartbeats while a slow step runs, so a worker that dies is noticed in seconds, not at the timeout. */
 const HEARTBEAT_MS = 5_000;
 
@@ -163,14 +169,18 @@ export function createActivities(deps: ActivityDependencies) {
                 .map(({ row, column, code, message }) => ({ row, column, code, message }));
             return {
               rows: report.rows,
-              errorCount: report.findings.filter((f) => f.severity === 'error').length,
+              errorCount: report.counts.errors,
               errors: pick('error', MAX_ERRORS),
               warnings: pick('warning', MAX_WARNINGS),
               candidates: report.candidates,
             };
           } catch (err) {
-            if (err instanceof Error && err.name === 'UnreadableListError') {
-              const reason = (err as Error & { reason?: string }).reason ?? 'unreadable';
+            // A file that cannot be read, is over a limit, or exhausts the check's memory is refused, not retried.
+            if (err instanceof Error && REFUSED_CHECKS.has(err.name) && !isCrashOtherThanMemory(err)) {
+              const reason =
+                err.name === 'ListCheckCrashedError'
+                  ? 'over-limit'
+                  : ((err as Error & { reason?: string }).reason ?? 'unreadable');
               return {
                 rows: 0,
                 errorCount: 1,

@@ -10,19 +10,21 @@
  */
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import {
-  buildCandidates,
-  formatReport,
-  isListId,
-  LIST_IDS,
-  LIST_TITLES,
-  UnreadableListError,
-  validateListFile,
-  writeAllTemplates,
-  writeListTemplate,
-  type ListId,
-} from '../lists';
+import { UnreadableListError } from '../lists/errors';
+import { isListId, LIST_IDS, LIST_TITLES, type ListId } from '../lists/ids';
 import { option, readDate } from './commands';
+
+// Only the light modules up front: each command loads what it runs when it runs (a validation need not load
+// the template writer, nor a template the validator). require rather than import(): it loads TypeScript the
+// same way under tsx (either loader), jest and compiled code.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const lazy = {
+  validate: () => require('../lists/validate') as typeof import('../lists/validate'),
+  report: () => require('../lists/report') as typeof import('../lists/report'),
+  template: () => require('../lists/template') as typeof import('../lists/template'),
+  candidates: () => require('../lists/candidates') as typeof import('../lists/candidates'),
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 const guarded = new WeakSet<NodeJS.WritableStream>();
 
@@ -56,6 +58,13 @@ function parseOption(value: string | undefined): 'A' | 'B' {
   const parsed = option.safeParse(value ?? 'A');
   if (!parsed.success) throw new Error(`--option must be A or B, not "${value}".`);
   return parsed.data;
+}
+
+function parseCount(value: string, option: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`${option} must be a whole number of 1 or more, not "${value}".`);
+  return n;
 }
 
 /** Accepts YYYY-MM-DD or dd/mm/yyyy (the one date parser of every command); returns YYYY-MM-DD. */
@@ -123,6 +132,7 @@ export function registerListsCommands(program: Command): void {
         } catch (err) {
           return usage(cmd, (err as Error).message);
         }
+        const { writeAllTemplates, writeListTemplate } = lazy.template();
         if (opts.all) {
           const written = await writeAllTemplates(opts.all, option);
           await writeAll(process.stdout, `${written.map((p) => `wrote ${p}`).join('\n')}\n`);
@@ -151,37 +161,49 @@ export function registerListsCommands(program: Command): void {
     .option('--notified <date>', 'notification date (YYYY-MM-DD or dd/mm/yyyy); ages are checked at it')
     .option('--option <A|B>', 'the inspection option (B: lists 6-8 carry the seven questions)', 'A')
     .option('--json', 'print one JSON object on stdout')
+    .option('--max-findings <n>', 'keep at most n errors and n warnings; the rest are counted', '1000')
     .action(
       async (
         file: string,
-        opts: { list: string; notified?: string; option?: string; json?: boolean },
+        opts: { list: string; notified?: string; option?: string; json?: boolean; maxFindings: string },
         cmd: Command,
       ) => {
         let list: ListId;
         let option: 'A' | 'B';
         let notifiedOn: string | undefined;
+        let maxFindings: number;
         try {
           list = parseList(opts.list);
           option = parseOption(opts.option);
           notifiedOn = opts.notified === undefined ? undefined : parseNotified(opts.notified);
+          maxFindings = parseCount(opts.maxFindings, '--max-findings');
         } catch (err) {
           return usage(cmd, (err as Error).message);
         }
         const progress = progressReporter(`Checking ${basename(file)}`);
         try {
+          const { validateListFile } = lazy.validate();
           const report = await validateListFile(list, file, {
             notifiedOn,
             option,
             onProgress: progress.update,
+            limits: { errors: maxFindings, warnings: maxFindings },
           });
           progress.stop();
           if (opts.json) {
-            const { list: l, file: f, rows, valid, findings } = report;
+            const { list: l, file: f, rows, valid, findings, counts } = report;
+            // "omitted" only when the findings limit left some out, so a full report keeps its shape.
+            const omitted = {
+              errors: counts.errors - findings.filter((x) => x.severity === 'error').length,
+              warnings: counts.warnings - findings.filter((x) => x.severity === 'warning').length,
+            };
+            const out = { list: l, file: f, rows, valid, findings };
             await writeAll(
               process.stdout,
-              `${JSON.stringify({ list: l, file: f, rows, valid, findings })}\n`,
+              `${JSON.stringify(omitted.errors + omitted.warnings > 0 ? { ...out, omitted } : out)}\n`,
             );
           } else {
+            const { formatReport } = lazy.report();
             await writeAll(process.stdout, formatReport(report));
           }
           process.exitCode = report.valid ? 0 : 1;
@@ -232,6 +254,7 @@ export function registerListsCommands(program: Command): void {
           return usage(cmd, (err as Error).message);
         }
         try {
+          const { buildCandidates } = lazy.candidates();
           const result = await buildCandidates(inputs, option, out, { notifiedOn });
           const errors = result.reports.reduce(
             (n, r) => n + r.findings.filter((f) => f.severity === 'error').length,

@@ -3,11 +3,11 @@
  * the YOT and NPS lists, one row per child ID, saying which lists each child is on (Option B: with the seven
  * answers). The lead inspector chooses the 20, or the tracked children, from it.
  */
-import ExcelJS from 'exceljs';
 import type { ListId } from './ids';
-import type { Parsed } from './schema';
+import type { Parsed } from './cells';
 import { SEVEN_QUESTIONS, THEME_HEADER } from './specs';
 import { scanList, type ListReport } from './validate';
+import { neutraliseWorkbook } from './safe-workbook';
 
 export const CANDIDATE_LISTS: readonly ListId[] = ['6', '7', '8', 'yot', 'nps'];
 
@@ -76,7 +76,8 @@ export async function buildCandidates(
     reports.push(report);
   }
 
-  const wb = new ExcelJS.Workbook();
+  const { Workbook } = (await import('exceljs')).default;
+  const wb = new Workbook();
   wb.creator = 'jtai';
   const ws = wb.addWorksheet('Candidates', { views: [{ state: 'frozen', ySplit: 1 }] });
   const withAnswers = option === 'B';
@@ -136,6 +137,7 @@ export async function buildCandidates(
     notes.addRow([line]);
   notes.getColumn(1).width = 120;
 
+  neutraliseWorkbook(wb);
   await wb.xlsx.writeFile(outPath);
   return { candidates: [...byId.keys()], reports };
 }

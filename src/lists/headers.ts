@@ -3,7 +3,7 @@
  * in case, spacing or punctuation (a warning); then the looser patterns from the reference (a warning).
  * Pure: no I/O.
  */
-import type { Cell } from './schema';
+import type { Cell } from './cells';
 import type { ColumnSpec, ListSpec } from './specs';
 
 export type MatchHow = 'exact' | 'normalised' | 'pattern';

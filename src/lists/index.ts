@@ -21,3 +21,6 @@ export { writeListTemplate, writeAllTemplates, templateFileName } from './templa
 export { buildCandidates, CANDIDATE_LISTS, type CandidatesResult } from './candidates';
 export { writeInspectorPack, sanitiseName, type PackEntry, type PackResult } from './pack';
 export { formatReport } from './report';
+// For every CSV or workbook jtai writes (the client's query answers too): import './safe-cells' directly to
+// avoid loading exceljs.
+export { csvField, formulaLike, neutraliseCell } from './safe-cells';

@@ -5,8 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import archiver from 'archiver';
 import { DateTime } from 'luxon';
+import { csvField, neutraliseCell } from './safe-cells';
 
 export interface PackEntry {
   deliverable: string;
@@ -67,13 +67,13 @@ async function sha256Of(path: string): Promise<string> {
   return h.digest('hex');
 }
 
-function csvCell(v: string): string {
-  const safe = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+function escapeHtml(v: string): string {
+  return v.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/** Text shown in the HTML index: neutralised (it may be pasted into a spreadsheet), then escaped. */
 function html(v: string): string {
-  return v.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return escapeHtml(neutraliseCell(v));
 }
 
 interface IndexRow {
@@ -91,7 +91,7 @@ function indexCsv(rows: IndexRow[]): string {
   for (const r of rows)
     lines.push(
       [r.deliverable, r.agency, r.received, r.late ? 'late' : 'on time', r.file, r.path, r.sha256]
-        .map(csvCell)
+        .map(csvField)
         .join(','),
     );
   return `\ufeff${lines.join('\r\n')}\r\n`;
@@ -101,7 +101,7 @@ function indexHtml(rows: IndexRow[], generated: string): string {
   const body = rows
     .map(
       (r) =>
-        `<tr${r.late ? ' class="late"' : ''}><td>${html(r.deliverable)}</td><td>${html(r.agency)}</td><td>${html(r.received)}</td><td>${r.late ? 'Late' : 'On time'}</td><td><a href="${html(r.path.split('/').map(encodeURIComponent).join('/'))}">${html(r.file)}</a></td><td><code>${html(r.sha256)}</code></td></tr>`,
+        `<tr${r.late ? ' class="late"' : ''}><td>${html(r.deliverable)}</td><td>${html(r.agency)}</td><td>${html(r.received)}</td><td>${r.late ? 'Late' : 'On time'}</td><td><a href="${escapeHtml(r.path.split('/').map(encodeURIComponent).join('/'))}">${html(r.file)}</a></td><td><code>${html(r.sha256)}</code></td></tr>`,
     )
     .join('\n');
   return `<!doctype html>
@@ -167,6 +167,8 @@ export async function writeInspectorPack(entries: PackEntry[], outZip: string): 
   }
 
   const output = createWriteStream(outZip);
+  // archiver is loaded when a pack is written, not when the lists are imported.
+  const { default: archiver } = await import('archiver');
   const archive = archiver('zip', { zlib: { level: 6 } });
   const done = new Promise<void>((resolve, reject) => {
     output.on('close', () => resolve());

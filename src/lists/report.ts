@@ -24,8 +24,7 @@ function rowsText(rows: number[]): string {
 
 export function formatReport(report: ListReport, options: { maxPerColumn?: number } = {}): string {
   const max = options.maxPerColumn ?? 20;
-  const errors = report.findings.filter((f) => f.severity === 'error').length;
-  const warnings = report.findings.length - errors;
+  const { errors, warnings } = report.counts;
   const lines: string[] = [];
   lines.push(
     `${LIST_TITLES[report.list]}, ${report.file}: ${plural(report.rows, 'row')} read, ${plural(errors, 'error')}, ${plural(warnings, 'warning')}. ` +
@@ -33,6 +32,12 @@ export function formatReport(report: ListReport, options: { maxPerColumn?: numbe
         ? 'NOT ACCEPTED: correct the errors and send the list again.'
         : 'Accepted' + (warnings ? ' (see the warnings).' : '.')),
   );
+
+  const shown = report.findings.length;
+  if (shown < errors + warnings)
+    lines.push(
+      `Only the first ${plural(shown, 'finding')} are listed below (the findings limit); the rest were counted, not kept.`,
+    );
 
   // Group: findings about the file or header first, then by column in order of first appearance.
   const groups = new Map<string, Finding[]>();

@@ -5,10 +5,12 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import ExcelJS from 'exceljs';
+// exceljs is loaded when a template is written, not when the lists are imported.
+import type ExcelJS from 'exceljs';
 import { CODE_LISTS, templateValues, type CodeListName } from './codelists';
 import { LIST_IDS, LIST_TITLES, type ListId } from './ids';
 import { getListSpec, hasOptionBColumns, type ColumnSpec } from './specs';
+import { neutraliseWorkbook } from './safe-workbook';
 
 /**
  * Drop-downs and checks cover this many data rows by default. Excel copes with whole columns, but other
@@ -55,7 +57,8 @@ export async function writeListTemplate(
 ): Promise<void> {
   const lastRow = (options.rows ?? TEMPLATE_ROWS) + 1;
   const spec = getListSpec(list, option);
-  const wb = new ExcelJS.Workbook();
+  const { Workbook } = (await import('exceljs')).default;
+  const wb = new Workbook();
   wb.creator = 'jtai';
   wb.title = LIST_TITLES[list];
   const ws = wb.addWorksheet(spec.sheetName, { views: [{ state: 'frozen', ySplit: 1, xSplit: 1 }] });
@@ -192,6 +195,7 @@ export async function writeListTemplate(
   for (const line of general) notes.addRow(['', line]);
   notes.views = [{ state: 'frozen', ySplit: 1 }];
 
+  neutraliseWorkbook(wb);
   await wb.xlsx.writeFile(outPath);
 }
 

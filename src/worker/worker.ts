@@ -3,7 +3,8 @@ import { createActivities, type ActivityDependencies } from '../activities';
 import type { Deployment } from '../infra';
 import { createMailer } from '../infra/mail';
 import { purgeInspectionData } from '../infra/purge';
-import { validateListFile } from '../lists';
+import { Context } from '@temporalio/activity';
+import { checkListInSandbox } from '../infra/list-check';
 import { WORKER_TUNING } from './tuning';
 
 /**
@@ -22,7 +23,9 @@ export function activitiesFor(
     links: deployment.links,
     webBaseUrl: config.web.baseUrl,
     fileStoreFor: (id) => deployment.fileStoreFor(id),
-    validateListFile,
+    // In a child process with its own memory limit, stopped if the activity is cancelled or times out.
+    validateListFile: (list, filePath, options) =>
+      checkListInSandbox(list, filePath, { ...options, signal: Context.current().cancellationSignal }),
     scratch: deployment.scratch,
     purgeData: (id) => purgeInspectionData(deployment, id),
     async deleteExecution(id) {

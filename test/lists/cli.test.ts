@@ -131,7 +131,7 @@ test('a separate process piping megabytes of JSON delivers it whole', async () =
   const entry = join(__dirname, 'cli-entry.ts');
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', entry, 'lists', 'validate', '--list', '6', p, '--json'],
+    ['--import', 'tsx', entry, 'lists', 'validate', '--list', '6', p, '--json', '--max-findings', '50000'],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -146,3 +146,42 @@ test('a separate process piping megabytes of JSON delivers it whole', async () =
   expect(json.findings).toHaveLength(45_000);
   expect(code).toBe(1);
 }, 30_000);
+
+test('validate --json over the findings limit: the first kept, "omitted" counts the rest', async () => {
+  const rows = cleanRows('6', 8);
+  for (let i = 1; i <= 8; i++) {
+    const r = rows[i];
+    if (r) r[col('6', 'Primary need code')] = 'XX';
+  }
+  const p = await writeXlsx(join(dir, 'capped.xlsx'), rows);
+  const r = await run(
+    'validate',
+    '--list',
+    '6',
+    p,
+    '--notified',
+    '2026-03-02',
+    '--json',
+    '--max-findings',
+    '3',
+  );
+  expect(r.code).toBe(1);
+  const json = JSON.parse(r.out) as { findings: unknown[]; omitted: unknown };
+  expect(json.findings).toHaveLength(3);
+  expect(json.omitted).toEqual({ errors: 5, warnings: 0 });
+  const bad = await run('validate', '--list', '6', p, '--max-findings', 'lots');
+  expect(bad.code).toBe(2);
+  expect(bad.err).toMatch(/--max-findings must be a whole number/);
+});
+
+test('validate: a file over a limit exits 2 and names the limit', async () => {
+  const header = syntheticHeaders('6').join(',');
+  const p = await writeText(join(dir, 'wide.csv'), `${header}\r\nSYN1${','.repeat(2000)}\r\n`);
+  const r = await run('validate', '--list', '6', p, '--json');
+  expect(r.code).toBe(2);
+  expect(JSON.parse(r.out)).toMatchObject({
+    error: 'over-limit',
+    message: expect.stringMatching(/cells-per-row limit/),
+  });
+  expect(r.err).toMatch(/cannot read wide\.csv as List 6.*over-limit\. Row 2 has more than 1,000 cells/);
+});

@@ -231,6 +231,65 @@ describe('date and age rules', () => {
   });
 });
 
+describe('a date of birth or an expected date of birth', () => {
+  const EDD = 'If unborn: expected date of birth';
+
+  test('a row with neither is one error at the date of birth, naming both columns', async () => {
+    const r = await check('6', (rows) => {
+      set(rows, 3, '6', DOB, null);
+      set(rows, 3, '6', AGE, null);
+    });
+    expect(codes(r)).toEqual([`error:no-birth-date@3:${DOB}`]);
+    expect(r.valid).toBe(false);
+    expect(r.findings[0]?.message).toBe(
+      `Row 3, column "${DOB}": is empty, and so is "${EDD}". Give the date of birth, or for an unborn child the expected date of birth.`,
+    );
+  });
+
+  test('either one is enough', async () => {
+    const r = await check('4', (rows) => {
+      set(rows, 2, '4', DOB, null);
+      set(rows, 2, '4', AGE, null);
+      set(rows, 2, '4', EDD, d('2026-05-01'));
+    });
+    expect(r.findings).toEqual([]);
+  });
+
+  test('a file without the expected-date column still needs the date of birth, and says which column would do', async () => {
+    const r = await check('3', (rows) => {
+      rows.forEach((row) => row.splice(col('3', EDD), 1));
+      const row2 = rows[1];
+      if (row2) row2[col('3', DOB)] = null;
+    });
+    expect(codes(r)).toEqual([`error:no-birth-date@2:${DOB}`]);
+    expect(r.findings[0]?.message).toContain(`"${EDD}"`);
+  });
+
+  test('list 8 has no expected date of birth: a blank date of birth is an error', async () => {
+    const r = await check('8', (rows) => set(rows, 4, '8', DOB, null));
+    expect(codes(r)).toEqual([`error:no-birth-date@4:${DOB}`]);
+  });
+
+  test('a dash is a blank (warning) and so still missing; a wrong date is reported as wrong, not as missing', async () => {
+    const r = await check('1', (rows) => {
+      set(rows, 2, '1', DOB, '-');
+      set(rows, 3, '1', DOB, '31/02/2015');
+    });
+    expect(codes(r)).toEqual([
+      `warning:dash-for-blank@2:${DOB}`,
+      `error:no-birth-date@2:${DOB}`,
+      `error:date-impossible@3:${DOB}`,
+    ]);
+  });
+
+  test('lists with no date-of-birth column do not ask for one', async () => {
+    for (const list of ['yot', 'meetings', 'twenty'] as const) {
+      const r = await check(list, () => undefined);
+      expect(r.findings).toEqual([]);
+    }
+  });
+});
+
 describe('child ID rules', () => {
   test('an empty or duplicated child ID', async () => {
     const r = await check('6', (rows) => {

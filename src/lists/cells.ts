@@ -1,13 +1,12 @@
 /**
- * zod schemas built from the list tables: one cell schema per column (chosen by its type and code list),
- * one row schema per list (an object of the cell schemas plus the row rules the table declares: date order,
- * dates before birth, age against date of birth, 18 or over on an open case, Option B answers).
- * Every problem becomes a zod issue carrying a short code and a severity. Pure: no I/O.
+ * Cells: what the readers hand over, and one parser per column type (chosen by the column's type and code
+ * list) that turns a cell into a value or reports why it cannot. Every cell first gets the checks that do
+ * not depend on its column: formulas, Excel errors, text a spreadsheet would run, blanks. Pure: no I/O.
  */
-import { z } from 'zod';
 import { CODE_LISTS, matchCode } from './codelists';
-import { ageFromKeys, dayFromCellDate, dayFromExcelSerial, dayFromYmd, formatDay, ymdKey } from './dates';
-import type { ColumnSpec, ColumnType, ListSpec } from './specs';
+import { dayFromCellDate, dayFromExcelSerial, dayFromYmd, formatDay } from './dates';
+import { DMY, formulaLike, formulaStart, LONE_DASH, NUMERIC, YMD } from './safe-cells';
+import type { ColumnSpec, ColumnType } from './specs';
 
 /** A cell as the readers hand it over. */
 export type Cell = null | string | number | boolean | Date | { formula: string } | { error: string };
@@ -20,10 +19,6 @@ export type Parsed = Value | typeof INVALID;
 export type ParsedRow = Record<string, Parsed>;
 
 export type Severity = 'error' | 'warning';
-export interface IssueParams {
-  code: string;
-  severity: Severity;
-}
 
 export interface RuleContext {
   /** Today (UK) as a day number: dates after it are in the future. */
@@ -32,21 +27,14 @@ export interface RuleContext {
   notified: number;
 }
 
-type Report = (code: string, message: string, severity?: Severity) => void;
+/** How a parser says what is wrong with a cell. */
+export type Report = (code: string, message: string, severity?: Severity) => void;
 
 const MAX_ECHO = 40;
 /** Quotes a cell's own value for a message, shortened. Only ever the cell at fault. */
 export function echo(v: unknown): string {
   const s = typeof v === 'string' ? v.trim() : String(v);
   return `"${s.length > MAX_ECHO ? `${s.slice(0, MAX_ECHO)}…` : s}"`;
-}
-
-const NUMERIC = /^[-+]?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$/;
-const LONE_DASH = /^-{1,3}$/;
-
-/** = + - @ */
-function unsafeStart(c: number): boolean {
-  return c === 61 || c === 43 || c === 45 || c === 64;
 }
 
 function isBlankString(s: string): boolean {
@@ -79,8 +67,6 @@ function serialDateMessage(n: number): string {
   return `holds the number ${n}, not a date${asDate}. Format the column as a date (dd/mm/yyyy) or type the date as dd/mm/yyyy.`;
 }
 
-const DMY = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T]0{1,2}:00(?::00(?:\.0+)?)?)?$/;
-const YMD = /^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00(?:\.0+)?)?Z?)?$/;
 const DMY_SHORT_YEAR = /^\d{1,2}[/.-]\d{1,2}[/.-]\d{2}$/;
 
 const parseDate: Parser = (col, raw, ctx, report) => {
@@ -267,7 +253,7 @@ const PARSERS: Record<ColumnType, Parser> = {
 };
 
 /** The checks every cell gets first: formulas, Excel errors, text a spreadsheet would run, blanks. */
-function parseCell(col: ColumnSpec, raw: unknown, ctx: RuleContext, report: Report): Parsed {
+export function parseCell(col: ColumnSpec, raw: unknown, ctx: RuleContext, report: Report): Parsed {
   if (raw === null || raw === undefined) return blank(col, report);
   if (typeof raw === 'object' && !(raw instanceof Date)) {
     if ('formula' in raw) {
@@ -299,10 +285,10 @@ function parseCell(col: ColumnSpec, raw: unknown, ctx: RuleContext, report: Repo
       report('dash-for-blank', `holds ${echo(t)}. Leave the cell empty when there is no value.`, 'warning');
       return null;
     }
-    if (unsafeStart(first) && !NUMERIC.test(t)) {
+    if (formulaLike(raw)) {
       report(
         'unsafe-text',
-        `starts with "${t.charAt(0)}", which spreadsheet programs may run as a formula. Remove that first character (or the whole value if it is not needed).`,
+        `starts with ${formulaStart(raw)}, which spreadsheet programs may run as a formula. Remove that first character (or the whole value if it is not needed).`,
       );
       return INVALID;
     }
@@ -325,149 +311,4 @@ function blank(col: ColumnSpec, report: Report): Parsed {
     else report('blank', `is empty. This column must be filled in: ${col.note}`);
   }
   return null;
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Schemas
-// ---------------------------------------------------------------------------------------------------------
-
-function issue(
-  ctx: z.RefinementCtx,
-  key: string,
-  code: string,
-  message: string,
-  severity: Severity = 'error',
-): void {
-  ctx.addIssue({ code: 'custom', path: [key], message, params: { code, severity } satisfies IssueParams });
-}
-
-/**
- * A zod schema for one column: unknown cell in, parsed value out, problems as issues (path: the column key).
- * Built as a check that replaces the payload's value rather than a transform: the same result at a sixth of
- * the cost per cell, which matters at 200,000 rows.
- */
-export function cellSchema(col: ColumnSpec, rules: RuleContext): z.ZodType<Parsed, unknown> {
-  return z.unknown().check((payload) => {
-    const raw = payload.value;
-    payload.value = parseCell(col, raw, rules, (code, message, severity = 'error') => {
-      payload.issues.push({
-        code: 'custom',
-        message,
-        input: raw,
-        params: { code, severity } satisfies IssueParams,
-      });
-    });
-  }) as z.ZodType<Parsed, unknown>;
-}
-
-export interface RowSchema {
-  schema: z.ZodType<ParsedRow, Record<string, unknown>>;
-  /** The last row parsed (zod gives no data when there are issues; the row rules hand it over here). */
-  last: { row: ParsedRow | undefined };
-}
-
-const isDay = (v: Parsed | undefined): v is number => typeof v === 'number';
-
-/**
- * The row schema of a list, restricted to the columns found in the file (`present`). Row rules come from the
- * table: `dateOrder`, `openWhenBlank`, `requiredWhenTheme`, plus the rules every list with a date of birth gets.
- */
-export function buildRowSchema(spec: ListSpec, present: ReadonlySet<string>, rules: RuleContext): RowSchema {
-  const cols = spec.columns.filter((c) => present.has(c.key));
-  const shape: Record<string, z.ZodType<Parsed, unknown>> = {};
-  for (const c of cols) shape[c.key] = cellSchema(c, rules);
-  const byKey = new Map(cols.map((c) => [c.key, c]));
-  const dateCols = cols.filter((c) => c.type === 'date' && c.key !== 'dob' && c.key !== 'expectedDob');
-  const order = spec.dateOrder.filter((o) => present.has(o.before) && present.has(o.after));
-  const whenTheme = cols.filter((c) => c.requiredWhenTheme);
-  const open = spec.openWhenBlank?.every((k) => present.has(k)) ? spec.openWhenBlank : undefined;
-  const last: RowSchema['last'] = { row: undefined };
-  const header = (k: string): string => byKey.get(k)?.header ?? k;
-  // Ages are checked at the notification date, allowing for a list drawn up to a week before it or in the
-  // fortnight after (a birthday in between is not a contradiction).
-  const notifiedKey = ymdKey(rules.notified);
-  const windowLo = ymdKey(rules.notified - 7);
-  const windowHi = ymdKey(rules.notified + 14);
-
-  const schema = z.object(shape).superRefine(
-    (row: ParsedRow, ctx) => {
-      last.row = row;
-      const dob = row.dob;
-      // Option B: the seven answers are needed for every child flagged Y.
-      if (row.theme === 'Y') {
-        for (const c of whenTheme) {
-          if (row[c.key] === null)
-            issue(
-              ctx,
-              c.key,
-              'blank-when-flagged',
-              'is empty, but this child is flagged Y for sexual abuse in the family environment. Option B needs Y or N here for every child flagged Y.',
-            );
-        }
-      }
-      // Dates in order.
-      for (const o of order) {
-        const a = row[o.before];
-        const b = row[o.after];
-        if (isDay(a) && isDay(b) && b < a)
-          issue(
-            ctx,
-            o.after,
-            'date-order',
-            `${formatDay(b)} is before the "${header(o.before)}" in the same row. Check both dates.`,
-          );
-      }
-      if (isDay(dob)) {
-        const unbornAtStart = isDay(row.expectedDob);
-        if (!unbornAtStart) {
-          for (const c of dateCols) {
-            const d = row[c.key];
-            if (isDay(d) && d < dob)
-              issue(
-                ctx,
-                c.key,
-                'before-birth',
-                `${formatDay(d)} is before the child's date of birth. Check both dates (for work before birth, give the expected date of birth too).`,
-              );
-          }
-        }
-        const age = row.age;
-        const dobKey = ymdKey(dob);
-        const atNotified = ageFromKeys(dobKey, notifiedKey);
-        if (
-          typeof age === 'number' &&
-          age !== atNotified &&
-          age !== ageFromKeys(dobKey, windowLo) &&
-          age !== ageFromKeys(dobKey, windowHi) &&
-          ageFromKeys(dobKey, windowHi) >= 0
-        ) {
-          issue(
-            ctx,
-            'age',
-            'age-mismatch',
-            `says ${age}, which does not match the date of birth in this row at the notification date (${formatDay(rules.notified)}). Correct the age or the date of birth.`,
-          );
-        }
-      }
-      // 18 or over on an open case.
-      if (open && open.every((k) => row[k] === null)) {
-        const years = isDay(dob)
-          ? ageFromKeys(ymdKey(dob), notifiedKey)
-          : typeof row.age === 'number'
-            ? row.age
-            : undefined;
-        if (years !== undefined && years >= 18) {
-          const at = isDay(dob) ? 'dob' : 'age';
-          issue(
-            ctx,
-            at,
-            'adult-open-case',
-            `shows the child is 18 or over at the notification date, but the case is open ("${header(open[0] ?? '')}" is empty). The lists are of children under 18: remove the row or fill in the closing date.`,
-          );
-        }
-      }
-    },
-    { when: () => true },
-  );
-  return { schema: schema, last };
 }
