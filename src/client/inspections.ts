@@ -3,6 +3,7 @@ import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
+import { csvField } from '../lists/safe-cells';
 import path from 'node:path';
 import type { Deployment } from '../infra';
 import { LOCAL_AUTHORITY_KEY, NEXT_DUE_KEY, OVERDUE_KEY, STAGE_KEY } from '../workflows/search-attributes';
@@ -284,10 +285,10 @@ export class InspectionsClient {
     answers: { row: number; column: string; query: string; answer: string }[],
     updateId?: string,
   ): Promise<void> {
-    const cell = (v: string | number) => `"${String(v).replace(/"/g, '""')}"`;
+    // Free text typed by an agency, opened later in a spreadsheet: no cell may start a formula.
     const csv = [
       'Row,Column,Query,Answer',
-      ...answers.map((a) => [a.row, a.column, a.query, a.answer].map(cell).join(',')),
+      ...answers.map((a) => [String(a.row), a.column, a.query, a.answer].map(csvField).join(',')),
     ].join('\r\n');
     const stored = await this.deployment
       .fileStoreFor(inspectionId)
