@@ -1,0 +1,57 @@
+import { mkdirSync } from 'node:fs';
+import type { PGlite, Transaction } from '@electric-sql/pglite';
+import { INT8_OID, parseInt8, type Database, type Queryable, type Row } from './database';
+import { lockFolder } from './folder-lock';
+
+export interface PgliteOptions {
+  /** The folder PostgreSQL keeps its files in (created, mode 0700, when missing). */
+  dir: string;
+}
+
+function queryable(target: PGlite | Transaction): Queryable {
+  return {
+    async query<R extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
+      const result = await target.query<R>(sql, [...params]);
+      return result.rows;
+    },
+    async exec(sql: string): Promise<void> {
+      await target.exec(sql);
+    },
+  };
+}
+
+/**
+ * The embedded database: PostgreSQL in WebAssembly, in this process, its files in `options.dir`. One
+ * process at a time: PGlite has no locking of its own and two processes writing the same folder would
+ * corrupt it, so the folder is locked while open (see folder-lock.ts) and a second opener gets a clear error.
+ */
+export async function openPglite(options: PgliteOptions): Promise<Database> {
+  mkdirSync(options.dir, { recursive: true, mode: 0o700 });
+  const lock = await lockFolder(options.dir);
+  let db: PGlite;
+  try {
+    // Loaded only here, so a deployment on PostgreSQL never reads PGlite's 27 MB of WebAssembly. PGlite ships
+    // a CommonJS build beside its ES modules (package.json `exports.require`), so this `import()`, which tsc
+    // and swc compile to `require()` for this CommonJS project, loads it under jest, tsx and node alike.
+    const { PGlite } = await import('@electric-sql/pglite');
+    db = await PGlite.create(options.dir, { parsers: { [INT8_OID]: parseInt8 } });
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+  const direct = queryable(db);
+  return {
+    kind: 'pglite',
+    ...direct,
+    transaction: <T>(work: (tx: Queryable) => Promise<T>): Promise<T> =>
+      db.transaction((tx) => work(queryable(tx))),
+    async close(): Promise<void> {
+      if (db.closed) return;
+      try {
+        await db.close();
+      } finally {
+        lock.release();
+      }
+    },
+  };
+}
