@@ -42,3 +42,11 @@ export function parseInt8(text: string): number {
   return n;
 }
 export const INT8_OID = 20;
+
+/**
+ * Runs `work` in a transaction when `q` is the database, or as it is when `q` is already a transaction, so
+ * a repository method that must change several rows together works on either.
+ */
+export function atomically<T>(q: Queryable, work: (tx: Queryable) => Promise<T>): Promise<T> {
+  return 'transaction' in q ? (q as Database).transaction(work) : work(q);
+}
