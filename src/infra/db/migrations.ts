@@ -17,19 +17,17 @@ export interface Migration {
 
 const FILE = /^(\d{3})-([a-z0-9-]+)\.sql$/;
 
+export function toMigration(id: number, name: string, sql: string): Migration {
+  return { id, name, sql, checksum: createHash('sha256').update(sql).digest('hex') };
+}
+
 export function loadMigrations(dir = path.join(__dirname, 'migrations')): Migration[] {
   const migrations = readdirSync(dir)
     .filter((f) => f.endsWith('.sql'))
     .map((f) => {
       const match = FILE.exec(f);
       if (!match) throw new Error(`Migration file ${f} is not named NNN-name.sql`);
-      const sql = readFileSync(path.join(dir, f), 'utf8');
-      return {
-        id: Number(match[1]),
-        name: match[2] ?? '',
-        sql,
-        checksum: createHash('sha256').update(sql).digest('hex'),
-      };
+      return toMigration(Number(match[1]), match[2] ?? '', readFileSync(path.join(dir, f), 'utf8'));
     })
     .sort((a, b) => a.id - b.id);
   migrations.forEach((m, i) => {

@@ -30,9 +30,11 @@ export async function openPglite(options: PgliteOptions): Promise<Database> {
   const lock = await lockFolder(options.dir);
   let db: PGlite;
   try {
-    // Loaded only here, so a deployment on PostgreSQL never reads PGlite's 27 MB of WebAssembly. PGlite ships
-    // a CommonJS build beside its ES modules (package.json `exports.require`), so this `import()`, which tsc
-    // and swc compile to `require()` for this CommonJS project, loads it under jest, tsx and node alike.
+    // Loaded only here, so a deployment on PostgreSQL never reads PGlite's WebAssembly. PGlite ships a
+    // CommonJS build beside its ES modules (package.json `exports.require`): this `import()`, compiled to
+    // `require()` by tsc and swc for this CommonJS project, loads that build. Under jest, its own inner
+    // `import("fs")` calls are rewritten by a transform (jest.config.js); `new Function('return import(…)')`
+    // would not help there, since jest refuses any dynamic import without --experimental-vm-modules.
     const { PGlite } = await import('@electric-sql/pglite');
     db = await PGlite.create(options.dir, { parsers: { [INT8_OID]: parseInt8 } });
   } catch (err) {

@@ -65,6 +65,8 @@ export function openPostgres(options: PostgresOptions): Database {
         client.release(broken);
       }
     },
-    close: () => pool.end(),
+    async close(): Promise<void> {
+      if (!pool.ended) await pool.end();
+    },
   };
 }

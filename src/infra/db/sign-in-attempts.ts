@@ -84,8 +84,9 @@ export function signInAttemptRepository(
     async check(username: string, clientAddress: string): Promise<Lockout> {
       const user = usernameKey(username);
       const byUsername = await lockedUntil(
-        `username_key = $4 AND at > COALESCE(
-           (SELECT max(at) FROM sign_in_attempts WHERE username_key = $4 AND succeeded AND at <= $2), '-infinity')`,
+        // Since the last success, by insertion order (ids), not time: attempts can share an instant.
+        `username_key = $4 AND id > COALESCE(
+           (SELECT max(id) FROM sign_in_attempts WHERE username_key = $4 AND succeeded), 0)`,
         [user],
         policy.perUsername.failures,
         policy.perUsername.windowMs,
