@@ -11,12 +11,14 @@ export interface DatabaseSettings {
   dir: string;
 }
 
-const urlSchema = z
-  .string()
-  .trim()
-  .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must start with postgres:// or postgresql://')
-  .optional()
-  .transform((s) => (s === '' ? undefined : s));
+// Unset or empty: the embedded database. The message never echoes the value, which may hold a password.
+const urlSchema = z.preprocess(
+  (v) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v),
+  z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must start with postgres:// or postgresql://')
+    .optional(),
+);
 
 /**
  * The database settings from the environment: `DATABASE_URL` (a PostgreSQL connection string) or, unset

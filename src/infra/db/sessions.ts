@@ -87,14 +87,23 @@ export function sessionRepository(
     async resume(id: string): Promise<ActiveSession | undefined> {
       if (!SESSION_ID.test(id)) return undefined;
       const now = clock();
+      const params = [hashOf(id), now, new Date(now.getTime() - policy.idleMs)];
       const [row] = await db.query<SessionRow>(
         `UPDATE sessions s SET last_seen_at = GREATEST(s.last_seen_at, $2)
          FROM users u
          WHERE s.id_hash = $1 AND u.username = s.username AND NOT u.disabled AND s.revoked_at IS NULL
            AND s.expires_at > $2 AND s.last_seen_at > $3
          RETURNING s.username, u.role, s.csrf_secret, s.created_at, s.last_seen_at, s.expires_at`,
-        [hashOf(id), now, new Date(now.getTime() - policy.idleMs)],
+        params,
       );
+      // A session found idle or past its expiry is ended for good, so a web instance whose clock runs a
+      // little slow cannot bring it back.
+      if (!row)
+        await db.query(
+          `UPDATE sessions SET revoked_at = $2
+           WHERE id_hash = $1 AND revoked_at IS NULL AND (expires_at <= $2 OR last_seen_at <= $3)`,
+          params,
+        );
       return row
         ? {
             username: row.username,
