@@ -34,8 +34,11 @@ function child(command: string, settings: DatabaseSettings): Child {
       const line = buffer.slice(0, i);
       buffer = buffer.slice(i + 1);
       lines.push(line);
-      for (const w of [...waiting])
-        if (w.match(line)) (waiting.splice(waiting.indexOf(w), 1), w.resolve(line));
+      for (const w of [...waiting]) {
+        if (!w.match(line)) continue;
+        waiting.splice(waiting.indexOf(w), 1);
+        w.resolve(line);
+      }
     }
   });
   const exited = new Promise<number | null>((resolve) => p.once('close', (code) => resolve(code)));
