@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import type { PGlite, Transaction } from '@electric-sql/pglite';
 import { INT8_OID, parseInt8, type Database, type Queryable, type Row } from './database';
 import { lockFolder } from './folder-lock';
@@ -21,6 +22,20 @@ function queryable(target: PGlite | Transaction): Queryable {
 }
 
 /**
+ * Folder 0700, files 0600, as for the rest of the data dir. PGlite creates its files with the process umask
+ * (0644 under the usual 022): the 0700 folder keeps others out meanwhile, and opening and closing tighten
+ * what was created (opening: what a killed process left).
+ */
+function tightenModes(dir: string): void {
+  chmodSync(dir, 0o700);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) tightenModes(full);
+    else if (entry.isFile()) chmodSync(full, 0o600);
+  }
+}
+
+/**
  * The embedded database: PostgreSQL in WebAssembly, in this process, its files in `options.dir`. One
  * process at a time: PGlite has no locking of its own and two processes writing the same folder would
  * corrupt it, so the folder is locked while open (see folder-lock.ts) and a second opener gets a clear error.
@@ -28,6 +43,7 @@ function queryable(target: PGlite | Transaction): Queryable {
 export async function openPglite(options: PgliteOptions): Promise<Database> {
   mkdirSync(options.dir, { recursive: true, mode: 0o700 });
   const lock = await lockFolder(options.dir);
+  tightenModes(options.dir);
   let db: PGlite;
   try {
     // Loaded only here, so a deployment on PostgreSQL never reads PGlite's WebAssembly. PGlite ships a
@@ -51,6 +67,7 @@ export async function openPglite(options: PgliteOptions): Promise<Database> {
       if (db.closed) return;
       try {
         await db.close();
+        tightenModes(options.dir);
       } finally {
         lock.release();
       }

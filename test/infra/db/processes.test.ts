@@ -2,8 +2,8 @@
  * The store with several processes: racing migrations, a second process on the embedded database, and a
  * process killed in the middle of writing. Real child processes (test/infra/db/child.ts) on both databases.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { DatabaseSettings } from '../../../src/infra/db/open';
 import { openDatabase } from '../../../src/infra/db/open';
@@ -117,11 +117,18 @@ describe.each(BACKENDS)('several processes on $kind', ({ kind, make }) => {
       expect(row?.n).toBe((row?.transactions ?? 0) * 10);
       // Still a working database with its guard in place.
       await expect(db.query('DELETE FROM audit_log')).rejects.toThrow(/append-only/);
-      if (kind === 'pglite')
+      if (kind === 'pglite') {
         expect(readFileSync(`${settings.dir}.lock`, 'utf8').trim()).toBe(String(process.pid));
+      }
     } finally {
       await db.close();
     }
-    if (kind === 'pglite') expect(existsSync(`${settings.dir}.lock`)).toBe(false);
+    if (kind === 'pglite') {
+      expect(existsSync(`${settings.dir}.lock`)).toBe(false);
+      // What either process created is tightened: folders 0700, files 0600.
+      const loose = spawnSync('find', [settings.dir, '-perm', '/077']);
+      expect(loose.stdout.toString()).toBe('');
+      expect(statSync(settings.dir).mode & 0o777).toBe(0o700);
+    }
   }, 240_000);
 });
