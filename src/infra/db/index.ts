@@ -17,7 +17,7 @@ export { databaseSettings, openDatabase, type DatabaseSettings } from './open';
 export type { AgencyDirectory, DirectoryAgency, DirectoryCoordinator } from './agency-directory';
 export { AUDIT_ACTIONS, type Actor, type AuditAction, type AuditDetails, type AuditEntry } from './audit';
 export type { ActiveSession, NewSession, SessionPolicy } from './sessions';
-export type { Lockout, LockoutPolicy } from './sign-in-attempts';
+export type { Locked, Lockout, LockoutPolicy } from './sign-in-attempts';
 export { ROLES, type OidcIdentity, type Role, type User } from './users';
 export {
   agencyDirectoryRepository,
@@ -65,4 +65,4 @@ export async function openStore(settings: DatabaseSettings, options: StoreOption
 /** The users file the web app kept under the data dir before this store. */
 export const usersFileOf = (dataDir: string) => path.join(dataDir, 'web-users.json');
 
-export { signInWithPassword, type SignInResult } from './sign-in';
+export { checkPassword, signInWithPassword, type CheckResult, type SignInResult } from './sign-in';

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
-import { systemClock, type Clock, type Queryable } from './database';
+import { atomically, systemClock, type Clock, type Queryable } from './database';
 
 /**
  * Lockout after repeated wrong passwords (sign-in form and HTTP Basic alike), counted per username and per
  * client address over a sliding window, in the database so every web instance counts the same attempts.
- * Check before the password (a locked attempt costs no scrypt run), record after.
+ * `begin` an attempt before checking the password (a locked one costs no scrypt run) and mark it `succeeded`
+ * after; it counts as a failure until then, so a burst of parallel guesses cannot all pass the check first.
  */
 export interface LockoutPolicy {
   /** Failures for one username since its last success, within the window. */
@@ -19,7 +20,8 @@ export const LOCKOUT_POLICY: LockoutPolicy = {
   perClient: { failures: 20, windowMs: 15 * 60_000 },
 };
 
-export type Lockout = { locked: false } | { locked: true; by: 'username' | 'client'; until: Date };
+export type Locked = { locked: true; by: 'username' | 'client'; until: Date };
+export type Lockout = { locked: false } | Locked;
 
 /** The username as the count knows it: a hash, since people type passwords into the username field. */
 export function usernameKey(username: string): string {
@@ -72,33 +74,64 @@ export function signInAttemptRepository(
     return row ? new Date(row.at.getTime() + windowMs) : undefined;
   }
 
+  async function check(username: string, clientAddress: string): Promise<Lockout> {
+    const user = usernameKey(username);
+    const byUsername = await lockedUntil(
+      // Since the last success, by insertion order (ids), not time: attempts can share an instant.
+      `username_key = $4 AND id > COALESCE(
+         (SELECT max(id) FROM sign_in_attempts WHERE username_key = $4 AND succeeded), 0)`,
+      [user],
+      policy.perUsername.failures,
+      policy.perUsername.windowMs,
+    );
+    if (byUsername) return { locked: true, by: 'username', until: byUsername };
+    const byClient = await lockedUntil(
+      'client_key = $4',
+      [clientKey(clientAddress)],
+      policy.perClient.failures,
+      policy.perClient.windowMs,
+    );
+    return byClient ? { locked: true, by: 'client', until: byClient } : { locked: false };
+  }
+
   return {
-    async record(attempt: { username: string; clientAddress: string; succeeded: boolean }): Promise<void> {
-      await db.query(
-        'INSERT INTO sign_in_attempts (at, username_key, client_key, succeeded) VALUES ($1, $2, $3, $4)',
-        [clock(), usernameKey(attempt.username), clientKey(attempt.clientAddress), attempt.succeeded],
-      );
+    /** Whether a sign-in as `username` from `clientAddress` must be refused now, without counting it. */
+    check,
+
+    /**
+     * Starts an attempt: refused (not counted) when the username or the client is locked out, otherwise
+     * counted as a failure until `succeeded(id)`. Attempts on one username or from one client are taken one
+     * at a time (transaction-scoped advisory locks), so of 30 parallel guesses only as many as the limit
+     * allows get to the password check.
+     */
+    begin(attempt: {
+      username: string;
+      clientAddress: string;
+    }): Promise<{ id: number } | { refused: Locked }> {
+      const user = usernameKey(attempt.username);
+      const client = clientKey(attempt.clientAddress);
+      return atomically(db, async (tx) => {
+        // Always username, then client: two attempts never wait on each other in opposite orders.
+        await tx.query('SELECT pg_advisory_xact_lock(1, hashtext($1))', [user]);
+        await tx.query('SELECT pg_advisory_xact_lock(2, hashtext($1))', [client]);
+        const lockout = await signInAttemptRepository(tx, clock, policy).check(
+          attempt.username,
+          attempt.clientAddress,
+        );
+        if (lockout.locked) return { refused: lockout };
+        const [row] = await tx.query<{ id: number }>(
+          `INSERT INTO sign_in_attempts (at, username_key, client_key, succeeded) VALUES ($1, $2, $3, false)
+           RETURNING id`,
+          [clock(), user, client],
+        );
+        if (!row) throw new Error('The sign-in attempt was not recorded.');
+        return { id: row.id };
+      });
     },
 
-    /** Whether a sign-in as `username` from `clientAddress` must be refused now without checking the password. */
-    async check(username: string, clientAddress: string): Promise<Lockout> {
-      const user = usernameKey(username);
-      const byUsername = await lockedUntil(
-        // Since the last success, by insertion order (ids), not time: attempts can share an instant.
-        `username_key = $4 AND id > COALESCE(
-           (SELECT max(id) FROM sign_in_attempts WHERE username_key = $4 AND succeeded), 0)`,
-        [user],
-        policy.perUsername.failures,
-        policy.perUsername.windowMs,
-      );
-      if (byUsername) return { locked: true, by: 'username', until: byUsername };
-      const byClient = await lockedUntil(
-        'client_key = $4',
-        [clientKey(clientAddress)],
-        policy.perClient.failures,
-        policy.perClient.windowMs,
-      );
-      return byClient ? { locked: true, by: 'client', until: byClient } : { locked: false };
+    /** The password was right: the attempt no longer counts as a failure, and the username's count restarts. */
+    async succeeded(id: number): Promise<void> {
+      await db.query('UPDATE sign_in_attempts SET succeeded = true WHERE id = $1', [id]);
     },
 
     /** Lifts a username's lockout at once (an administrator's "unlock"): forgets its failures. */

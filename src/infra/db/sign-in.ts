@@ -1,30 +1,40 @@
 import type { Store } from './index';
 import type { NewSession } from './sessions';
-import type { Lockout } from './sign-in-attempts';
+import type { Locked } from './sign-in-attempts';
 import type { User } from './users';
 
-export type SignInResult =
-  | { ok: true; user: User; session: NewSession }
-  | { ok: false; reason: 'locked'; lockout: Extract<Lockout, { locked: true }> }
-  | { ok: false; reason: 'wrong' };
+type Refused = { ok: false; reason: 'locked'; lockout: Locked } | { ok: false; reason: 'wrong' };
+export type CheckResult = { ok: true; user: User } | Refused;
+export type SignInResult = { ok: true; user: User; session: NewSession } | Refused;
 
 /**
- * A password sign-in in the order that makes lockout work: a locked username or client is refused before
- * any scrypt run; every checked attempt is counted, right or wrong; a right one starts a new session (new id,
- * new CSRF secret). Callers log the failure (never the password) and audit the success.
+ * Checks a password the way that makes lockout work: a locked username or client is refused before any
+ * scrypt run; every checked attempt is counted, right or wrong, and counted as wrong while it is checked.
+ * For HTTP Basic, which has no session; the sign-in form uses `signInWithPassword`.
+ */
+export async function checkPassword(
+  store: Pick<Store, 'users' | 'signInAttempts'>,
+  attempt: { username: string; password: string; clientAddress: string },
+): Promise<CheckResult> {
+  const begun = await store.signInAttempts.begin(attempt);
+  if ('refused' in begun) return { ok: false, reason: 'locked', lockout: begun.refused };
+  const user = await store.users.authenticate(attempt.username, attempt.password);
+  if (!user) return { ok: false, reason: 'wrong' };
+  await store.signInAttempts.succeeded(begun.id);
+  return { ok: true, user };
+}
+
+/**
+ * A sign-in through the form: `checkPassword`, then a new session (new id, new CSRF secret). Callers log a
+ * failure (never the password) and audit the success.
  */
 export async function signInWithPassword(
   store: Pick<Store, 'users' | 'sessions' | 'signInAttempts'>,
   attempt: { username: string; password: string; clientAddress: string },
 ): Promise<SignInResult> {
-  const lockout = await store.signInAttempts.check(attempt.username, attempt.clientAddress);
-  if (lockout.locked) return { ok: false, reason: 'locked', lockout };
-  const user = await store.users.authenticate(attempt.username, attempt.password);
-  const session = user ? await store.sessions.create(user.username, attempt.clientAddress) : undefined;
-  await store.signInAttempts.record({
-    username: attempt.username,
-    clientAddress: attempt.clientAddress,
-    succeeded: session !== undefined,
-  });
-  return user && session ? { ok: true, user, session } : { ok: false, reason: 'wrong' };
+  const checked = await checkPassword(store, attempt);
+  if (!checked.ok) return checked;
+  const session = await store.sessions.create(checked.user.username, attempt.clientAddress);
+  // Disabled between the password check and here: as good as a wrong password.
+  return session ? { ok: true, user: checked.user, session } : { ok: false, reason: 'wrong' };
 }

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Database } from '../../../src/infra/db/database';
-import { repositories, signInWithPassword, type Store } from '../../../src/infra/db';
+import { checkPassword, repositories, signInWithPassword, type Store } from '../../../src/infra/db';
 import { loadMigrations, migrate, toMigration } from '../../../src/infra/db/migrations';
 import { openDatabase } from '../../../src/infra/db/open';
 import { UserStore } from '../../../src/web/users';
@@ -499,6 +499,51 @@ describe.each(BACKENDS)('the store on $kind', ({ make }) => {
       expect(await s.signInAttempts.check('olga', '192.0.2.51')).toEqual({ locked: false });
     });
 
+    it('let only 5 of 30 parallel guesses reach the password check', async () => {
+      clock.set('2026-11-26T10:00:00Z');
+      await s.users.set('quinn', 'manager', PASSWORD);
+      // Connections open beforehand (PostgreSQL), so the guesses really run side by side.
+      await Promise.all(Array.from({ length: 10 }, () => s.db.query('SELECT pg_sleep(0.05)')));
+      const results = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => attempt('quinn', `guess ${i}`, `203.0.113.${i}`)),
+      );
+      expect(results.filter((r) => !r.ok && r.reason === 'wrong')).toHaveLength(5);
+      expect(results.filter((r) => !r.ok && r.reason === 'locked')).toHaveLength(25);
+      expect(await attempt('quinn', PASSWORD)).toMatchObject({
+        reason: 'locked',
+        lockout: { by: 'username' },
+      });
+      const [row] = await s.db.query<{ n: number }>(
+        'SELECT count(*) AS n FROM sign_in_attempts WHERE username_key = $1',
+        [createHash('sha256').update('quinn').digest('hex')],
+      );
+      expect(row?.n).toBe(5);
+    });
+
+    it('count HTTP Basic checks the same way, without starting a session', async () => {
+      clock.set('2026-11-27T10:00:00Z');
+      await s.users.set('rosa', 'manager', PASSWORD);
+      expect(
+        await checkPassword(s, { username: 'rosa', password: PASSWORD, clientAddress: '192.0.2.99' }),
+      ).toEqual({
+        ok: true,
+        user: expect.objectContaining({ username: 'rosa' }),
+      });
+      expect(await s.sessions.active('rosa')).toEqual([]);
+      for (let i = 0; i < 5; i++)
+        expect(
+          await checkPassword(s, { username: 'rosa', password: 'wrong', clientAddress: '192.0.2.99' }),
+        ).toEqual({
+          ok: false,
+          reason: 'wrong',
+        });
+      expect(
+        await checkPassword(s, { username: 'rosa', password: PASSWORD, clientAddress: '192.0.2.99' }),
+      ).toMatchObject({
+        reason: 'locked',
+      });
+    });
+
     it('keep no username in clear (people type passwords into it)', async () => {
       await attempt('my-secret-password-typed-here', 'wrong');
       const dump = JSON.stringify(await s.db.query('SELECT * FROM sign_in_attempts'));
@@ -508,7 +553,7 @@ describe.each(BACKENDS)('the store on $kind', ({ make }) => {
 
     it('are pruned after the window', async () => {
       clock.set('2026-11-30T10:00:00Z');
-      expect(await s.signInAttempts.prune()).toBeGreaterThan(40);
+      expect(await s.signInAttempts.prune()).toBeGreaterThan(50);
       expect(await s.db.query('SELECT count(*) AS n FROM sign_in_attempts')).toEqual([{ n: 0 }]);
     });
   });
