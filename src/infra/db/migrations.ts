@@ -53,12 +53,18 @@ interface Applied extends Record<string, unknown> {
 export async function migrate(db: Database, migrations = loadMigrations()): Promise<{ applied: number[] }> {
   return db.transaction(async (tx) => {
     await tx.query(`SELECT pg_advisory_xact_lock(hashtext('jtai.schema_migrations'))`);
-    await tx.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-      id integer PRIMARY KEY,
-      name text NOT NULL,
-      checksum text NOT NULL,
-      applied_at timestamptz NOT NULL DEFAULT now()
-    )`);
+    // Looked up rather than CREATE TABLE IF NOT EXISTS, which needs the right to create tables even when the
+    // table is there: a web app whose role may not change the schema can still start on a migrated database.
+    const [found] = await tx.query<{ table: string | null }>(
+      `SELECT to_regclass('schema_migrations')::text AS table`,
+    );
+    if (!found?.table)
+      await tx.exec(`CREATE TABLE schema_migrations (
+        id integer PRIMARY KEY,
+        name text NOT NULL,
+        checksum text NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now()
+      )`);
     const done = await tx.query<Applied>('SELECT id, name, checksum FROM schema_migrations ORDER BY id');
     const known = new Map(migrations.map((m) => [m.id, m]));
     for (const row of done) {
