@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
 /**
  * The relational store's one interface. Two implementations speak the same SQL (PostgreSQL's):
  * a `pg` pool for a real server (production, several web instances), and PGlite, PostgreSQL compiled to
@@ -19,8 +21,8 @@ export interface Database extends Queryable {
   readonly kind: DatabaseKind;
   /**
    * Runs `work` in one transaction: committed when it resolves, rolled back when it throws (the error is
-   * rethrown). Use only `tx` inside: on PGlite, which has one connection, a query on the database itself
-   * waits for the transaction to end, so it would wait for ever.
+   * rethrown). Use only `tx` inside: a query on the database itself from inside `work` is refused (see
+   * `guardTransactions`).
    */
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
   /** Ends the pool or shuts the embedded database down cleanly (and frees its folder). */
@@ -49,4 +51,44 @@ export const INT8_OID = 20;
  */
 export function atomically<T>(q: Queryable, work: (tx: Queryable) => Promise<T>): Promise<T> {
   return 'transaction' in q ? (q as Database).transaction(work) : work(q);
+}
+
+const insideTransaction = new AsyncLocalStorage<{ db: Database; open: boolean }>();
+
+/**
+ * Refuses a query or a transaction on the database from inside one of its own transactions. On PGlite, which
+ * has one connection, it would wait for that transaction to end, for ever; on PostgreSQL it would run on
+ * another connection, outside the transaction, and silently lose its atomicity. Both implementations are
+ * wrapped in this, so the mistake fails the same way, at once, on either.
+ */
+export function guardTransactions(db: Database): Database {
+  const refuseInside = () => {
+    const inside = insideTransaction.getStore();
+    if (inside?.open && inside.db === db)
+      throw new Error(
+        'A query on the database inside one of its transactions: use the `tx` the transaction gives.',
+      );
+  };
+  return {
+    kind: db.kind,
+    query: (sql, params) => {
+      refuseInside();
+      return db.query(sql, params);
+    },
+    exec: (sql) => {
+      refuseInside();
+      return db.exec(sql);
+    },
+    async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+      refuseInside();
+      const marker = { db, open: true };
+      try {
+        return await db.transaction((tx) => insideTransaction.run(marker, () => work(tx)));
+      } finally {
+        // Work started inside and still running after the end (not awaited) may use the database again.
+        marker.open = false;
+      }
+    },
+    close: () => db.close(),
+  };
 }

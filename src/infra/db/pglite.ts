@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { PGlite, Transaction } from '@electric-sql/pglite';
-import { INT8_OID, parseInt8, type Database, type Queryable, type Row } from './database';
+import { guardTransactions, INT8_OID, parseInt8, type Database, type Queryable, type Row } from './database';
 import { lockFolder } from './folder-lock';
 
 export interface PgliteOptions {
@@ -58,7 +58,7 @@ export async function openPglite(options: PgliteOptions): Promise<Database> {
     throw err;
   }
   const direct = queryable(db);
-  return {
+  return guardTransactions({
     kind: 'pglite',
     ...direct,
     transaction: <T>(work: (tx: Queryable) => Promise<T>): Promise<T> =>
@@ -72,5 +72,5 @@ export async function openPglite(options: PgliteOptions): Promise<Database> {
         lock.release();
       }
     },
-  };
+  });
 }

@@ -1,5 +1,5 @@
 import { Pool, types, type PoolClient, type QueryResultRow } from 'pg';
-import { INT8_OID, parseInt8, type Database, type Queryable, type Row } from './database';
+import { guardTransactions, INT8_OID, parseInt8, type Database, type Queryable, type Row } from './database';
 
 export interface PostgresOptions {
   /** `postgres://user:password@host:5432/jtai` (`?sslmode=require` and the other libpq settings work). */
@@ -42,7 +42,7 @@ export function openPostgres(options: PostgresOptions): Database {
   // listener its 'error' event would end the process. The next query opens a new connection.
   pool.on('error', () => undefined);
   const direct = queryable(pool);
-  return {
+  return guardTransactions({
     kind: 'postgres',
     ...direct,
     async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
@@ -68,5 +68,5 @@ export function openPostgres(options: PostgresOptions): Database {
     async close(): Promise<void> {
       if (!pool.ended) await pool.end();
     },
-  };
+  });
 }

@@ -7,7 +7,13 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Database } from '../../../src/infra/db/database';
-import { checkPassword, repositories, signInWithPassword, type Store } from '../../../src/infra/db';
+import {
+  checkPassword,
+  openStore,
+  repositories,
+  signInWithPassword,
+  type Store,
+} from '../../../src/infra/db';
 import { loadMigrations, migrate, toMigration } from '../../../src/infra/db/migrations';
 import { openDatabase } from '../../../src/infra/db/open';
 import { UserStore } from '../../../src/web/users';
@@ -94,6 +100,25 @@ describe.each(BACKENDS)('the store on $kind', ({ make }) => {
       expect(await db.query('SELECT n FROM counter')).toEqual([{ n: 20 }]);
     });
 
+    it('refuses a query on the database from inside its own transaction, at once instead of hanging', async () => {
+      await expect(db.transaction(() => db.query('SELECT 1'))).rejects.toThrow(
+        /use the `tx` the transaction gives/,
+      );
+      await expect(db.transaction(() => db.transaction(() => Promise.resolve(1)))).rejects.toThrow(
+        /use the `tx`/,
+      );
+      // Other callers at the same time are not inside it: they wait their turn (PGlite) or run alongside.
+      const [inside, outside] = await Promise.all([
+        db.transaction(async (tx) => {
+          await tx.query('SELECT pg_sleep(0.05)');
+          return (await tx.query<{ n: number }>('SELECT n FROM counter'))[0]?.n;
+        }),
+        db.query<{ x: number }>('SELECT 2 AS x'),
+      ]);
+      expect(inside).toEqual(expect.any(Number));
+      expect(outside).toEqual([{ x: 2 }]);
+    });
+
     it('passes hostile text as a parameter, never as SQL', async () => {
       const hostile = "'; DROP TABLE counter; --\u00e9\u{1F600}";
       expect(await db.query('SELECT $1::text AS t', [hostile])).toEqual([{ t: hostile }]);
@@ -159,6 +184,28 @@ describe.each(BACKENDS)('the store on $kind', ({ make }) => {
       const edited = MIGRATIONS.map((m) => (m.id === 2 ? toMigration(2, m.name, `${m.sql}\n-- edited`) : m));
       await expect(migrate(db, edited)).rejects.toThrow(/Migration 2 \(sign-in-attempts\) has changed/);
     });
+  });
+
+  describe('openStore', () => {
+    it('migrates a new database, imports the old users file once, and closes', async () => {
+      const settings = await backend.empty();
+      const dir = mkdtempSync(path.join(tmpdir(), 'jtai-users-'));
+      try {
+        const file = UserStore.forDataDir(dir);
+        await file.set('wendy', 'coordinator', PASSWORD);
+        const first = await openStore(settings, { usersFile: file.file });
+        expect(await first.users.authenticate('wendy', PASSWORD)).toMatchObject({ role: 'coordinator' });
+        expect(await first.db.query('SELECT count(*) AS n FROM schema_migrations')).toEqual([{ n: 4 }]);
+        await first.users.remove('wendy');
+        await first.close();
+        const again = await openStore(settings, { usersFile: file.file });
+        expect(await again.users.list()).toEqual([]);
+        await again.close();
+        if (settings.url === undefined) expect(existsSync(`${settings.dir}.lock`)).toBe(false);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }, 120_000);
   });
 
   describe('users', () => {
