@@ -3,7 +3,7 @@
  * Time comes from a clock the tests move by hand.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Database } from '../../../src/infra/db/database';
@@ -20,6 +20,17 @@ import { UserStore } from '../../../src/web/users';
 import { BACKENDS, HOUR, MINUTE, manualClock, type Backend } from './backends';
 
 const PASSWORD = 'correct horse battery staple';
+/** A well-formed scrypt hash with a cost that would take a gigabyte and minutes to check. */
+const ABSURD_HASH = `scrypt$${2 ** 30}$8$1$${Buffer.alloc(16).toString('base64')}$${Buffer.alloc(32).toString('base64')}`;
+
+async function inTempDir(work: (dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'jtai-users-'));
+  try {
+    await work(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 describe.each(BACKENDS)('the store on $kind', ({ make }) => {
   const backend: Backend = make();
@@ -187,25 +198,25 @@ describe.each(BACKENDS)('the store on $kind', ({ make }) => {
   });
 
   describe('openStore', () => {
-    it('migrates a new database, imports the old users file once, and closes', async () => {
-      const settings = await backend.empty();
-      const dir = mkdtempSync(path.join(tmpdir(), 'jtai-users-'));
-      try {
-        const file = UserStore.forDataDir(dir);
-        await file.set('wendy', 'coordinator', PASSWORD);
-        const first = await openStore(settings, { usersFile: file.file });
-        expect(await first.users.authenticate('wendy', PASSWORD)).toMatchObject({ role: 'coordinator' });
-        expect(await first.db.query('SELECT count(*) AS n FROM schema_migrations')).toEqual([{ n: 4 }]);
-        await first.users.remove('wendy');
-        await first.close();
-        const again = await openStore(settings, { usersFile: file.file });
-        expect(await again.users.list()).toEqual([]);
-        await again.close();
-        if (settings.url === undefined) expect(existsSync(`${settings.dir}.lock`)).toBe(false);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    }, 120_000);
+    it(
+      'migrates a new database, imports the old users file once, and closes',
+      () =>
+        inTempDir(async (dir) => {
+          const settings = await backend.empty();
+          const file = UserStore.forDataDir(dir);
+          await file.set('wendy', 'coordinator', PASSWORD);
+          const first = await openStore(settings, { usersFile: file.file });
+          expect(await first.users.authenticate('wendy', PASSWORD)).toMatchObject({ role: 'coordinator' });
+          expect(await first.db.query('SELECT count(*) AS n FROM schema_migrations')).toEqual([{ n: 4 }]);
+          await first.users.remove('wendy');
+          await first.close();
+          const again = await openStore(settings, { usersFile: file.file });
+          expect(await again.users.list()).toEqual([]);
+          await again.close();
+          if (settings.url === undefined) expect(existsSync(`${settings.dir}.lock`)).toBe(false);
+        }),
+      120_000,
+    );
   });
 
   describe('users', () => {
@@ -256,9 +267,7 @@ describe.each(BACKENDS)('the store on $kind', ({ make }) => {
       await s.users.setDisabled('dora', false);
       expect(await s.users.authenticate('dora', PASSWORD)).toBeDefined();
       // A password hash planted in the database with absurd costs is not run.
-      await s.db.query("UPDATE users SET password_hash = $1 WHERE username = 'dora'", [
-        `scrypt$${2 ** 30}$8$1$${Buffer.alloc(16).toString('base64')}$${Buffer.alloc(32).toString('base64')}`,
-      ]);
+      await s.db.query("UPDATE users SET password_hash = $1 WHERE username = 'dora'", [ABSURD_HASH]);
       expect(await s.users.authenticate('dora', PASSWORD)).toBeUndefined();
     });
 
@@ -286,56 +295,53 @@ describe.each(BACKENDS)('the store on $kind', ({ make }) => {
       expect(await empty.users.bootstrap()).toBeUndefined();
     }, 60_000);
 
-    it('are imported once from the users file the web app kept, whose hashes still work', async () => {
-      const dir = mkdtempSync(path.join(tmpdir(), 'jtai-users-'));
-      try {
-        const file = UserStore.forDataDir(dir);
-        await file.set('grace', 'coordinator', PASSWORD);
-        await file.set('heidi', 'manager', `${PASSWORD} 2`);
-        const { s: fresh } = await store();
-        await fresh.users.set('heidi', 'coordinator', `${PASSWORD} in the database`);
-        expect(await fresh.users.importUsersFile(file.file)).toEqual(['grace']);
-        expect(existsSync(file.file)).toBe(false);
-        expect(existsSync(`${file.file}.imported`)).toBe(true);
-        expect(await fresh.users.authenticate('grace', PASSWORD)).toMatchObject({ role: 'coordinator' });
-        // The one already in the database is left as it was.
-        expect(await fresh.users.authenticate('heidi', `${PASSWORD} in the database`)).toMatchObject({
-          role: 'coordinator',
-        });
-        // Once: a user removed afterwards does not come back at the next start.
-        await fresh.users.remove('grace');
-        expect(await fresh.users.importUsersFile(file.file)).toEqual([]);
-        expect(await fresh.users.find('grace')).toBeUndefined();
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    }, 60_000);
+    it(
+      'are imported once from the users file the web app kept, whose hashes still work',
+      () =>
+        inTempDir(async (dir) => {
+          const file = UserStore.forDataDir(dir);
+          await file.set('grace', 'coordinator', PASSWORD);
+          await file.set('heidi', 'manager', `${PASSWORD} 2`);
+          const { s: fresh } = await store();
+          await fresh.users.set('heidi', 'coordinator', `${PASSWORD} in the database`);
+          expect(await fresh.users.importUsersFile(file.file)).toEqual(['grace']);
+          expect(existsSync(file.file)).toBe(false);
+          expect(existsSync(`${file.file}.imported`)).toBe(true);
+          expect(await fresh.users.authenticate('grace', PASSWORD)).toMatchObject({ role: 'coordinator' });
+          // The one already in the database is left as it was.
+          expect(await fresh.users.authenticate('heidi', `${PASSWORD} in the database`)).toMatchObject({
+            role: 'coordinator',
+          });
+          // Once: a user removed afterwards does not come back at the next start.
+          await fresh.users.remove('grace');
+          expect(await fresh.users.importUsersFile(file.file)).toEqual([]);
+          expect(await fresh.users.find('grace')).toBeUndefined();
+        }),
+      60_000,
+    );
 
-    it('are not imported at all from a users file with one bad entry', async () => {
-      const dir = mkdtempSync(path.join(tmpdir(), 'jtai-users-'));
-      try {
-        const file = path.join(dir, 'web-users.json');
-        const good = await new UserStore(file)
-          .set('ivan', 'manager', PASSWORD)
-          .then(() => UserStore.forDataDir(dir));
-        expect(good.size).toBe(1);
-        const huge = `scrypt$${2 ** 30}$8$1$${Buffer.alloc(16).toString('base64')}$${Buffer.alloc(32).toString('base64')}`;
-        writeFileSync(
-          file,
-          JSON.stringify({
-            users: [{ username: 'judy', role: 'manager', password: huge }, ...JSON.parse('[]')],
-          }),
-        );
-        const { s: fresh } = await store();
-        await expect(fresh.users.importUsersFile(file)).rejects.toThrow(/judy is not an scrypt hash/);
-        writeFileSync(file, '{"users": [');
-        await expect(fresh.users.importUsersFile(file)).rejects.toThrow(/is not JSON/);
-        expect(await fresh.users.count()).toBe(0);
-        expect(existsSync(file)).toBe(true);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    }, 60_000);
+    it(
+      'are not imported at all from a users file with one bad entry',
+      () =>
+        inTempDir(async (dir) => {
+          const file = UserStore.forDataDir(dir);
+          await file.set('ivan', 'manager', PASSWORD);
+          const { users } = JSON.parse(readFileSync(file.file, 'utf8')) as { users: unknown[] };
+          writeFileSync(
+            file.file,
+            JSON.stringify({
+              users: [...users, { username: 'judy', role: 'manager', password: ABSURD_HASH }],
+            }),
+          );
+          const { s: fresh } = await store();
+          await expect(fresh.users.importUsersFile(file.file)).rejects.toThrow(/judy is not an scrypt hash/);
+          expect(await fresh.users.count()).toBe(0); // not even ivan, whose entry was good
+          writeFileSync(file.file, '{"users": [');
+          await expect(fresh.users.importUsersFile(file.file)).rejects.toThrow(/is not JSON/);
+          expect(existsSync(file.file)).toBe(true);
+        }),
+      60_000,
+    );
   });
 
   describe('sessions', () => {
