@@ -5,8 +5,8 @@
  * quietly: a test whose program is still missing fails, saying what to install.
  * (Playwright's own browser download cannot work here, so it is never used.)
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { aptInstall } from './apt';
 
 /** Debian package -> the program the tests run, and what for. */
 const NEEDED = [
@@ -22,29 +22,14 @@ function main(): void {
   const missing = NEEDED.filter((n) => !existsSync(n.program));
   for (const n of NEEDED) if (!missing.includes(n)) say(`${n.pkg}: ${n.program}`);
   if (missing.length === 0) return;
-  const names = missing.map((n) => n.pkg);
-  const root = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (!root || !existsSync('/usr/bin/apt-get')) {
-    for (const n of missing)
-      say(
-        `${n.pkg}: not found at ${n.program}. Install it (sudo apt-get install ${n.pkg}); ${n.for} need it.`,
-      );
+  if (
+    !aptInstall(
+      missing.map((n) => n.pkg).join(', '),
+      missing.map((n) => n.pkg),
+      missing.map((n) => n.for).join(' and ') + ' need them',
+    )
+  )
     return;
-  }
-  say(`Installing Debian's ${names.join(', ')} with apt-get (a minute or two)…`);
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [
-    ['update', '-qq'],
-    ['install', '-y', '-qq', '--no-install-recommends', ...names],
-  ]) {
-    const run = spawnSync('apt-get', args, { env, stdio: ['ignore', 'ignore', 'inherit'] });
-    if (run.status !== 0) {
-      say(
-        `apt-get ${args[0]} failed (exit ${run.status}); ${missing.map((n) => n.for).join(' and ')} need ${names.join(', ')}.`,
-      );
-      return;
-    }
-  }
   for (const n of missing)
     say(`${n.pkg}: ${existsSync(n.program) ? n.program : 'still missing after apt-get'}`);
 }
