@@ -1,6 +1,7 @@
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import type { validateListFile as ValidateListFile } from '../lists';
 import { ukDate } from '../timeline/calendar';
 import { formatUkDateTimeLabelled } from '../timeline/format';
@@ -28,9 +29,15 @@ export interface ActivityDependencies {
   deleteExecution(inspectionId: string): Promise<void>;
 }
 
-/** Most findings to carry back into the workflow: the rest are counted, not copied. */
+/** Most findings to carry back into the workflow: the rest are counted (and warnings kept in the store). */
 const MAX_ERRORS = 50;
-const MAX_WARNINGS = 200;
+const MAX_WARNINGS = 20;
+/**
+ * More children put forward by one list than any area has at risk of sexual abuse in the family: a theme
+ * column filled with Y by mistake. Refused, so the children put forward stay a list a lead inspector can
+ * read (and the workflow's state stays bounded).
+ */
+export const MAX_CANDIDATES_PER_LIST = 5_000;
 /** Errors of a list check that refuse the list rather than fail the activity (see validateSubmission). */
 const REFUSED_CHECKS = new Set(['UnreadableListError', 'ListLimitError', 'ListCheckCrashedError']);
 /** A check process killed or exited for another reason than memory (a worker stopping) is tried again. */
@@ -167,11 +174,31 @@ export function createActivities(deps: ActivityDependencies) {
                 .filter((f) => f.severity === severity)
                 .slice(0, max)
                 .map(({ row, column, code, message }) => ({ row, column, code, message }));
+            if (report.counts.errors === 0 && report.candidates.length > MAX_CANDIDATES_PER_LIST)
+              return refusedCheck(
+                'too-many-candidates',
+                `The list puts forward ${report.candidates.length.toLocaleString('en-GB')} children as at risk of, or subject to, sexual abuse in the family environment: more than ${MAX_CANDIDATES_PER_LIST.toLocaleString('en-GB')} is not plausible. Check the theme column (Y/N).`,
+              );
+            const warnings = report.findings
+              .filter((f) => f.severity === 'warning')
+              .map(({ row, column, code, message }) => ({ row, column, code, message }));
+            // Every warning (up to the validator's own cap) into the store: the workflow keeps a count and the first few.
+            const warningsFile =
+              warnings.length > 0
+                ? {
+                    name: 'queries.json',
+                    ...(await deps
+                      .fileStoreFor(req.inspectionId)
+                      .put(Readable.from([Buffer.from(JSON.stringify(warnings))]))),
+                  }
+                : undefined;
             return {
               rows: report.rows,
               errorCount: report.counts.errors,
               errors: pick('error', MAX_ERRORS),
-              warnings: pick('warning', MAX_WARNINGS),
+              warnings: warnings.slice(0, MAX_WARNINGS),
+              warningCount: report.counts.warnings,
+              ...(warningsFile ? { warningsFile } : {}),
               candidates: report.candidates,
             };
           } catch (err) {
@@ -181,19 +208,25 @@ export function createActivities(deps: ActivityDependencies) {
                 err.name === 'ListCheckCrashedError'
                   ? 'over-limit'
                   : ((err as Error & { reason?: string }).reason ?? 'unreadable');
-              return {
-                rows: 0,
-                errorCount: 1,
-                errors: [{ row: 0, column: '', code: reason, message: err.message }],
-                warnings: [],
-                candidates: [],
-              };
+              return refusedCheck(reason, err.message);
             }
             throw err;
           }
         }),
       );
     },
+  };
+}
+
+/** A list refused as a whole (unreadable, over a limit): one finding with no row. */
+function refusedCheck(code: string, message: string): ValidationResult {
+  return {
+    rows: 0,
+    errorCount: 1,
+    errors: [{ row: 0, column: '', code, message }],
+    warnings: [],
+    warningCount: 0,
+    candidates: [],
   };
 }
 

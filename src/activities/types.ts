@@ -56,7 +56,11 @@ export interface ValidationResult {
   errorCount: number;
   /** The first errors, for the refusal (row, column, fix). */
   errors: ListQuery[];
+  /** The first warnings (for the page and the receipt); every warning is in `warningsFile`. */
   warnings: ListQuery[];
+  warningCount: number;
+  /** Every warning as a JSON document in the inspection's file store (absent when there are none). */
+  warningsFile?: { name: string; sha256: string; size: number };
   /** Child IDs the list puts forward for selection. */
   candidates: string[];
 }

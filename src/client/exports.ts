@@ -45,26 +45,28 @@ export async function writeCandidates(client: InspectionsClient, inspectionId: s
 
 /** Every file received, in folders per deliverable and agency, with an index (HTML and CSV). */
 export async function writePack(client: InspectionsClient, inspectionId: string, outZip: string) {
-  const state = await client.state(inspectionId);
+  const received = await client.files(inspectionId);
   return client.deployment.scratch.use('export', async (dir) => {
     const entries: PackEntry[] = [];
-    for (const d of state.deliverables) {
-      for (const s of d.submissions.filter((x) => x.files.length > 0)) {
-        const files = [];
-        for (const f of s.files)
-          files.push({
-            name: f.name,
-            sha256: f.sha256,
-            path: await exportFile(client, inspectionId, f, dir),
-          });
-        entries.push({
-          deliverable: d.id,
-          agency: s.agency,
-          receivedAt: new Date(s.at).toISOString(),
-          late: s.late,
-          files,
-        });
+    const bySubmission = new Map<string, PackEntry>();
+    for (const f of received) {
+      let entry = bySubmission.get(f.submissionId);
+      if (!entry) {
+        entry = {
+          deliverable: f.deliverableId,
+          agency: f.agency,
+          receivedAt: new Date(f.at).toISOString(),
+          late: f.late,
+          files: [],
+        };
+        bySubmission.set(f.submissionId, entry);
+        entries.push(entry);
       }
+      entry.files.push({
+        name: f.name,
+        sha256: f.sha256,
+        path: await exportFile(client, inspectionId, f, dir),
+      });
     }
     if (entries.length === 0) throw new JtaiError('Nothing has been received yet: the pack would be empty.');
     return writeInspectorPack(entries, outZip);

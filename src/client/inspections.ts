@@ -1,5 +1,5 @@
 import { Client, Connection, WorkflowUpdateFailedError, WorkflowNotFoundError } from '@temporalio/client';
-import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
+import { ApplicationFailure, type QueryDefinition, type UpdateDefinition } from '@temporalio/common';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
@@ -17,7 +17,9 @@ import { findDeliverable, linkExpiresAt } from '../workflows/rules';
 import type {
   InspectionContacts,
   InspectionInput,
-  InspectionState,
+  InspectionRecord,
+  InspectionStatus,
+  ReceivedFile,
   Receipt,
   SubmittedFile,
 } from '../workflows/types';
@@ -138,9 +140,13 @@ export class InspectionsClient {
     return this.client.workflow.getHandle(inspectionId);
   }
 
-  async state(inspectionId: string): Promise<InspectionState> {
+  async state(inspectionId: string): Promise<InspectionStatus> {
+    return this.query(inspectionId, messages.status);
+  }
+
+  private async query<T>(inspectionId: string, def: QueryDefinition<T, []>): Promise<T> {
     try {
-      return await this.handle(inspectionId).query(messages.status);
+      return await this.handle(inspectionId).query(def);
     } catch (err) {
       if (err instanceof WorkflowNotFoundError)
         throw new JtaiError(`There is no inspection "${inspectionId}".`, 'NotFound');
@@ -158,9 +164,24 @@ export class InspectionsClient {
     inspectionId: string,
     options: { withLinks: boolean; at?: Instant },
   ): Promise<CoordinatorPage> {
-    const state = await this.state(inspectionId);
+    const [state, candidates] = await Promise.all([this.state(inspectionId), this.candidates(inspectionId)]);
     const linkFor = (agency: AgencyId) => this.agencyLink(state, agency);
-    return coordinatorPage(state, options.at ?? this.clock(), options.withLinks ? linkFor : undefined);
+    return coordinatorPage(
+      state,
+      candidates,
+      options.at ?? this.clock(),
+      options.withLinks ? linkFor : undefined,
+    );
+  }
+
+  /** The children put forward on the lists received, and on which lists. */
+  async candidates(inspectionId: string): Promise<Record<string, string[]>> {
+    return this.query(inspectionId, messages.candidates);
+  }
+
+  /** Every file received (for the pack and single-file downloads). */
+  async files(inspectionId: string): Promise<ReceivedFile[]> {
+    return this.query(inspectionId, messages.files);
   }
 
   /** What one agency's link pages show of an inspection. */
@@ -175,7 +196,7 @@ export class InspectionsClient {
 
   /** An agency's current link: signed for its link version, valid until 14 days after the inspection closes. */
   agencyLink(
-    state: Pick<InspectionState, 'inspectionId' | 'linkVersions' | 'closesAt' | 'runNonce'>,
+    state: Pick<InspectionRecord, 'inspectionId' | 'linkVersions' | 'closesAt' | 'runNonce'>,
     agency: AgencyId,
   ) {
     const token = this.deployment.links.sign({
@@ -436,7 +457,7 @@ export class InspectionsClient {
 /** What the list shows of an inspection it could not read (with the reason beside it). */
 const UNAVAILABLE = 'unavailable';
 
-function resolve(state: InspectionState, deliverable: string, agency?: AgencyId) {
+function resolve(state: InspectionRecord, deliverable: string, agency?: AgencyId) {
   try {
     return findDeliverable(state, deliverable, agency);
   } catch (err) {

@@ -19,6 +19,7 @@ import { Refusal, refuse } from './failures';
 import { createLocks } from './lock';
 import * as messages from './messages';
 import { deliver } from './outbox';
+import { receivedFiles, statusView } from './status';
 import { isUntrusted } from './trust';
 import {
   checkAnswerQueries,
@@ -100,7 +101,9 @@ export async function inspection(input: InspectionInput): Promise<PurgeOutcome> 
   // One submission to a deliverable at a time: a second upload waits for the first to be checked and recorded.
   const locks = createLocks();
 
-  setHandler(messages.status, () => state);
+  setHandler(messages.status, () => statusView(state));
+  setHandler(messages.candidates, () => state.candidates);
+  setHandler(messages.files, () => receivedFiles(state));
 
   setHandler(
     messages.submit,
@@ -122,6 +125,7 @@ export async function inspection(input: InspectionInput): Promise<PurgeOutcome> 
             submittedAt: sentAt,
           });
           if (result.errorCount > 0) {
+            d.refusedSubmissions = (d.refusedSubmissions ?? 0) + 1;
             const first = result.errors[0];
             refuse(
               Refusal.ListInvalid,
@@ -137,7 +141,16 @@ export async function inspection(input: InspectionInput): Promise<PurgeOutcome> 
           }
           // The check took time: re-check what it depends on (waived, ended, a later selection) before recording.
           d = checkSubmit(state, req);
-          extra = { rows: result.rows, queries: result.warnings };
+          extra = {
+            rows: result.rows,
+            ...(result.warningCount > 0
+              ? {
+                  queries: result.warnings,
+                  queryCount: result.warningCount,
+                  ...(result.warningsFile ? { queriesFile: result.warningsFile } : {}),
+                }
+              : {}),
+          };
           recordCandidates(state, d.list ?? '', result.candidates);
         }
         return record(d, sentAt, {
@@ -302,6 +315,8 @@ export async function inspection(input: InspectionInput): Promise<PurgeOutcome> 
       late: sentAt > d.dueAt,
       ...fields,
     };
+    // Only the latest submission keeps its queries inline (the rest stay in the store): state stays bounded.
+    for (const earlier of d.submissions) delete earlier.queries;
     d.submissions.push(submission);
     markReceivedIfComplete(d, sentAt);
     changes++;

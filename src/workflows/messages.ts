@@ -5,7 +5,8 @@ import type {
   ConfirmRequest,
   ContactsRequest,
   ExtendRequest,
-  InspectionState,
+  InspectionStatus,
+  ReceivedFile,
   LinkRequest,
   PurgeRequest,
   Receipt,
@@ -32,4 +33,9 @@ export const cancel = defineUpdate<void, [CancelRequest]>('cancel');
 export const purge = defineUpdate<void, [PurgeRequest]>('purge');
 /** Resend an agency's link (and revoke its earlier links): returns the link version now valid at once; the email follows. */
 export const sendLink = defineUpdate<number, [LinkRequest]>('sendLink');
-export const status = defineQuery<InspectionState>('status');
+/** The inspection as pages, CLI and API show it: bounded (see InspectionStatus). */
+export const status = defineQuery<InspectionStatus>('status');
+/** The children put forward on the lists received, and on which lists (for the lead inspector's selections). */
+export const candidates = defineQuery<Record<string, string[]>>('candidates');
+/** Every file received (for the pack, single-file downloads, and what the store must keep). */
+export const files = defineQuery<ReceivedFile[]>('files');

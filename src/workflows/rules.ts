@@ -9,6 +9,7 @@ import type {
   Delivery,
   DeliverableState,
   ExtendRequest,
+  InspectionRecord,
   InspectionState,
   LinkRequest,
   PurgeRequest,
@@ -44,28 +45,28 @@ export function linkExpiresAt(state: Pick<InspectionState, 'closesAt'>): Instant
   return state.closesAt + LINK_VALID_AFTER_CLOSE_MS;
 }
 
-export function isEnded(state: InspectionState): boolean {
+export function isEnded(state: InspectionRecord): boolean {
   return state.endedAt !== undefined || state.cancelled !== undefined;
 }
 
-function byKey(state: InspectionState, key: string): DeliverableState[] {
+function byKey(state: InspectionRecord, key: string): DeliverableState[] {
   return state.deliverables.filter((d) => d.key === key);
 }
 
 /** The deliverable this one waits for was waived: it will never be asked for, so it is settled too. */
-function gateWaived(state: InspectionState, d: DeliverableState): boolean {
+function gateWaived(state: InspectionRecord, d: DeliverableState): boolean {
   if (!d.requires) return false;
   const gates = byKey(state, d.requires);
   return gates.length > 0 && gates.every((g) => g.waived !== undefined);
 }
 
 /** Nothing more is owed: received, waived, or never to be asked for. */
-export function isSettled(state: InspectionState, d: DeliverableState): boolean {
+export function isSettled(state: InspectionRecord, d: DeliverableState): boolean {
   return d.receivedAt !== undefined || d.waived !== undefined || gateWaived(state, d);
 }
 
 export function deliverableStatus(
-  state: InspectionState,
+  state: InspectionRecord,
   d: DeliverableState,
   at: Instant,
 ): DeliverableStatus {
@@ -76,19 +77,19 @@ export function deliverableStatus(
   return d.extensions.length > 0 ? 'extended' : 'awaiting';
 }
 
-export function overdueCount(state: InspectionState, at: Instant): number {
+export function overdueCount(state: InspectionRecord, at: Instant): number {
   return state.deliverables.filter((d) => deliverableStatus(state, d, at) === 'overdue').length;
 }
 
 /** The earliest due instant still owed (requested or not), if any. */
-export function nextDue(state: InspectionState): Instant | undefined {
+export function nextDue(state: InspectionRecord): Instant | undefined {
   const open = state.deliverables.filter((d) => !isSettled(state, d)).map((d) => d.dueAt);
   return open.length > 0 ? Math.min(...open) : undefined;
 }
 
 const CASE_LIST_KEYS = ['list-6', 'list-7', 'list-8', 'list-yot', 'list-nps'];
 
-export function stageOf(state: InspectionState): Stage {
+export function stageOf(state: InspectionRecord): Stage {
   if (state.cancelled) return 'cancelled';
   if (state.endedAt !== undefined) return 'completed';
   if (state.selection.tracked.length === 0) {
@@ -106,7 +107,7 @@ export function stageOf(state: InspectionState): Stage {
  * or by key alone when only one deliverable has it.
  */
 export function findDeliverable(
-  state: InspectionState,
+  state: InspectionRecord,
   idOrKey: string,
   agency?: AgencyId,
 ): DeliverableState {
@@ -139,14 +140,14 @@ function refuseIfUntrusted(req: unknown): void {
     refuse(Refusal.Untrusted, 'This request did not come through jtai and was not acted on.');
 }
 
-function refuseIfEnded(state: InspectionState): void {
+function refuseIfEnded(state: InspectionRecord): void {
   if (state.cancelled)
     refuse(Refusal.InspectionEnded, 'This inspection has been cancelled: nothing more can be recorded.');
   if (state.endedAt !== undefined)
     refuse(Refusal.InspectionEnded, 'This inspection has ended: nothing more can be recorded.');
 }
 
-function refuseIfSettled(state: InspectionState, d: DeliverableState): void {
+function refuseIfSettled(state: InspectionRecord, d: DeliverableState): void {
   if (d.waived || gateWaived(state, d))
     refuse(Refusal.AlreadySettled, `"${d.id}" was waived: nothing is owed.`);
 }
@@ -354,7 +355,7 @@ export function checkCancel(state: InspectionState, req: CancelRequest): void {
 }
 
 /** Is a per-child or documents deliverable now complete, given its submissions? */
-export function isComplete(state: InspectionState, d: DeliverableState): boolean {
+export function isComplete(state: InspectionRecord, d: DeliverableState): boolean {
   if (d.submissions.length === 0) return false;
   if (d.perTrackedChild) {
     const covered = new Set(d.submissions.map((s) => s.childId));

@@ -20,6 +20,8 @@ export interface InspectionInput {
   limits: { maxSelected: number; tracked: { min: number; max: number } };
   /** Upsert the Jtai* search attributes (off only where the server has none registered). */
   searchAttributes: boolean;
+  /** A rehearsal on a compressed clock (issue 14): labelled as such everywhere, never mixed with real ones. */
+  rehearsal?: { dayMinutes: number };
   /**
    * When the starter asked for the inspection (its clock, not the first workflow task's, which may run
    * minutes later when the worker is busy): chasing rungs already past at this instant are skipped, no others.
@@ -66,7 +68,13 @@ export interface Submission {
   complete?: boolean;
   /** Lists: rows read and the warnings accepted with the list. */
   rows?: number;
+  /**
+   * The first warnings, kept only on a deliverable's latest submission (for its page); every warning is in
+   * `queriesFile`, a document in the file store, and counted in `queryCount`.
+   */
   queries?: ListQuery[];
+  queryCount?: number;
+  queriesFile?: SubmittedFile;
 }
 
 export interface ChaseEntry {
@@ -136,6 +144,10 @@ export interface DeliverableState extends ScheduledDeliverable {
   /** Absent until an agency first answers queries on one of its lists. */
   queryAnswers?: QueryAnswers[];
   chaseLog: ChaseEntry[];
+  /** Lists refused (errors, unreadable, over a limit) before one was accepted: for the debrief. */
+  refusedSubmissions?: number;
+  /** In a status answer: how many submissions there are in all (`submissions` holds the latest only). */
+  submissionCount?: number;
 }
 
 export type Stage = 'case-lists' | 'case-selection' | 'documents' | 'evaluation' | 'completed' | 'cancelled';
@@ -173,6 +185,28 @@ export interface InspectionState {
   outbox: Delivery[];
   /** Changes of contacts, by whom (the contacts themselves are `contacts`). */
   contactChanges?: { at: Instant; by?: Actor; agencies: AgencyId[] }[];
+  rehearsal?: { dayMinutes: number };
+}
+
+/**
+ * What the `status` query answers: the state, bounded whatever agencies send (its size stays well under
+ * Temporal's 2 MB limit on a query's answer): the children put forward are counted (the `candidates` query
+ * lists them), each deliverable carries its latest submissions only (`submissionCount` says how many there
+ * are; the `files` query lists every file received).
+ */
+export type InspectionStatus = InspectionRecord & { candidateCount: number };
+
+/** What rules and views read of an inspection: everything but the children put forward. */
+export type InspectionRecord = Omit<InspectionState, 'candidates'>;
+
+/** Every file received, for the pack and for single-file downloads. */
+export interface ReceivedFile extends SubmittedFile {
+  deliverableId: string;
+  submissionId: string;
+  agency: AgencyId;
+  at: Instant;
+  late: boolean;
+  childId?: string;
 }
 
 // ---- Update arguments ----

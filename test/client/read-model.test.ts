@@ -127,7 +127,8 @@ test("the coordinator's page: counts by progress, links only when given, selecti
   const s = state();
   byId(s, 'list-6').waived = { at: started, reason: 'Not held' };
   const now = byId(s, 'list-7').dueAt - 60_000;
-  const reader = coordinatorPage(s, now);
+  const candidates = Object.fromEntries(TRACKED.map((id) => [id, ['6']]));
+  const reader = coordinatorPage(s, candidates, now);
   expect(reader.agencies).toEqual([]);
   const total = Object.values(reader.counts).reduce((a, b) => a + b, 0);
   expect(total).toBe(s.deliverables.length);
@@ -136,6 +137,6 @@ test("the coordinator's page: counts by progress, links only when given, selecti
   expect(reader.open.map((o) => o.id)).not.toContain('list-6');
   expect(reader).toMatchObject({ selection: { tracked: TRACKED }, limits: { maxSelected: 20 } });
 
-  const coordinator = coordinatorPage(s, now, (agency) => `https://jtai.test/a/${agency}`);
+  const coordinator = coordinatorPage(s, candidates, now, (agency) => `https://jtai.test/a/${agency}`);
   expect(coordinator.agencies.map((a) => a.url)).toEqual(AGENCIES.map((a) => `https://jtai.test/a/${a}`));
 });

@@ -34,7 +34,7 @@ export const readingValidator: ActivityDependencies['validateListFile'] = async 
     rows: lines.length - 1,
     valid: errors === 0,
     findings,
-    counts: { errors, warnings: 0 },
+    counts: { errors, warnings: findings.length - errors },
     candidates,
   };
 };

@@ -4,7 +4,7 @@ import type { ActivityDependencies } from '../../src/activities';
 import { ANNEX_A_DOCUMENTS } from '../../src/timeline/themes/csa-family';
 import { AGENCIES, type AgencyId } from '../../src/timeline/types';
 import { eventually } from './eventually';
-import type { InspectionState } from '../../src/workflows/types';
+import type { InspectionStatus } from '../../src/workflows/types';
 import { at, CONTACTS, notificationMonday, skipTo, type Harness } from './harness';
 import { childIds, readingValidator, syntheticCsv } from './list-double';
 
@@ -26,7 +26,7 @@ export interface RecordedWeek {
 export interface WeekOutcome {
   inspectionId: string;
   notifiedOn: string;
-  final: InspectionState;
+  final: InspectionStatus;
 }
 
 export const HISTORIES_DIR = path.join(__dirname, '../histories');
@@ -47,7 +47,7 @@ async function submitList(
 }
 
 /** The state once the inspection has ended (it then waits out its retention period before it is purged). */
-async function finalState(h: Harness, inspectionId: string): Promise<InspectionState> {
+async function finalState(h: Harness, inspectionId: string): Promise<InspectionStatus> {
   return eventually(
     'the inspection to end',
     () => h.client.state(inspectionId),

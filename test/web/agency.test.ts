@@ -15,6 +15,8 @@ import {
 } from './support';
 
 /** The agency link pages, through app.inject() against a real client, worker and list validator. */
+// Lists are checked in the sandbox (a process each, compiled by tsx under test): seconds each on a busy machine.
+jest.setTimeout(240_000);
 const ctx = useHarness();
 /** The app's clock: the test server's time, set once a test has skipped to its day. */
 let now = 0;

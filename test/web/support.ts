@@ -3,7 +3,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import path from 'node:path';
 import { syntheticHeaders, syntheticRow } from '../../src/lists/synthetic';
 import type { AgencyId } from '../../src/timeline/types';
-import type { InspectionState } from '../../src/workflows/types';
+import type { InspectionStatus } from '../../src/workflows/types';
 import { buildApp } from '../../src/web/app';
 import { UserStore } from '../../src/web/users';
 import type { Harness } from '../support/harness';
@@ -92,7 +92,7 @@ export async function multipart(
 }
 
 /** The link an agency was given (the same signing as the emails). */
-export function agencyToken(h: Harness, state: InspectionState, agency: AgencyId): string {
+export function agencyToken(h: Harness, state: InspectionStatus, agency: AgencyId): string {
   return h.deployment.links.sign({
     inspectionId: state.inspectionId,
     agency,

@@ -52,7 +52,8 @@ test('a list with errors is refused with row and column and changes nothing; a c
         expect((error as JtaiError).message).toMatch(new RegExp(`row 3, column "${headers[dobColumn]}"`));
         const afterRefusal = await h.client.state(inspectionId);
         expect(afterRefusal.deliverables.find((d) => d.id === 'list-6')?.submissions).toEqual([]);
-        expect(afterRefusal.candidates).toEqual({});
+        expect(await h.client.candidates(inspectionId)).toEqual({});
+        expect(afterRefusal.candidateCount).toBe(0);
         // The refusal names the cell at fault; in the server's history it is encrypted, not in clear.
         const history = historyToText(await h.client.client.workflow.getHandle(inspectionId).fetchHistory());
         expect(history).toContain('"ListInvalid"'); // the refused update's outcome is there…
@@ -61,16 +62,18 @@ test('a list with errors is refused with row and column and changes nothing; a c
         const good = await list6('list6.xlsx', notifiedOn, 12);
         const receipt = await h.client.submit(inspectionId, 'list-6', 'local-authority', [{ path: good }]);
         expect(receipt).toMatchObject({ deliverableId: 'list-6', late: false, complete: true });
-        const state = await h.client.state(inspectionId);
-        const flagged = Object.keys(state.candidates);
+        const put = await h.client.candidates(inspectionId);
+        const flagged = Object.keys(put);
         expect(flagged.length).toBeGreaterThan(0);
-        expect(flagged.every((id) => state.candidates[id]?.includes('6'))).toBe(true);
+        expect(flagged.every((id) => put[id]?.includes('6'))).toBe(true);
+        expect((await h.client.state(inspectionId)).candidateCount).toBe(flagged.length);
 
         const candidates = await writeCandidates(h.client, inspectionId, path.join(h.dir, 'candidates.xlsx'));
         expect(candidates.candidates.sort()).toEqual(flagged.sort());
 
         const pack = await writePack(h.client, inspectionId, path.join(h.dir, 'pack.zip'));
         expect(pack.files).toBe(1);
+        const state = await h.client.state(inspectionId);
         const sha = state.deliverables.find((d) => d.id === 'list-6')?.submissions[0]?.files[0]?.sha256 ?? '';
         expect(sha).toMatch(/^[0-9a-f]{64}$/);
         const zip = readZip(path.join(h.dir, 'pack.zip'));

@@ -3,7 +3,7 @@ import type { DocumentItem } from '../../timeline/theme';
 import { themeById } from '../../timeline/themes';
 import { PARTY_NAMES, type AgencyId, type DeliverableKind, type Instant } from '../../timeline/types';
 import { isEnded } from '../../workflows/rules';
-import type { DeliverableState, InspectionState } from '../../workflows/types';
+import type { DeliverableState, InspectionRecord } from '../../workflows/types';
 import { childProgress, type ChildDeliverableProgress } from './children';
 import {
   deliverableView,
@@ -60,7 +60,7 @@ export interface AgencyView {
   option: 'A' | 'B';
   /** The link version now valid: an older link has been revoked. */
   linkVersion: number;
-  /** The run of the workflow links must name (see InspectionState.runNonce). */
+  /** The run of the workflow links must name (see InspectionRecord.runNonce). */
   linkRun: string;
   ended: boolean;
   /** The tracked children, when the agency owes something per tracked child (else none). */
@@ -89,7 +89,7 @@ function submissionViews(d: DeliverableState): SubmissionView[] {
   }));
 }
 
-function agencyItem(state: InspectionState, d: DeliverableState, now: Instant): AgencyItem {
+function agencyItem(state: InspectionRecord, d: DeliverableState, now: Instant): AgencyItem {
   const view = deliverableView(state, d, now);
   const requirement = d.requires ? state.deliverables.find((x) => x.key === d.requires) : undefined;
   const latest = d.submissions.at(-1);
@@ -114,7 +114,7 @@ function agencyItem(state: InspectionState, d: DeliverableState, now: Instant): 
   };
 }
 
-export function agencyView(state: InspectionState, agency: AgencyId, now: Instant): AgencyView {
+export function agencyView(state: InspectionRecord, agency: AgencyId, now: Instant): AgencyView {
   const owned = state.deliverables.filter((d) => d.owner === agency);
   const items = owned.map((d) => agencyItem(state, d, now));
   const owed = items.filter((i) => i.view.status !== 'not-yet-requested' && !SETTLED.has(i.view.status));

@@ -1,6 +1,6 @@
 import { formatUkDateTime } from '../../timeline/format';
 import { PARTY_NAMES, type Party } from '../../timeline/types';
-import type { DeliverableState, InspectionState } from '../../workflows/types';
+import type { DeliverableState, InspectionRecord } from '../../workflows/types';
 import { iso } from './inspection';
 
 /**
@@ -48,7 +48,7 @@ export function childProgress(d: DeliverableState, childId: string): ChildDelive
 }
 
 /** Every tracked child, in the order selected, with each per-child deliverable's progress. */
-export function trackedChildProgress(state: InspectionState): TrackedChildProgress[] {
+export function trackedChildProgress(state: InspectionRecord): TrackedChildProgress[] {
   const perChild = state.deliverables.filter((d) => d.perTrackedChild);
   return state.selection.tracked.map((childId) => {
     const deliverables = perChild.map((d) => childProgress(d, childId));

@@ -1,6 +1,6 @@
 import { AGENCIES, PARTY_NAMES, type AgencyId, type Instant } from '../../timeline/types';
 import { isEnded, isSettled } from '../../workflows/rules';
-import type { InspectionState } from '../../workflows/types';
+import type { InspectionRecord } from '../../workflows/types';
 import {
   inspectionView,
   missingToShow,
@@ -37,7 +37,7 @@ export interface CoordinatorPage {
   /** Each agency's contacts and current link; empty for readers who may not act. */
   agencies: AgencyLinkView[];
   selection: { twenty: string[]; tracked: string[] };
-  limits: InspectionState['limits'];
+  limits: InspectionRecord['limits'];
   candidates: { id: string; lists: string[]; selected: boolean; tracked: boolean }[];
   canSelectTwenty: boolean;
   canSelectTracked: boolean;
@@ -55,9 +55,13 @@ const NO_COUNTS: Record<Progress, number> = {
   'not-yet-requested': 0,
 };
 
-/** `linkFor` gives an agency's current link (the client signs it); without it no links are shown. */
+/**
+ * `candidates` are the children put forward on the lists (the `candidates` query); `linkFor` gives an agency's
+ * current link (the client signs it); without it no links are shown.
+ */
 export function coordinatorPage(
-  state: InspectionState,
+  state: InspectionRecord,
+  candidates: Record<string, string[]>,
   now: Instant,
   linkFor?: (agency: AgencyId) => string,
 ): CoordinatorPage {
@@ -104,7 +108,7 @@ export function coordinatorPage(
       : [],
     selection: { twenty: [...selection.twenty], tracked: [...selection.tracked] },
     limits: state.limits,
-    candidates: Object.entries(state.candidates)
+    candidates: Object.entries(candidates)
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([id, lists]) => ({
         id,
@@ -114,7 +118,7 @@ export function coordinatorPage(
       })),
     canSelectTwenty: !ended && hasTwenty && selection.tracked.length === 0,
     canSelectTracked: !ended && !perChildStarted && (!hasTwenty || twentyDone),
-    trackedChoices: hasTwenty ? [...selection.twenty] : Object.keys(state.candidates).sort(),
+    trackedChoices: hasTwenty ? [...selection.twenty] : Object.keys(candidates).sort(),
     confirmations: open
       .filter((r) => r.view.kind === 'confirmation' && r.view.status !== 'not-yet-requested')
       .map((r) => ({ id: r.view.id, title: r.view.title })),

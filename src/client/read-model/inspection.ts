@@ -11,7 +11,7 @@ import {
   STATUS_LABELS,
   type DeliverableStatus,
 } from '../../workflows/rules';
-import type { DeliverableState, InspectionState, Receipt, Stage } from '../../workflows/types';
+import type { DeliverableState, InspectionRecord, Receipt, Stage } from '../../workflows/types';
 
 /**
  * The inspection as people see it, derived from workflow state at an instant: what `jtai status`, the
@@ -64,7 +64,10 @@ export const deliverableViewSchema = z.object({
     .optional(),
   waived: z.object({ at: z.string(), reason: z.string() }).optional(),
   extensions: z.array(z.object({ from: z.string(), to: z.string(), toUk: z.string(), reason: z.string() })),
-  queries: z.array(queryViewSchema).describe('Warnings on the latest list, for the agency to answer'),
+  queries: z
+    .array(queryViewSchema)
+    .describe('The first warnings on the latest list, for the agency to answer (queryCount says how many in all)'),
+  queryCount: z.number().int().describe('How many warnings the latest list has in all'),
   queriesAnswered: instantView.optional().describe('When the agency answered the queries on its latest list'),
   missingDocuments: z.array(z.string()).optional().describe('Annex A document codes not yet received'),
   chaseLog: z.array(instantView.extend({ rung: z.string(), kind: z.string(), to: z.string() })),
@@ -147,7 +150,7 @@ function answeredView(d: DeliverableState): Pick<DeliverableView, 'queriesAnswer
   return answered ? { queriesAnswered: at(answered.at) } : {};
 }
 
-export function deliverableView(state: InspectionState, d: DeliverableState, now: Instant): DeliverableView {
+export function deliverableView(state: InspectionRecord, d: DeliverableState, now: Instant): DeliverableView {
   const status = deliverableStatus(state, d, now);
   return {
     id: d.id,
@@ -180,13 +183,14 @@ export function deliverableView(state: InspectionState, d: DeliverableState, now
       reason: e.reason,
     })),
     queries: d.submissions.at(-1)?.queries ?? [],
+    queryCount: d.submissions.at(-1)?.queryCount ?? d.submissions.at(-1)?.queries?.length ?? 0,
     ...answeredView(d),
     ...missingDocuments(d),
     chaseLog: d.chaseLog.map((c) => ({ rung: c.rung, kind: c.kind, to: c.to, ...at(c.at) })),
   };
 }
 
-export function inspectionView(state: InspectionState, now: Instant): InspectionView {
+export function inspectionView(state: InspectionRecord, now: Instant): InspectionView {
   const due = nextDue(state);
   const ended = isEnded(state);
   return {

@@ -4,7 +4,7 @@ import { toIcs } from '../../timeline/ics';
 import { buildSchedule, type ScheduledDeliverable } from '../../timeline/schedule';
 import { DEFAULT_THEME_ID, themeById } from '../../timeline/themes';
 import { PARTY_NAMES, type InspectionOption, type IsoDate } from '../../timeline/types';
-import type { InspectionState } from '../../workflows/types';
+import type { InspectionRecord } from '../../workflows/types';
 import { iso } from './inspection';
 
 /** The Annex C timeline: every deliverable with its due time, owner and chasing, for `jtai timeline` and the web. */
@@ -72,7 +72,7 @@ export function timelineOf(input: {
 }
 
 /** A running inspection's deadlines (as they are now, extensions included) as a calendar file. */
-export function inspectionIcs(state: InspectionState): string {
+export function inspectionIcs(state: InspectionRecord): string {
   return timelineIcs(
     `JTAI ${state.localAuthority} from ${state.notifiedOn}`,
     state.notifiedOn,
