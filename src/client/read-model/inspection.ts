@@ -66,7 +66,9 @@ export const deliverableViewSchema = z.object({
   extensions: z.array(z.object({ from: z.string(), to: z.string(), toUk: z.string(), reason: z.string() })),
   queries: z
     .array(queryViewSchema)
-    .describe('The first warnings on the latest list, for the agency to answer (queryCount says how many in all)'),
+    .describe(
+      'The first warnings on the latest list, for the agency to answer (queryCount says how many in all)',
+    ),
   queryCount: z.number().int().describe('How many warnings the latest list has in all'),
   queriesAnswered: instantView.optional().describe('When the agency answered the queries on its latest list'),
   missingDocuments: z.array(z.string()).optional().describe('Annex A document codes not yet received'),
