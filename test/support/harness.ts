@@ -93,14 +93,12 @@ export async function createHarness(
     }),
   );
   const bundled = await workflowBundle();
-  const client = new InspectionsClient(
-    new Client({
-      connection: env.connection,
-      namespace: env.namespace ?? 'default',
-      dataConverter: deployment.dataConverter,
-    }),
-    deployment,
-  );
+  const temporal = new Client({
+    connection: env.connection,
+    namespace: env.namespace ?? 'default',
+    dataConverter: deployment.dataConverter,
+  });
+  const client = new InspectionsClient(temporal, deployment);
   return {
     deployment,
     client,
@@ -119,8 +117,18 @@ export async function createHarness(
       const started = await client.start(start);
       try {
         await body(started);
+        // An email whose activity is still scheduled or running when the worker stops holds the test server's
+        // time-skipping lock until the activity times out (about three minutes, measured): the next test's
+        // skip of the clock would wait that long. So the test's emails are let go out first (30 s at most).
+        await settleOutbox(client, started.inspectionId);
       } finally {
         await client.cancel(started.inspectionId, 'End of test').catch(() => undefined);
+        // A cancelled inspection still has timers (its retention, its emails' retries): a later skip of the
+        // clock past one would leave a task with no worker to take it. The test's inspection ends for good here.
+        await temporal.workflow
+          .getHandle(started.inspectionId)
+          .terminate('End of test')
+          .catch(() => undefined);
       }
     },
     async file(name, content) {
@@ -134,6 +142,16 @@ export async function createHarness(
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Wait, up to 30 s, until no email of the inspection is queued (each is sent, failing, skipped or given up). */
+async function settleOutbox(client: InspectionsClient, inspectionId: string): Promise<void> {
+  const until = Date.now() + 30_000;
+  while (Date.now() < until) {
+    const state = await client.state(inspectionId).catch(() => undefined);
+    if (!state || state.outbox.every((d) => d.status !== 'queued')) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 const calendar = createCalendar();
