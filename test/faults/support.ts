@@ -1,0 +1,172 @@
+/**
+ * Real processes for the fault tests: a Temporal dev server, the worker as a child process (`node --import tsx
+ * src/worker/main.ts`, as `npm start` runs it) that a test can kill with SIGKILL and start again, the loopback
+ * SMTP server, and a client sharing the worker's data directory (its keys decrypt the payloads).
+ */
+import { Client } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { InspectionsClient } from '../../src/client/inspections';
+import { createDeployment, type Deployment } from '../../src/infra';
+import { loadConfig } from '../../src/infra/config';
+import type { InspectionState } from '../../src/workflows/types';
+import { startSmtpCapture, type SmtpCapture } from '../support/smtp';
+import { createDevServerEnv } from '../support/temporal';
+import { until } from '../support/until';
+
+const ROOT = path.join(__dirname, '../..');
+/** A worker compiles the workflow bundle as it starts: tens of seconds on a busy machine. */
+export const WORKER_READY_MS = 180_000;
+
+/** The worker process: one at a time, restarted after each kill; its output is kept across restarts. */
+export interface WorkerProcess {
+  /** The pid of the running worker, if one is running. */
+  readonly pid: number | undefined;
+  /** Start a worker and wait until it polls its task queue; resolves with its pid. */
+  start(): Promise<number>;
+  /** SIGKILL the running worker and wait until it is gone. */
+  kill(): Promise<void>;
+  /** SIGTERM the running worker (it finishes what it sends) and wait until it is gone. */
+  stop(): Promise<void>;
+  /** Everything every worker run printed, stdout and stderr interleaved. */
+  log(): string;
+  /** What the current (or last) run printed. */
+  runLog(): string;
+  /** The log as entries: one per line the runtime logger wrote (a meta object may span several lines). */
+  entries(): string[];
+  starts: number;
+}
+
+export interface Faults {
+  env: TestWorkflowEnvironment;
+  smtp: SmtpCapture;
+  deployment: Deployment;
+  client: InspectionsClient;
+  worker: WorkerProcess;
+  dataDir: string;
+  taskQueue: string;
+  close(): Promise<void>;
+}
+
+/** A dev server, an SMTP server, a data directory and a worker process (not yet started) on a new task queue. */
+export async function createFaults(): Promise<Faults> {
+  const env = await createDevServerEnv();
+  const smtp = await startSmtpCapture();
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'jtai-faults-'));
+  const taskQueue = `faults-${randomUUID()}`;
+  const workerEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    TEMPORAL_ADDRESS: env.address,
+    JTAI_DATA_DIR: dataDir,
+    SMTP_URL: smtp.url,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    JTAI_SEARCH_ATTRIBUTES: 'on',
+    WEB_BASE_URL: 'http://jtai.test',
+  };
+  // Made here first, so the keys exist before the worker starts and both sides use the same ones.
+  const deployment = createDeployment(loadConfig(workerEnv));
+  const client = new InspectionsClient(
+    new Client({ connection: env.connection, namespace: 'default', dataConverter: deployment.dataConverter }),
+    deployment,
+  );
+  const worker = workerProcess(workerEnv, path.join(dataDir, 'worker.log'));
+  return {
+    env,
+    smtp,
+    deployment,
+    client,
+    worker,
+    dataDir,
+    taskQueue,
+    async close() {
+      await worker.kill();
+      await smtp.close();
+      await env.teardown();
+      // JTAI_FAULTS_KEEP=1 keeps the data directory and worker.log for a look afterwards.
+      if (process.env.JTAI_FAULTS_KEEP) console.log(`kept ${dataDir} (worker.log)`);
+      else await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function workerProcess(env: NodeJS.ProcessEnv, logFile: string): WorkerProcess {
+  let text = '';
+  let runFrom = 0;
+  let proc: ChildProcess | undefined;
+  let exited: Promise<void> = Promise.resolve();
+  const add = (chunk: Buffer) => {
+    text += chunk.toString();
+    appendFileSync(logFile, chunk);
+  };
+  const self: WorkerProcess = {
+    starts: 0,
+    get pid() {
+      return proc?.pid;
+    },
+    async start() {
+      if (proc) throw new Error('a worker is already running');
+      const from = (runFrom = text.length);
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker/main.ts'], {
+        cwd: ROOT,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      proc = child;
+      self.starts++;
+      child.stdout.on('data', add);
+      child.stderr.on('data', add);
+      exited = new Promise((resolve) =>
+        child.on('close', () => {
+          if (proc === child) proc = undefined;
+          resolve();
+        }),
+      );
+      await until(
+        `worker ${child.pid} to poll its task queue`,
+        () => {
+          if (child.exitCode !== null || child.signalCode !== null)
+            throw new Error(`worker exited while starting:\n${text.slice(from)}`);
+          return /jtai worker: task queue/.test(text.slice(from));
+        },
+        WORKER_READY_MS,
+      );
+      return child.pid!;
+    },
+    async kill() {
+      proc?.kill('SIGKILL');
+      await exited;
+    },
+    async stop() {
+      proc?.kill('SIGTERM');
+      await exited;
+    },
+    log: () => text,
+    runLog: () => text.slice(runFrom),
+    entries: () => text.split(/\n(?=\d{4}-\d{2}-\d{2}T)/),
+  };
+  return self;
+}
+
+/** The Message-ID the worker gives an email (src/activities: derived from inspection and message key). */
+export function messageIdOf(inspectionId: string, messageKey: string): string {
+  return `<${createHash('sha256').update(`${inspectionId}/${messageKey}`).digest('hex').slice(0, 32)}@jtai>`;
+}
+
+/** The status query, retried while no worker answers (one is being killed or started). */
+export async function stateOf(client: InspectionsClient, inspectionId: string): Promise<InspectionState> {
+  return until(
+    `a worker to answer the status of ${inspectionId}`,
+    () => client.state(inspectionId).catch(() => undefined),
+    WORKER_READY_MS,
+  );
+}
+
+/** Milliseconds since `since`, as seconds with one decimal, for the figures a test prints. */
+export function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
