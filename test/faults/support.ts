@@ -7,14 +7,20 @@ import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { InspectionsClient } from '../../src/client/inspections';
+import { InspectionsClient, inspectionIdFor } from '../../src/client/inspections';
 import { createDeployment, type Deployment } from '../../src/infra';
 import { loadConfig } from '../../src/infra/config';
-import type { InspectionState } from '../../src/workflows/types';
+import { syntheticHeaders, syntheticRow } from '../../src/lists/synthetic';
+import { buildSchedule, type InspectionSchedule } from '../../src/timeline/schedule';
+import { DEFAULT_THEME_ID, themeById } from '../../src/timeline/themes';
+import type { IsoDate } from '../../src/timeline/types';
+import type { inspection } from '../../src/workflows';
+import type { InspectionInput, InspectionState } from '../../src/workflows/types';
+import { CONTACTS } from '../support/harness';
 import { startSmtpCapture, type SmtpCapture } from '../support/smtp';
 import { createDevServerEnv } from '../support/temporal';
 import { until } from '../support/until';
@@ -169,4 +175,67 @@ export async function stateOf(client: InspectionsClient, inspectionId: string): 
 /** Milliseconds since `since`, as seconds with one decimal, for the figures a test prints. */
 export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
+}
+
+/**
+ * Start an inspection through the typed client as `InspectionsClient.start` does, with an input the test may
+ * change first (a late start, a deadline moved to fall inside the test).
+ */
+export async function startInspection(
+  f: Faults,
+  options: {
+    localAuthority: string;
+    notifiedOn: IsoDate;
+    lateStart?: boolean;
+    edit?: (schedule: InspectionSchedule) => void;
+  },
+): Promise<InspectionInput> {
+  const theme = themeById(DEFAULT_THEME_ID);
+  const schedule = buildSchedule({
+    notifiedOn: options.notifiedOn,
+    option: 'A',
+    theme,
+    calendar: f.deployment.calendar,
+  });
+  options.edit?.(schedule);
+  const input: InspectionInput = {
+    inspectionId: inspectionIdFor(options.localAuthority, options.notifiedOn),
+    localAuthority: options.localAuthority,
+    schedule,
+    contacts: CONTACTS,
+    limits: { maxSelected: theme.maxSelected, tracked: theme.tracked },
+    searchAttributes: true,
+    requestedAt: Date.now(),
+    ...(options.lateStart ? { lateStart: true } : {}),
+  };
+  await f.client.client.workflow.start<typeof inspection>('inspection', {
+    workflowId: input.inspectionId,
+    taskQueue: f.taskQueue,
+    args: [input],
+  });
+  return input;
+}
+
+/** A list 6 CSV of `rows` valid synthetic rows (SYN ids from `first`), every `flagEvery`th child put forward. */
+export async function writeList6Csv(
+  file: string,
+  rows: { first: number; count: number; flagEvery: number; notifiedOn: IsoDate },
+): Promise<void> {
+  const cell = (v: string | number | Date | null) =>
+    v instanceof Date
+      ? `${String(v.getUTCDate()).padStart(2, '0')}/${String(v.getUTCMonth() + 1).padStart(2, '0')}/${v.getUTCFullYear()}`
+      : v === null
+        ? ''
+        : `"${String(v).replace(/"/g, '""')}"`;
+  const out = createWriteStream(file);
+  const write = (line: string) =>
+    out.write(`${line}\r\n`) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r()));
+  await write(syntheticHeaders('6').map(cell).join(','));
+  for (let i = rows.first; i < rows.first + rows.count; i++)
+    await write(
+      syntheticRow('6', i, { notifiedOn: rows.notifiedOn, flagEvery: rows.flagEvery }).map(cell).join(','),
+    );
+  await new Promise<void>((resolve, reject) =>
+    out.end((err?: Error | null) => (err ? reject(err) : resolve())),
+  );
 }
