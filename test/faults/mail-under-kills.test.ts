@@ -11,7 +11,7 @@ import type { ParsedMail } from 'mailparser';
 import { upcomingNotificationMonday, CONTACTS } from '../support/harness';
 import { until } from '../support/until';
 import type { Delivery, InspectionState } from '../../src/workflows/types';
-import { createFaults, type Faults, messageIdOf, seconds, stateOf, WORKER_READY_MS } from './support';
+import { createFaults, type Faults, messageIdFor, seconds, stateOf, WORKER_READY_MS } from './support';
 
 jest.setTimeout(30 * 60_000);
 
@@ -74,7 +74,7 @@ test('a slow mail server and 8 kills of the worker: every email delivered, a sec
     s.outbox.map((x) => ({
       ...x,
       inspectionId: s.inspectionId,
-      messageId: messageIdOf(s.inspectionId, x.key),
+      messageId: messageIdFor(s.inspectionId, x.key),
     })),
   );
   expect(deliveries).toHaveLength(INSPECTIONS * 6);

@@ -15,7 +15,7 @@ import { until } from '../support/until';
 import {
   createFaults,
   type Faults,
-  messageIdOf,
+  messageIdFor,
   seconds,
   startInspection,
   stateOf,
@@ -34,7 +34,7 @@ afterAll(async () => {
 });
 
 const copiesOf = (inspectionId: string, key: string) =>
-  f.smtp.messages.filter((m) => m.messageId === messageIdOf(inspectionId, key));
+  f.smtp.messages.filter((m) => m.messageId === messageIdFor(inspectionId, key));
 
 async function stateWhen(
   inspectionId: string,

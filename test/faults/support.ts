@@ -6,7 +6,7 @@
 import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { appendFileSync, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -158,10 +158,7 @@ function workerProcess(env: NodeJS.ProcessEnv, logFile: string): WorkerProcess {
   return self;
 }
 
-/** The Message-ID the worker gives an email (src/activities: derived from inspection and message key). */
-export function messageIdOf(inspectionId: string, messageKey: string): string {
-  return `<${createHash('sha256').update(`${inspectionId}/${messageKey}`).digest('hex').slice(0, 32)}@jtai>`;
-}
+export { messageIdFor } from '../../src/activities';
 
 /** The status query, retried while no worker answers (one is being killed or started). */
 export async function stateOf(client: InspectionsClient, inspectionId: string): Promise<InspectionState> {
