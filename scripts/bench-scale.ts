@@ -17,7 +17,8 @@
  * failures are counted from the histories. Targets on the 2-core machine: 1,000 started in <= 60 s, worker RSS
  * <= 1 GB, 100% of due rungs sent, p99 lateness <= 5 s.
  *
- *   npm run bench:scale -- --inspections 1000 [--rungs 3] [--concurrency 8] [--lead 120] [--spread 120]
+ *   npm run bench:scale -- --inspections 1000 [--rungs 3] [--concurrency 8] [--lead 120] [--spread 120] [--in-memory]
+ *     [--worker-node-options "--max-old-space-size=512"]
  */
 import { Client, Connection } from '@temporalio/client';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -52,6 +53,11 @@ const N = arg('inspections', 100);
 const RUNGS = arg('rungs', 3);
 const CONCURRENCY = arg('concurrency', 8);
 const LEAD_MS = arg('lead', 120) * 1000;
+/** `--in-memory`: the dev server without its SQLite file (to see what the file costs). */
+const IN_MEMORY = process.argv.includes('--in-memory');
+/** `--worker-node-options "--max-old-space-size=512"`: NODE_OPTIONS for the worker only (npm start sets none). */
+const WORKER_NODE_OPTIONS = process.argv[process.argv.indexOf('--worker-node-options') + 1];
+const workerNodeOptions = process.argv.includes('--worker-node-options') ? WORKER_NODE_OPTIONS : undefined;
 const SPREAD_MS = arg('spread', 120) * 1000;
 /** After the last rung, how long to wait for stragglers before counting them unsent. */
 const GRACE_MS = 120_000;
@@ -80,6 +86,12 @@ function cpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
+/** Resident set of a process now, in MB (Linux: VmRSS). */
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -163,18 +175,15 @@ async function main(): Promise<void> {
     JTAI_SEARCH_ATTRIBUTES: 'on',
   };
   const deployment = createDeployment(loadConfig(env));
-  const server = spawnLogged(
-    'temporal',
-    cli,
-    devServerArgs({
-      dbFile: path.join(dataDir, 'temporal.sqlite'),
-      host: '127.0.0.1',
-      port,
-      uiPort: await freePort(),
-      namespace: 'default',
-    }),
-    env,
-  );
+  const serverArgs = devServerArgs({
+    dbFile: path.join(dataDir, 'temporal.sqlite'),
+    host: '127.0.0.1',
+    port,
+    uiPort: await freePort(),
+    namespace: 'default',
+  });
+  if (IN_MEMORY) serverArgs.splice(serverArgs.indexOf('--db-filename'), 2);
+  const server = spawnLogged('temporal', cli, serverArgs, env);
   const children = [server];
   try {
     await waitForOwnServer({
@@ -185,7 +194,10 @@ async function main(): Promise<void> {
       timeoutMs: 120_000,
     });
     const { worker: command } = appCommands();
-    const worker = spawnLogged('worker', command.command, command.args, env);
+    const worker = spawnLogged('worker', command.command, command.args, {
+      ...env,
+      ...(workerNodeOptions ? { NODE_OPTIONS: workerNodeOptions } : {}),
+    });
     children.push(worker);
     for (;;) {
       if (worker.proc.exitCode !== null) throw new Error(`worker exited:\n${worker.output()}`);
@@ -260,11 +272,20 @@ async function main(): Promise<void> {
     const pastAtStart = totalRungs - due.length;
     const lastRung = Math.max(...due.map((r) => r.at), Date.now());
     let digestsMs: number | undefined;
+    let nextProgress = Date.now() + 30_000;
     for (;;) {
       if (digestsMs === undefined && digestIds.every((id) => smtp.arrivals.has(id)))
         digestsMs = Date.now() - startsBegan;
       const sent = due.filter((r) => smtp.arrivals.has(r.messageId)).length;
       if ((sent === due.length && digestsMs !== undefined) || Date.now() > lastRung + GRACE_MS) break;
+      if (Date.now() >= nextProgress) {
+        nextProgress += 30_000;
+        const digests = digestIds.filter((id) => smtp.arrivals.has(id)).length;
+        console.log(
+          `  ${((Date.now() - began) / 1000).toFixed(0)} s: ${digests}/${digestIds.length} digests, ` +
+            `${sent}/${due.length} rungs sent; worker RSS ${rssMb(worker.pid).toFixed(0)} MB`,
+        );
+      }
       await sleep(500);
     }
     const workerRss = peakRssMb(worker.pid);
@@ -275,18 +296,47 @@ async function main(): Promise<void> {
     const late = due
       .filter((r) => smtp.arrivals.has(r.messageId))
       .map((r) => smtp.arrivals.get(r.messageId)! - r.at);
-    // When each workflow acted on its rung (workflow time of the task that fired the timer).
+    const digestsLine =
+      digestsMs === undefined
+        ? `${digestIds.filter((id) => smtp.arrivals.has(id)).length} of ${digestIds.length} request digests arrived`
+        : `all ${digestIds.length} request digests arrived ${(digestsMs / 1000).toFixed(1)} s after the first start`;
+    const load = () =>
+      loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ');
+    console.log(
+      [
+        `inspections           ${N} (started ${CONCURRENCY} at a time; server ${IN_MEMORY ? 'in memory' : 'on SQLite'}` +
+          `${workerNodeOptions ? `; worker NODE_OPTIONS ${workerNodeOptions}` : ''})`,
+        `start all             ${(startMs / 1000).toFixed(1)} s`,
+        `request digests       ${digestsLine}`,
+        `worker peak RSS       ${workerRss.toFixed(0)} MB`,
+        `server peak RSS       ${serverRss.toFixed(0)} MB`,
+        `rungs sent of due     ${late.length} of ${due.length}${pastAtStart ? ` (${pastAtStart} planted rungs were already past at their inspection's start: not due)` : ''}`,
+        `email lateness        ${spread(late)}`,
+        `CPU over ${wallS.toFixed(0)} s      worker ${cpu.worker.toFixed(0)} s, server ${cpu.server.toFixed(0)} s, ` +
+          `this process ${((cpu.bench.user + cpu.bench.system) / 1e6).toFixed(0)} s`,
+        `load average (end)    ${load()}`,
+      ].join('\n'),
+    );
+
+    // From the workflows themselves: when each acted on its rung (the workflow time of the task that fired the
+    // timer), and workflow task timeouts and failures in the histories. A query may time out on a busy worker.
     const acted: number[] = [];
     let taskTimeouts = 0;
     let taskFailures = 0;
+    let unread = 0;
     let next2 = 0;
     const reader = async () => {
       while (next2 < planted.length) {
         const p = planted[next2++]!;
         const handle = client.workflow.getHandle(p.inspectionId);
-        const state: InspectionState = await handle.query(messages.status);
-        for (const r of p.rungs) {
-          const entry = state.deliverables
+        let state: InspectionState | undefined;
+        for (let attempt = 0; attempt < 3 && !state; attempt++)
+          state = await handle.query(messages.status).catch(() => undefined);
+        if (!state) unread++;
+        for (const r of state ? p.rungs : []) {
+          const entry = state!.deliverables
             .find((d) => d.id === r.deliverableId)
             ?.chaseLog.find((c) => c.rung === 'bench-reminder');
           if (entry && r.at >= p.requestedAt) acted.push(entry.at - r.at);
@@ -299,27 +349,10 @@ async function main(): Promise<void> {
       }
     };
     await Promise.all(Array.from({ length: 8 }, reader));
-
-    const digestsLine =
-      digestsMs === undefined
-        ? `${digestIds.filter((id) => smtp.arrivals.has(id)).length} of ${digestIds.length} request digests arrived`
-        : `all ${digestIds.length} request digests arrived ${(digestsMs / 1000).toFixed(1)} s after the first start`;
     console.log(
       [
-        `inspections           ${N} (started ${CONCURRENCY} at a time)`,
-        `start all             ${(startMs / 1000).toFixed(1)} s`,
-        `request digests       ${digestsLine}`,
-        `worker peak RSS       ${workerRss.toFixed(0)} MB`,
-        `server peak RSS       ${serverRss.toFixed(0)} MB`,
-        `rungs sent of due     ${late.length} of ${due.length}${pastAtStart ? ` (${pastAtStart} planted rungs were already past at their inspection's start: not due)` : ''}`,
-        `email lateness        ${spread(late)}`,
-        `workflow lateness     ${spread(acted)} (chase log entry minus rung instant)`,
+        `workflow lateness     ${spread(acted)} (chase log entry minus rung instant${unread ? `; ${unread} inspections did not answer the query` : ''})`,
         `workflow tasks        ${taskTimeouts} timed out, ${taskFailures} failed`,
-        `CPU over ${wallS.toFixed(0)} s      worker ${cpu.worker.toFixed(0)} s, server ${cpu.server.toFixed(0)} s, ` +
-          `this process ${((cpu.bench.user + cpu.bench.system) / 1e6).toFixed(0)} s`,
-        `load average (end)    ${loadavg()
-          .map((l) => l.toFixed(2))
-          .join(' ')}`,
       ].join('\n'),
     );
     await connection.close();
