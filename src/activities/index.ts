@@ -49,6 +49,11 @@ const HEARTBEAT_MS = 5_000;
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
+/** The Message-ID of an inspection's email: from its message key alone, so a resend carries the same one. */
+export function messageIdFor(inspectionId: string, messageKey: string): string {
+  return `<${sha256(`${inspectionId}/${messageKey}`).slice(0, 32)}@jtai>`;
+}
+
 /** The email of a notice: subject and text from the wording table, the agency's link, no child data. */
 export function renderNotice(notice: Notice, link: string): { subject: string; text: string } {
   const items = notice.deliverables
@@ -97,7 +102,6 @@ export function createActivities(deps: ActivityDependencies) {
      * message key, so a resend after an unknown outcome carries the same one.
      */
     async sendNotice(notice: Notice): Promise<void> {
-      const key = `${notice.inspectionId}/${notice.messageKey}`;
       const token = deps.links.sign({
         inspectionId: notice.inspectionId,
         agency: notice.agency,
@@ -117,7 +121,7 @@ export function createActivities(deps: ActivityDependencies) {
             cc: notice.cc,
             subject,
             text,
-            messageId: `<${sha256(key).slice(0, 32)}@jtai>`,
+            messageId: messageIdFor(notice.inspectionId, notice.messageKey),
             date: new Date(notice.sentAt),
             headers: { 'X-Jtai-Message-Key': notice.messageKey, [INSPECTION_HEADER]: notice.inspectionId },
           }),

@@ -18,3 +18,21 @@ export async function eventually<T>(
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/** `eventually` for a check that answers the value awaited, or undefined/false while it is not there yet. */
+export async function until<T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const value = await eventually(
+    what,
+    async () => check(),
+    (v) => v !== undefined && v !== false,
+    {
+      timeoutMs,
+      intervalMs: 50,
+    },
+  );
+  return value as T;
+}

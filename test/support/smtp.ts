@@ -20,18 +20,24 @@ export interface SmtpCapture {
   refuse: Set<string>;
   /** Keep the next N messages, then drop the connection instead of acknowledging them. */
   dropAfterData: number;
+  /** Messages kept but not yet acknowledged (the sender is waiting for the 250): a kill now leaves it unsure. */
+  readonly unacknowledged: number;
   close(): Promise<void>;
 }
 
 export async function startSmtpCapture(): Promise<SmtpCapture> {
   const messages: ParsedMail[] = [];
   let server: SMTPServer | undefined;
+  let unacknowledged = 0;
   const capture: SmtpCapture = {
     url: '',
     messages,
     delayMs: 0,
     refuse: new Set(),
     dropAfterData: 0,
+    get unacknowledged() {
+      return unacknowledged;
+    },
     stop: () => close(),
     start: () => listen(port),
     close: () => close(),
@@ -60,7 +66,11 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
               for (const s of sockets) s.destroy();
               return;
             }
-            if (capture.delayMs > 0) await new Promise((r) => setTimeout(r, capture.delayMs));
+            if (capture.delayMs > 0) {
+              unacknowledged++;
+              await new Promise((r) => setTimeout(r, capture.delayMs));
+              unacknowledged--;
+            }
             callback();
           })
           .catch((err: Error) => callback(err));
@@ -69,6 +79,8 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
   let port = 0;
   async function listen(at: number): Promise<void> {
     server = make();
+    // A client that dies mid-conversation (a killed worker) resets its connection: expected here, not a failure.
+    server.on('error', () => undefined);
     server.server.on('connection', (socket: { destroy(): void; on(e: string, f: () => void): void }) => {
       sockets.add(socket);
       socket.on('close', () => sockets.delete(socket));
