@@ -1,4 +1,4 @@
-import { GracefulShutdownPeriodExpiredError, NativeConnection } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { loadConfig } from '../infra/config';
 import { createDeployment } from '../infra';
 import { createLogger } from '../infra/log';
@@ -8,6 +8,8 @@ import { WORKER_TUNING } from './tuning';
 import { createWorker, prebuiltWorkflowBundle } from './worker';
 
 const logger = createLogger('worker');
+/** Shutdown signals received so far. */
+let signalled = 0;
 
 /**
  * The worker process: runs inspection workflows and their activities until SIGINT or SIGTERM. Then it stops
@@ -36,17 +38,24 @@ async function main(): Promise<void> {
       mail: createMailer(config.mail).description,
       workflows: workflowBundle ? 'built' : 'bundled at start',
     },
-    'Worker polling',
+    'Worker starting',
   );
   try {
     await worker.run(); // stops on SIGINT/SIGTERM (the SDK's shutdown signals)
-  } finally {
-    await connection.close();
+  } catch (err) {
+    // After a signal, the run ends in error when the force time ran out with activities still running (the SDK
+    // logs its GracefulShutdownPeriodExpiredError, then run() rejects while they still hold the worker).
+    if (signalled === 0) throw err;
+    logger.error(
+      { err, forceTime: WORKER_TUNING.shutdownForceTime },
+      'Activities still running when the shutdown time ran out: exiting; Temporal retries them after their timeout',
+    );
+    process.exit(1);
   }
+  await connection.close();
   logger.info('Worker stopped');
 }
 
-let signalled = 0;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     // The SDK starts the shutdown on the first signal and stops listening; this listener remains, so a
@@ -65,14 +74,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 main().then(
   () => process.exit(0),
   (err: unknown) => {
-    if (err instanceof GracefulShutdownPeriodExpiredError) {
-      logger.error(
-        { forceTime: WORKER_TUNING.shutdownForceTime },
-        'Activities still running when the shutdown time ran out: exiting; Temporal retries them after their timeout',
-      );
-    } else {
-      logger.fatal({ err }, 'Worker failed');
-    }
+    logger.fatal({ err }, 'Worker failed');
     process.exit(1);
   },
 );
