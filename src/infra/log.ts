@@ -10,11 +10,9 @@
  * never a child's ID, a list's content, an email address of a child's family, a link token or a key.
  */
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { LOG_FORMATS, LOG_LEVELS } from './config';
 
 export type { Logger };
-
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export const LOG_FORMATS = ['json', 'pretty'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
