@@ -23,6 +23,7 @@ import { cp, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { distState, ROOT, STAMP, sdkVersion, type BuildStamp } from '../bin/dist';
 import { createLogger } from '../src/infra/log';
+import { isAlive } from './start/processes';
 
 const logger = createLogger('build');
 const SRC = path.join(ROOT, 'src');
@@ -52,8 +53,8 @@ async function main(): Promise<void> {
   } else {
     logger.info('Building dist/');
   }
+  await removeLeftovers();
   const out = path.join(ROOT, `dist.building-${process.pid}`);
-  await rm(out, { recursive: true, force: true });
 
   const sources = await filesUnder(SRC);
   const typescript = sources.filter((f) => f.endsWith('.ts'));
@@ -91,7 +92,14 @@ async function main(): Promise<void> {
   await rename(DIST, old).catch((err: NodeJS.ErrnoException) => {
     if (err.code !== 'ENOENT') throw err;
   });
-  await rename(out, DIST);
+  try {
+    await rename(out, DIST);
+  } catch (err) {
+    // Another build (a second npm start in this checkout) put its dist/ in place between our two renames.
+    if (!['ENOTEMPTY', 'EEXIST'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
+    logger.info('Another build finished first: keeping its dist/');
+    await rm(out, { recursive: true, force: true });
+  }
   await rm(old, { recursive: true, force: true });
   logger.info(
     {
@@ -102,6 +110,14 @@ async function main(): Promise<void> {
     },
     'Built dist/',
   );
+}
+
+/** What builds killed midway left (`dist.building-<pid>`, `dist.old-<pid>` of a pid no longer running). */
+async function removeLeftovers(): Promise<void> {
+  for (const name of await readdir(ROOT)) {
+    const pid = /^dist\.(?:building|old)-(\d+)$/.exec(name)?.[1];
+    if (pid && !isAlive(Number(pid))) await rm(path.join(ROOT, name), { recursive: true, force: true });
+  }
 }
 
 /** webpack's progress is noise here; its warnings and errors are not. */
