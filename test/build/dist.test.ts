@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -112,5 +112,32 @@ describe('the build in this checkout (npm test builds it first)', () => {
     expect(run.status).toBe(0);
     expect(run.stdout).toBe('');
     expect(readFileSync(path.join(ROOT, 'dist', STAMP), 'utf8')).toBe(before);
+  });
+});
+
+describe('builds racing, and a build killed midway', () => {
+  jest.setTimeout(300_000);
+  const build = () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/build.ts'], { cwd: ROOT, stdio: 'ignore' });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    return { pid: child.pid!, kill: () => child.kill('SIGKILL'), exited };
+  };
+  const leftovers = () => readdirSync(ROOT).filter((name) => /^dist\./.test(name));
+
+  test('two builds at once both succeed with one whole dist/; the next build removes what a killed one left', async () => {
+    const killed = build();
+    const folder = `dist.building-${killed.pid}`;
+    while (!existsSync(path.join(ROOT, folder))) await new Promise((resolve) => setTimeout(resolve, 20));
+    killed.kill();
+    await killed.exited;
+    expect(leftovers()).toContain(folder);
+
+    const codes = await Promise.all([build().exited, build().exited]);
+    expect(codes).toEqual([0, 0]);
+    expect(leftovers()).toEqual([]);
+    expect(distState()).toEqual({ state: 'fresh' });
+    for (const file of ['worker/main.js', 'web/views/layout.njk', 'start.js', 'workflow-bundle.js', STAMP]) {
+      expect(existsSync(path.join(ROOT, 'dist', file))).toBe(true);
+    }
   });
 });
