@@ -1,8 +1,6 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { JtaiError } from '../../src/client/inspections';
-import { at, CONTACTS, createHarness, notificationMonday, skipTo, type Harness } from '../support/harness';
+import { at, CONTACTS, notificationMonday, skipTo, useHarness } from '../support/harness';
 import { OPTION_A_ON_TIME } from '../support/recorded-weeks';
-import { createTimeSkippingEnv } from '../support/temporal';
 import { killAll } from '../start/processes';
 import { realLists, records, startWorkerProcess } from './worker-process';
 
@@ -13,23 +11,14 @@ import { realLists, records, startWorkerProcess } from './worker-process';
  */
 jest.setTimeout(600_000);
 
-let env: TestWorkflowEnvironment;
-let h: Harness;
+const ctx = useHarness();
 const pids = new Set<number>();
-
-beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-  h = await createHarness(env);
-});
-afterAll(async () => {
-  killAll(pids);
-  await h?.close();
-  await env?.teardown();
-});
+afterAll(() => killAll(pids));
 
 const CHILD_ID = /SYN\d{4}/;
 
 test('a worker run through a whole inspection with real synthetic lists logs JSON records and no child ID', async () => {
+  const { env, h } = ctx;
   const worker = await startWorkerProcess(env.address, h, { JTAI_LOG_LEVEL: 'trace' });
   pids.add(worker.pid);
   const notifiedOn = notificationMonday('2090-01-01');
