@@ -19,6 +19,7 @@ RUN npm run build \
  && test -f dist/worker/main.js \
  && test -f dist/web/server.js \
  && test -f dist/infra/healthcheck.js \
+ && test -f dist/workflow-bundle.js \
  && test -d dist/web/views
 
 # ---- run: production dependencies only, the compiled code, a user that is not root --------------------------

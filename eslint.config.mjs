@@ -13,6 +13,8 @@ export default tseslint.config(
       '.temporal',
       '.moto',
       'coverage',
+      'dist',
+      'dist.*',
       'test/support/*.js',
       'bin',
       'eslint.config.mjs',

@@ -6,15 +6,19 @@
  * 2. If a Temporal frontend already answers at TEMPORAL_ADDRESS, uses it without managing it. Otherwise starts
  *    the Temporal CLI's dev server (scripts/temporal-binaries.ts) with a SQLite file under the data directory and
  *    the Jtai* search attributes, and waits (at most 60 s) until that process, not merely the port, answers.
- * 3. Starts the worker and the web app (scripts/start/commands.ts), output prefixed `[worker]` / `[web]`, and
- *    says when each is ready: the worker polls its task queue, the web app answers HTTP. Either one is started
- *    again if it dies (backoff 1 s doubling to 30 s); if our dev server dies, everything stops.
+ * 3. Starts the worker and the web app (scripts/start/commands.ts: compiled from dist/ when this runs compiled,
+ *    as `npm start` does after building what changed; through tsx with `npm run start:dev`), and says when each
+ *    is ready: the worker polls its task queue, the web app answers HTTP. Either one is started again if it dies
+ *    (backoff 1 s doubling to 30 s); if our dev server dies, everything stops.
+ *    Output (scripts/start/output.ts): JSON records, or at a terminal (or JTAI_LOG_FORMAT=pretty) lines for
+ *    people, the children's prefixed `[worker]` / `[web]`.
  * 4. Ctrl-C (SIGINT), SIGTERM or SIGHUP stops the children in reverse order and releases the lock; so does the
  *    end of the `npm` process that ran this script. The npm script `exec`s node, so a signal sent to npm (which
  *    passes SIGINT and SIGTERM on to its script) reaches this process rather than a shell.
  *
  * Environment: TEMPORAL_ADDRESS (localhost:7233), TEMPORAL_UI_PORT (8233), JTAI_DATA_DIR (.data), WEB_PORT (3000),
- * WEB_HOST (127.0.0.1), TEMPORAL_NAMESPACE (default), TEMPORAL_TASK_QUEUE (jtai).
+ * WEB_HOST (127.0.0.1), TEMPORAL_NAMESPACE (default), TEMPORAL_TASK_QUEUE (jtai), JTAI_LOG_FORMAT and
+ * JTAI_LOG_LEVEL (src/infra/log.ts).
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -22,16 +26,17 @@ import type { Connection } from '@temporalio/client';
 import { loadConfig } from '../src/infra/config';
 import { appCommands } from './start/commands';
 import { acquireLock, type DataDirLock, describeHolder } from './start/lock';
+import { startOutput } from './start/output';
 import { httpAnswers, portTaken, waitUntil } from './start/ready';
 import { Supervisor, type Supervised } from './start/supervisor';
 // './start/temporal' (the Temporal client: seconds to load) is imported once the lock is ours, so that a refused
 // second start answers quickly.
 type TemporalSide = typeof import('./start/temporal');
 import { ownsListeningPort } from './start/processes';
-import { REPO_ROOT, temporalCliPath } from './temporal-binaries';
+import { reportTo, REPO_ROOT, temporalCliPath } from './temporal-binaries';
 
 const TEMPORAL_READY_TIMEOUT_MS = 60_000;
-/** The worker and web app compile their TypeScript on start: slow on a busy machine, hence generous. */
+/** From the sources the worker and web app compile their TypeScript on start: slow on a busy machine. */
 const APP_READY_TIMEOUT_MS = 120_000;
 const STOP_GRACE_MS = 10_000;
 const PARENT_CHECK_MS = 1_000;
@@ -41,12 +46,9 @@ const dataDir = path.resolve(REPO_ROOT, env.JTAI_DATA_DIR || '.data');
 const uiPort = Number(env.TEMPORAL_UI_PORT || 8233);
 const webHost = env.WEB_HOST || '127.0.0.1';
 
-function say(line: string): void {
-  process.stdout.write(`${line}\n`);
-}
-function warn(line: string): void {
-  process.stderr.write(`${line}\n`);
-}
+const output = startOutput(env);
+const { say, warn } = output;
+reportTo(say);
 
 /** A path for people: relative if it is inside the repo, absolute otherwise. */
 function show(p: string): string {
@@ -58,20 +60,17 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 let lock: DataDirLock | undefined;
 let connection: Connection | undefined;
 
-const supervisor = new Supervisor(
-  { say, warn },
-  {
-    onChange: (children) => {
-      lock
-        ?.record(children)
-        .catch((err: unknown) => warn(`npm start: could not update the lock file: ${String(err)}`));
-    },
-    onFatal: (name, how) => {
-      warn(`The ${name === 'temporal' ? 'Temporal dev server' : name} stopped (${how}): stopping the rest.`);
-      void stopAll(1);
-    },
+const supervisor = new Supervisor(output, {
+  onChange: (children) => {
+    lock
+      ?.record(children)
+      .catch((err: unknown) => warn(`npm start: could not update the lock file: ${String(err)}`));
   },
-);
+  onFatal: (name, how) => {
+    warn(`The ${name === 'temporal' ? 'Temporal dev server' : name} stopped (${how}): stopping the rest.`);
+    void stopAll(1);
+  },
+});
 
 let stopped: Promise<void> | undefined;
 function stopAll(code: number): Promise<void> {
@@ -95,7 +94,7 @@ process.on('exit', () => {
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
     if (supervisor.stopping) return;
-    say(`\n${signal}: stopping.`);
+    say(`${signal}: stopping.`);
     void stopAll(0);
   });
 }
@@ -229,7 +228,11 @@ async function main(): Promise<void> {
   const temporal = await startTemporal(t, address, namespace);
   connection = await t.connect(address);
 
-  const childEnv: NodeJS.ProcessEnv = { TEMPORAL_ADDRESS: address, JTAI_DATA_DIR: dataDir };
+  const childEnv: NodeJS.ProcessEnv = {
+    TEMPORAL_ADDRESS: address,
+    JTAI_DATA_DIR: dataDir,
+    JTAI_LOG_FORMAT: output.format,
+  };
   // Agency links in emails point at the web app started here, unless WEB_BASE_URL says otherwise.
   if (!env.WEB_BASE_URL) childEnv.WEB_BASE_URL = `http://localhost:${webPort}`;
   if (!temporal.own && !env.JTAI_SEARCH_ATTRIBUTES) {
@@ -277,19 +280,33 @@ async function main(): Promise<void> {
   await Promise.all([worker.firstReady, web.firstReady]);
 
   const outbox = path.join(dataDir, 'outbox');
+  const running = {
+    startupMs: Date.now() - started,
+    temporal: address,
+    temporalStartedHere: temporal.own,
+    temporalUi: `http://localhost:${uiPort}`,
+    web: `http://localhost:${webPort}`,
+    taskQueue,
+    mail: env.SMTP_URL ? 'SMTP_URL' : show(outbox),
+    lock: show(lock.file),
+  };
+  if (output.format === 'json') {
+    output.logger.info(running, 'jtai is running');
+    return;
+  }
   const temporalLine = temporal.own
     ? `started here (pid ${temporal.child.proc?.pid}), state in ${show(path.join(dataDir, 'temporal.sqlite'))}`
     : 'not started here (already running; this start does not stop it)';
-  say(
+  process.stdout.write(
     [
       '',
-      `jtai is running (${secs(Date.now() - started)}).`,
+      `jtai is running (${secs(running.startupMs)}).`,
       `  Temporal:     ${address}, ${temporalLine}`,
-      `  Temporal UI:  http://localhost:${uiPort}${temporal.own ? '' : ' (if that server serves its UI there)'}`,
-      `  Web app:      http://localhost:${webPort}`,
+      `  Temporal UI:  ${running.temporalUi}${temporal.own ? '' : ' (if that server serves its UI there)'}`,
+      `  Web app:      ${running.web}`,
       `  Worker:       task queue "${taskQueue}" (output prefixed [worker])`,
       `  Mail:         ${env.SMTP_URL ? 'sent through SMTP_URL' : `written as .eml files to ${show(outbox)}/`}`,
-      `  Lock:         ${show(lock.file)} (one npm start per data directory)`,
+      `  Lock:         ${running.lock} (one npm start per data directory)`,
       '',
       'Try, in another terminal:',
       '  npx jtai timeline --notified 2026-11-23 --option A',
@@ -297,6 +314,7 @@ async function main(): Promise<void> {
       '  npx jtai list',
       '',
       'A worker or web app that stops is started again. Ctrl-C stops everything started here.',
+      '',
       '',
     ].join('\n'),
   );

@@ -75,8 +75,12 @@ function resolveBinary(spec: BinarySpec): Promise<string | undefined> {
   return p;
 }
 
-function log(line: string): void {
+let log = (line: string): void => {
   process.stderr.write(`${line}\n`);
+};
+/** Where the lines about finding and installing the binaries go (stderr unless a caller logs them its way). */
+export function reportTo(report: (line: string) => void): void {
+  log = report;
 }
 
 async function isExecutable(file: string): Promise<boolean> {

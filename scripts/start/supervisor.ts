@@ -70,9 +70,11 @@ function parentDeathWrapper(): string[] | null {
   return pdeathsigWrapper;
 }
 
-interface Output {
+export interface Output {
   say(line: string): void;
   warn(line: string): void;
+  /** A line a child wrote on its stdout, or on its stderr. */
+  child(name: string, line: string, stderr: boolean): void;
 }
 
 export class Supervised {
@@ -114,9 +116,8 @@ export class Supervised {
     });
     this.proc = proc;
     this.startedAt = Date.now();
-    const prefix = `[${spec.name}]`;
-    owner.pipe(proc.stdout, prefix, process.stdout, spec.quietWhenStopping);
-    owner.pipe(proc.stderr, prefix, process.stderr, spec.quietWhenStopping);
+    owner.pipe(proc.stdout, spec.name, false, spec.quietWhenStopping);
+    owner.pipe(proc.stderr, spec.name, true, spec.quietWhenStopping);
     let resolveExited!: () => void;
     this.exited = new Promise((resolve) => (resolveExited = resolve));
     let ended = false;
@@ -210,10 +211,10 @@ export class Supervisor {
     this.hooks.onFatal(name, how);
   }
 
-  pipe(stream: NodeJS.ReadableStream | null, prefix: string, out: NodeJS.WriteStream, quiet = false): void {
+  pipe(stream: NodeJS.ReadableStream | null, name: string, stderr: boolean, quiet = false): void {
     if (!stream) return;
     readline.createInterface({ input: stream }).on('line', (line) => {
-      if (!(quiet && this.stopping)) out.write(`${prefix} ${line}\n`);
+      if (!(quiet && this.stopping)) this.out.child(name, line, stderr);
     });
   }
 

@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+
 /**
  * Environment -> one checked config object. Every setting has a default that works on a fresh
  * machine (dev server on localhost, mail to an outbox folder, data under .data/).
@@ -33,6 +36,9 @@ const envSchema = z
     JTAI_SEARCH_ATTRIBUTES: z.enum(['on', 'off']).default('on'),
     /** Days after an inspection closes (or is cancelled) before its files, keys and history are purged. */
     JTAI_RETENTION_DAYS: z.coerce.number().min(0).max(3650).default(90),
+    /** Read by src/infra/log.ts (before the configuration is loaded); here so that a bad value is refused too. */
+    JTAI_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+    JTAI_LOG_FORMAT: z.enum(LOG_FORMATS).optional(),
     ...deploymentEnv(),
   })
   .superRefine(checkDeploymentEnv);

@@ -36,4 +36,10 @@ export const WORKER_TUNING = {
    * outcome be recorded, and stays under the 10 s after which `npm start` kills a child that has not stopped.
    */
   shutdownGraceTime: '8 s',
+  /**
+   * An activity still running when the grace time ends is cancelled, but an SMTP send does not stop for that:
+   * one second later the worker gives up waiting and exits (src/worker/main.ts), before `npm start` or Docker's
+   * default 10 s kill it. Temporal retries that activity after its timeout, as for a crashed worker.
+   */
+  shutdownForceTime: '9 s',
 } as const satisfies Partial<WorkerOptions>;

@@ -1,4 +1,6 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { createActivities, type ActivityDependencies } from '../activities';
 import type { Deployment } from '../infra';
 import { createMailer } from '../infra/mail';
@@ -36,6 +38,15 @@ export function activitiesFor(
     },
     ...overrides,
   });
+}
+
+/**
+ * The workflow bundle `npm run build` made once (dist/workflow-bundle.js), when this code runs from dist/;
+ * undefined from the sources, where the worker bundles src/workflows as it starts.
+ */
+export function prebuiltWorkflowBundle(dir = __dirname): { codePath: string } | undefined {
+  const codePath = path.join(dir, '..', 'workflow-bundle.js');
+  return existsSync(codePath) ? { codePath } : undefined;
 }
 
 export async function createWorker(options: {

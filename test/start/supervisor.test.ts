@@ -8,10 +8,11 @@ import { temporalCliPath } from '../../scripts/temporal-binaries';
 import { freePort, killAll, readLock, run, type Run, stillAliveAfter } from './processes';
 
 /**
- * `npm start` as people run it: the real npm, node, Temporal dev server, worker and web app, on free ports and a
- * fresh data directory. The tests run in order on two starts (each start costs a dev server and two TypeScript
- * compiles): the first is refused a twin, loses its worker to SIGKILL and then is itself killed with SIGKILL;
- * the second takes over the lock and is stopped by SIGTERM to its npm process.
+ * `npm start` as people run it: the real npm, node, Temporal dev server, worker and web app (compiled: npm start
+ * builds dist/ first if it is not up to date), on free ports and a fresh data directory. The tests run in order
+ * on two starts (each start costs a dev server): the first, with the output for people at a terminal, is
+ * refused a twin, loses its worker to SIGKILL and then is itself killed with SIGKILL; the second, with JSON logs
+ * (the format when stdout is not a terminal), takes over the lock and is stopped by SIGTERM to its npm process.
  */
 jest.setTimeout(240_000);
 const READY_MS = 180_000;
@@ -21,8 +22,8 @@ let dataDir: string;
 let env: NodeJS.ProcessEnv;
 const everyPid = new Set<number>();
 
-function npmStart(): Run {
-  const r = run('npm', ['start'], env);
+function npmStart(format: 'pretty' | 'json'): Run {
+  const r = run('npm', ['start'], { ...env, JTAI_LOG_FORMAT: format });
   everyPid.add(r.pid);
   return r;
 }
@@ -85,7 +86,7 @@ test('restart delays: 1 s doubling to 30 s, back to 1 s after a minute of runnin
 let first: Run;
 
 test('npm start runs its own dev server, worker and web app; a second start on the same data directory exits 1 naming the first', async () => {
-  first = npmStart();
+  first = npmStart('pretty');
   await first.waitFor(/^jtai is running/m, READY_MS);
   const pids = lockPids();
   expect(first.output()).toContain(
@@ -98,7 +99,7 @@ test('npm start runs its own dev server, worker and web app; a second start on t
   // The npm script execs node: signals npm passes on reach start.ts itself, not a shell.
   expect(parentOf(pids.start)).toBe(first.pid);
 
-  const second = npmStart();
+  const second = npmStart('pretty');
   const { code } = await second.exited;
   expect(code).toBe(1);
   expect(second.output()).toContain(
@@ -127,15 +128,27 @@ test('npm start killed with SIGKILL takes its children with it, and the next sta
   expect(await stillAliveAfter([old.temporal, old.worker, old.web], GONE_MS)).toEqual([]);
   expect(readLock(dataDir).pid).toBe(old.start); // left behind
 
-  const next = npmStart();
+  const next = npmStart('json');
   await next.waitFor(
     new RegExp(
       `Took over .*start\\.lock from the start that held it \\(pid ${old.start}, since .*\\): pid ${old.start} is no longer running\\.`,
     ),
     READY_MS,
   );
-  await next.waitFor(/^jtai is running/m, READY_MS);
+  await next.waitFor(/"msg":"jtai is running"/, READY_MS);
   expect(next.output()).toContain('(state in ' + path.join(dataDir, 'temporal.sqlite') + ', resuming)');
+  // Every line is a JSON record (npm's own two-line header aside): the start's, the worker's, the web app's,
+  // and the dev server's plain lines wrapped in records named after it.
+  const records = next
+    .output()
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !line.startsWith('> '))
+    .map((line) => JSON.parse(line) as { name: string; level: string | number; msg: string });
+  expect(records.every((r) => typeof r.msg === 'string' && r.level !== undefined)).toBe(true);
+  expect(new Set(records.map((r) => r.name))).toEqual(new Set(['start', 'temporal', 'worker', 'web']));
+  expect(records).toContainEqual(
+    expect.objectContaining({ name: 'worker', sdkComponent: 'worker', msg: 'Worker state changed' }),
+  );
   expect(readLock(dataDir).pid).not.toBe(old.start);
   first = next;
 });
@@ -146,7 +159,7 @@ test('SIGTERM to the npm process stops npm start, Temporal, worker and web, and 
   expect(await stillAliveAfter([first.pid, ...Object.values(pids)], GONE_MS)).toEqual([]);
   expect((await first.exited).code).toBe(0);
   expect(first.output()).toMatch(
-    /SIGTERM: stopping\.[\s\S]*Stopping web…[\s\S]*Stopping worker…[\s\S]*Stopping temporal…[\s\S]*Stopped\./,
+    /SIGTERM: stopping\.[\s\S]*Stopping web…[\s\S]*Stopping worker…[\s\S]*"msg":"Worker stopped"[\s\S]*Stopping temporal…[\s\S]*Stopped\./,
   );
   expect(existsSync(path.join(dataDir, 'start.lock'))).toBe(false);
 });

@@ -19,9 +19,17 @@ export interface RecordedWeek {
   file: string;
   /** Activity dependencies the week runs with (the list-reading double for lists). */
   overrides: Partial<ActivityDependencies>;
-  /** Run the week (on a harness whose worker is running) to the workflow's end. */
-  run(env: TestWorkflowEnvironment, h: Harness): Promise<WeekOutcome>;
+  /**
+   * Run the week (on a harness whose worker is running) to the workflow's end. `listFile` writes each list it
+   * submits (default: the CSV the list-reading double reads; a worker with the real validator needs real lists).
+   */
+  run(env: TestWorkflowEnvironment, h: Harness, listFile?: ListFile): Promise<WeekOutcome>;
 }
+
+/** Writes the file of a list that puts forward `ids`, for `deliverable`; returns its path. */
+export type ListFile = (h: Harness, deliverable: string, ids: string[]) => Promise<string>;
+
+const csvListFile: ListFile = (h, deliverable, ids) => h.file(`${deliverable}.csv`, syntheticCsv(ids));
 
 export interface WeekOutcome {
   inspectionId: string;
@@ -72,12 +80,12 @@ async function startOptionA(env: TestWorkflowEnvironment, h: Harness, localAutho
 export const OPTION_A_ON_TIME: RecordedWeek = {
   file: 'option-a-on-time.json',
   overrides: { validateListFile: readingValidator },
-  async run(env, h) {
+  async run(env, h, listFile = csvListFile) {
     const { inspectionId, notifiedOn } = await startOptionA(env, h, 'Example Borough');
     const cl = h.client;
     const flagged = childIds('SYN', 30);
-    const list = (deliverable: string, agency: AgencyId, ids: string[]) =>
-      submitList(h, inspectionId, deliverable, agency, syntheticCsv(ids));
+    const list = async (deliverable: string, agency: AgencyId, ids: string[]) =>
+      cl.submit(inspectionId, deliverable, agency, [{ path: await listFile(h, deliverable, ids) }]);
 
     // Day 2, before 15:00: lists 6-8, YOT and NPS lists.
     await skipTo(env, at(notifiedOn, 2, '14:00'));

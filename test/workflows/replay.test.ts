@@ -1,6 +1,7 @@
-import { Worker } from '@temporalio/worker';
+import { Worker, type ReplayWorkerOptions } from '@temporalio/worker';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { distState, ROOT } from '../../bin/dist';
 import { encryptedDataConverter } from '../../src/infra/codec';
 import { parseKeyring } from '../../src/infra/keys';
 import { workflowBundle } from '../support/harness';
@@ -10,7 +11,9 @@ import '../support/temporal';
 
 /**
  * Recorded inspections (test/histories/, written by `npm run record-history`) replay with the current
- * workflow code: a change that would break a running inspection fails here.
+ * workflow code: a change that would break a running inspection fails here. They replay twice: bundled from
+ * the sources here, and as the compiled worker runs them, from dist/workflow-bundle.js (`npm test` builds
+ * dist/ first when it is not up to date), so what ships is what is tested.
  */
 const files = readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json'));
 const histories = files.map((file) => ({
@@ -30,17 +33,32 @@ test('the recorded histories hold every update the workflow defines, and a refus
   expect(histories.flatMap(({ history }) => updatesIn(history).failed)).toContain('ListInvalid');
 });
 
-test.each(histories.map(({ file, history }) => [file, history] as const))(
-  '%s replays with the current workflow code',
-  async (file, history) => {
-    expect(history.events.length).toBeGreaterThan(100);
-    await Worker.runReplayHistory(
-      {
-        workflowBundle: await workflowBundle(),
-        dataConverter,
-      },
-      history,
-      file,
-    );
-  },
-);
+const BUILT_BUNDLE = path.join(ROOT, 'dist', 'workflow-bundle.js');
+const dist = distState();
+type Bundle = () => Promise<ReplayWorkerOptions['workflowBundle']>;
+const bundles: { how: string; bundle: Bundle }[] = [
+  { how: 'bundled from the sources', bundle: () => workflowBundle() },
+];
+if (dist.state === 'fresh') {
+  bundles.push({
+    how: 'from dist/workflow-bundle.js',
+    bundle: () => Promise.resolve({ codePath: BUILT_BUNDLE }),
+  });
+}
+
+test.each(
+  histories.flatMap(({ file, history }) =>
+    bundles.map(({ how, bundle }) => ({ file, how, history, bundle })),
+  ),
+)('$file replays with the current workflow code, $how', async ({ file, history, bundle }) => {
+  expect(history.events.length).toBeGreaterThan(100);
+  await Worker.runReplayHistory({ workflowBundle: await bundle(), dataConverter }, history, file);
+});
+
+if (dist.state !== 'fresh') {
+  // A developer's dist/ may lag behind the sources (`npx jest` does not build); CI's never may.
+  const ci = Boolean(process.env.CI);
+  (ci ? test : test.skip)(`the built workflow bundle replays too (not run: ${dist.why})`, () => {
+    throw new Error(`${dist.why}: npm test builds dist/ before the tests; run npm run build`);
+  });
+}
