@@ -152,7 +152,7 @@ export function apiRoutes(parent: FastifyInstance, _options: unknown, done: (err
     'extend',
     { summary: 'Move a deadline; reminders move with it (as `jtai extend`)' },
     okSchema.extend({ deliverable: z.string(), dueAt: z.string().describe('The new deadline, ISO instant') }),
-    (c) => ({ ...OK, deliverable: c.deliverable, dueAt: new Date(c.to).toISOString() }),
+    (c, dueAt) => ({ ...OK, deliverable: c.deliverable, dueAt: new Date(dueAt).toISOString() }),
   );
   action(
     '/inspections/:id/waive',
