@@ -16,6 +16,7 @@ import { InspectionsClient, JtaiError, type FileToSubmit } from './inspections';
 import { registerListsCommands } from './lists-commands';
 import type { Stage } from '../workflows/types';
 import {
+  apart,
   debriefCsv,
   rehearsalTimelineOf,
   STAGE_LABELS,
@@ -517,14 +518,6 @@ function timelineFor(
       'Give --notified <date>, or --rehearsal-from <instant> and --day-minutes <n> for a rehearsal.',
     );
   return timelineOf({ notifiedOn: opts.notified, option: opts.option, themeId: opts.theme, calendar });
-}
-
-/** Real inspections and rehearsals, apart: a rehearsal is never counted with the inspections. */
-export function apart(all: InspectionSummary[]) {
-  return {
-    inspections: all.filter((s) => !s.rehearsal),
-    rehearsals: all.filter((s) => s.rehearsal),
-  };
 }
 
 function listTable(summaries: InspectionSummary[]): string {

@@ -87,12 +87,7 @@ export function formatDebrief(debrief: Debrief): string {
   return [
     ...(debrief.rehearsal ? [rehearsalLine(debrief.rehearsal)] : []),
     `Debrief of ${debrief.localAuthority} (${debrief.inspectionId})${debrief.ended ? '' : ', so far'}: ` +
-      Object.entries(debrief.counts)
-        .map(
-          ([outcome, n]) =>
-            `${n} ${debrief.rows.find((r) => r.outcome === outcome)?.outcomeLabel ?? outcome}`,
-        )
-        .join(', ') +
+      debrief.counts.map((c) => `${c.count} ${c.label}`).join(', ') +
       '.',
     '',
     table(

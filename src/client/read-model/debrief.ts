@@ -66,7 +66,9 @@ export const debriefSchema = z.object({
   rehearsal: rehearsalViewSchema.optional(),
   ended: z.boolean().describe('False: the debrief so far'),
   at: z.string().describe('The instant it was drawn up (the end, once ended)'),
-  counts: z.record(z.string(), z.number().int()).describe('Deliverables by outcome'),
+  counts: z
+    .array(z.object({ outcome: z.string(), label: z.string(), count: z.number().int() }))
+    .describe('Deliverables by outcome, in the order of OUTCOME_LABELS'),
   rows: z.array(debriefRowSchema),
 });
 export type Debrief = z.infer<typeof debriefSchema>;
@@ -126,8 +128,9 @@ export function debriefOf(state: InspectionState, now: Instant, rehearsal?: Rehe
     .filter((d) => d.chase)
     .sort((a, b) => agencyOrder(a.owner) - agencyOrder(b.owner) || a.dueAt - b.dueAt)
     .map((d) => debriefRow(state, d, at, rehearsal));
-  const counts: Record<string, number> = {};
-  for (const row of rows) counts[row.outcome] = (counts[row.outcome] ?? 0) + 1;
+  const counts = (Object.entries(OUTCOME_LABELS) as [DeliverableStatus, string][])
+    .map(([outcome, label]) => ({ outcome, label, count: rows.filter((r) => r.outcome === outcome).length }))
+    .filter((c) => c.count > 0);
   return {
     inspectionId: state.inspectionId,
     localAuthority: state.localAuthority,

@@ -64,3 +64,11 @@ export function rehearsalView(
 export function standsForIn(rehearsal: RehearsalContext | undefined, at: Instant): string | undefined {
   return rehearsal ? standsFor(rehearsal.clock, rehearsal.calendar, at) : undefined;
 }
+
+/** Real inspections and rehearsals, apart: a rehearsal is never counted with the inspections. */
+export function apart<T extends { rehearsal?: true }>(all: T[]): { inspections: T[]; rehearsals: T[] } {
+  return {
+    inspections: all.filter((s) => !s.rehearsal),
+    rehearsals: all.filter((s) => s.rehearsal),
+  };
+}
