@@ -135,3 +135,17 @@ export function fillTemplate(text: string, values: Record<string, string>): stri
     return value;
   });
 }
+
+/**
+ * What every email of a rehearsal adds, whatever its template: nobody may take it for a real inspection.
+ * Placeholders as above.
+ */
+export const REHEARSAL_WORDING = {
+  subjectPrefix: 'REHEARSAL: ',
+  bodyPrefix: [
+    'REHEARSAL: this is a practice run of a joint targeted area inspection, not a real one. Its week runs on a',
+    'compressed clock, so the times below are real times today. Use synthetic lists unless the partnership says otherwise.',
+    '',
+    '',
+  ].join('\n'),
+};

@@ -5,7 +5,8 @@ import { Readable } from 'node:stream';
 import type { validateListFile as ValidateListFile } from '../lists';
 import { ukDate } from '../timeline/calendar';
 import { formatUkDateTimeLabelled } from '../timeline/format';
-import { EMAIL_TEMPLATES, fillTemplate } from './email-templates';
+import { isRehearsalId } from '../timeline/rehearsal';
+import { EMAIL_TEMPLATES, fillTemplate, REHEARSAL_WORDING } from './email-templates';
 import type { FileStore } from '../infra/files';
 import type { Scratch } from '../infra/scratch';
 import type { LinkSigner } from '../infra/links';
@@ -79,7 +80,14 @@ export function renderNotice(notice: Notice, link: string): { subject: string; t
     failedReason: notice.failure?.reason ?? '',
   };
   const template = EMAIL_TEMPLATES[notice.template];
-  return { subject: fillTemplate(template.subject, values), text: fillTemplate(template.body, values) };
+  const subject = fillTemplate(template.subject, values);
+  const text = fillTemplate(template.body, values);
+  return notice.rehearsal || isRehearsalId(notice.inspectionId)
+    ? {
+        subject: `${REHEARSAL_WORDING.subjectPrefix}${subject}`,
+        text: `${REHEARSAL_WORDING.bodyPrefix}${text}`,
+      }
+    : { subject, text };
 }
 
 /** Heartbeat every few seconds while `work` runs (an activity whose worker dies then fails fast). */

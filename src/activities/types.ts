@@ -33,6 +33,11 @@ export interface Notice {
   possibleDuplicate?: boolean;
   /** For `delivery-failed`: which email, since when, and why. */
   failure?: { agencyName: string; to: string; since: Instant; reason: string };
+  /**
+   * A rehearsal's email: says REHEARSAL in its subject and first line. Until the workflow sets it, a rehearsal
+   * is also known by its inspection id (`-rehearsal-<n>`).
+   */
+  rehearsal?: boolean;
 }
 
 export interface PurgeRequest {

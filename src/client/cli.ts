@@ -5,6 +5,7 @@ import { loadConfig } from '../infra/config';
 import { createDeployment, type Deployment } from '../infra';
 import { createCalendar } from '../timeline/calendar';
 import { formatUkDateTime } from '../timeline/format';
+import { isRehearsalId } from '../timeline/rehearsal';
 import { DEFAULT_THEME_ID } from '../timeline/themes';
 import { AGENCIES, type AgencyId, type InspectionOption } from '../timeline/types';
 import * as fields from './commands';
@@ -14,8 +15,16 @@ import { writeCandidates, writePack } from './exports';
 import { InspectionsClient, JtaiError, type FileToSubmit } from './inspections';
 import { registerListsCommands } from './lists-commands';
 import type { Stage } from '../workflows/types';
-import { STAGE_LABELS, timelineOf } from './read-model';
-import { formatStatus, table } from './terminal';
+import {
+  apart,
+  debriefCsv,
+  rehearsalTimelineOf,
+  STAGE_LABELS,
+  timelineOf,
+  type InspectionSummary,
+  type TimelineView,
+} from './read-model';
+import { formatDebrief, formatStatus, table } from './terminal';
 
 /**
  * `jtai`: the command line of the business unit. Every command exits non-zero with one clear line on
@@ -33,6 +42,12 @@ function argument<T>(schema: z.ZodType<T>) {
 const parseOption = argument(fields.option);
 const parseDate = argument(fields.date('the notification date'));
 const parseAgency = argument(fields.agency);
+const parseDayMinutes = argument(fields.dayMinutes);
+const DAY_MINUTES = [
+  '--day-minutes <n>',
+  'rehearsal: real minutes one working day lasts (a night or weekend lasts n/8; fractions allowed)',
+  parseDayMinutes,
+] as const;
 const UPDATE_ID = ['--update-id <id>', 'an id that makes a repeated request count once'] as const;
 
 /** `CODE=path` attaches an Annex A or key-document code to a file; a bare path has none. */
@@ -75,15 +90,24 @@ export function buildProgram(deps: {
 
   program
     .command('timeline')
-    .description('Print every milestone of Annex C with its due time in UK time, who owes it and what it is.')
-    .requiredOption('--notified <date>', 'notification date (day 0), YYYY-MM-DD or DD/MM/YYYY', parseDate)
+    .description(
+      "Print every milestone of Annex C with its due time in UK time, who owes it and what it is; or a rehearsal's, on its compressed clock.",
+    )
+    .option('--notified <date>', 'notification date (day 0), YYYY-MM-DD or DD/MM/YYYY', parseDate)
+    .option(
+      '--rehearsal-from <instant>',
+      'a rehearsal starting at this instant (day 0, 09:00), e.g. 2026-07-14T13:00:00+01:00',
+    )
+    .option(...DAY_MINUTES)
     .addOption(new Option('--option <A|B>', 'case-list option').argParser(parseOption).default('A'))
     .option('--theme <id>', 'deep-dive theme', DEFAULT_THEME_ID)
     .option('--json', 'print as JSON')
     .option('--ics', 'print as an iCalendar file (import into Outlook)')
     .action(
       (opts: {
-        notified: string;
+        notified?: string;
+        rehearsalFrom?: string;
+        dayMinutes?: number;
         option: InspectionOption;
         theme: string;
         json?: boolean;
@@ -91,17 +115,47 @@ export function buildProgram(deps: {
       }) => {
         // The timeline needs only the calendar: no keys, no Temporal.
         const calendar = createCalendar(loadConfig().calendar);
-        const timeline = timelineOf({
-          notifiedOn: opts.notified,
-          option: opts.option,
-          themeId: opts.theme,
-          calendar,
-        });
+        const timeline = timelineFor(opts, calendar);
         if (opts.json) {
-          const { themeId: theme, option, notifiedOn, rows: deliverables } = timeline;
-          return printJson({ theme, option, notifiedOn, deliverables });
+          const { themeId: theme, option, notifiedOn, rows: deliverables, rehearsal } = timeline;
+          return printJson({
+            theme,
+            option,
+            notifiedOn,
+            ...(rehearsal
+              ? {
+                  rehearsal: {
+                    startsAt: new Date(rehearsal.startsAt).toISOString(),
+                    dayMinutes: rehearsal.dayMinutes,
+                  },
+                  closesAt: new Date(timeline.closesAt).toISOString(),
+                }
+              : {}),
+            deliverables,
+          });
         }
         if (opts.ics) return void process.stdout.write(timeline.ics());
+        const { rehearsal } = timeline;
+        if (rehearsal) {
+          console.log(
+            `REHEARSAL timeline, option ${timeline.option}: the week from ${timeline.notifiedOn} (day 0), starting ${formatUkDateTime(rehearsal.startsAt)}.\n` +
+              `Each working day lasts ${rehearsal.dayMinutes} minutes, each night or weekend ${rehearsal.dayMinutes / 8}. ` +
+              `Due is the real time (UK time); "Stands for" is the time of the week rehearsed. It ends ${formatUkDateTime(timeline.closesAt)}.\n`,
+          );
+          return console.log(
+            table(
+              ['Day', 'Due (UK time)', 'Stands for', 'Owed by', 'Deliverable', 'What'],
+              timeline.rows.map((r) => [
+                String(r.day),
+                r.dueUk,
+                r.standsFor ?? '',
+                r.ownerName,
+                r.id,
+                r.title,
+              ]),
+            ),
+          );
+        }
         console.log(
           `JTAI timeline, option ${timeline.option}, notified ${timeline.notifiedOn} (day 0). Times are UK time.\n`,
         );
@@ -116,19 +170,28 @@ export function buildProgram(deps: {
 
   program
     .command('start')
-    .description('Start an inspection.')
+    .description(
+      'Start an inspection, or with --rehearsal a rehearsal of one on a compressed clock starting now.',
+    )
     .requiredOption('--local-authority <name>', 'the local authority inspected')
-    .requiredOption('--notified <date>', 'notification date (day 0), YYYY-MM-DD or DD/MM/YYYY', parseDate)
+    .option('--notified <date>', 'notification date (day 0), YYYY-MM-DD or DD/MM/YYYY', parseDate)
     .requiredOption('--option <A|B>', 'case-list option', parseOption)
     .requiredOption('--contacts <file>', 'contacts file (YAML): coordinator and each agency')
+    .option(
+      '--rehearsal',
+      'a rehearsal: the same inspection on a compressed clock, starting now (day 0 is today)',
+    )
+    .option(...DAY_MINUTES)
     .option('--theme <id>', 'deep-dive theme', DEFAULT_THEME_ID)
     .option('--json', 'print as JSON')
     .action(
       async (opts: {
         localAuthority: string;
-        notified: string;
+        notified?: string;
         option: InspectionOption;
         contacts: string;
+        rehearsal?: boolean;
+        dayMinutes?: number;
         theme: string;
         json?: boolean;
       }) => {
@@ -138,13 +201,29 @@ export function buildProgram(deps: {
           option: opts.option,
           contacts: await readContacts(opts.contacts),
           themeId: opts.theme,
+          rehearsal: opts.rehearsal,
+          dayMinutes: opts.dayMinutes,
         });
         await withClient(async (client) => {
           const { inspectionId, input } = await startInspection(client, command);
-          if (opts.json) return printJson({ inspectionId, deliverables: input.schedule.deliverables.length });
-          console.log(
-            `Started ${inspectionId}: ${input.schedule.deliverables.length} deliverables. Each agency has been sent what it owes.`,
-          );
+          const { deliverables, closesAt, rehearsal } = input.schedule;
+          if (opts.json)
+            return printJson({
+              inspectionId,
+              deliverables: deliverables.length,
+              ...(rehearsal
+                ? { rehearsal: { ...rehearsal, startsAt: new Date(rehearsal.startsAt).toISOString() } }
+                : {}),
+            });
+          if (rehearsal)
+            console.log(
+              `Started REHEARSAL ${inspectionId}: ${deliverables.length} deliverables; each working day lasts ${rehearsal.dayMinutes} minutes from now. ` +
+                `It ends by ${formatUkDateTime(closesAt)} UK time and is purged a day later. Each agency has been sent what it owes (emails say REHEARSAL).`,
+            );
+          else
+            console.log(
+              `Started ${inspectionId}: ${deliverables.length} deliverables. Each agency has been sent what it owes.`,
+            );
           console.log(`See it with: jtai status ${inspectionId}`);
         });
       },
@@ -165,25 +244,34 @@ export function buildProgram(deps: {
 
   program
     .command('list')
-    .description('All inspections with their stage, next deadline and overdue count.')
+    .description('All inspections with their stage, next deadline and overdue count; rehearsals apart.')
     .option('--json', 'print as JSON')
     .action(async (opts: { json?: boolean }) =>
       withClient(async (client) => {
-        const all = await client.list();
-        if (opts.json) return printJson({ inspections: all });
-        if (all.length === 0) return console.log('No inspections yet. Start one with "jtai start".');
-        console.log(
-          table(
-            ['Inspection', 'Local authority', 'Stage', 'Next due (UK time)', 'Overdue'],
-            all.map((s) => [
-              s.inspectionId,
-              s.localAuthority,
-              s.unavailable ? `unavailable: ${s.unavailable}` : (STAGE_LABELS[s.stage as Stage] ?? s.stage),
-              s.nextDue ?? '-',
-              String(s.overdue ?? '-'),
-            ]),
-          ),
-        );
+        const { inspections, rehearsals } = apart(await client.list());
+        if (opts.json) return printJson({ inspections, rehearsals });
+        if (inspections.length + rehearsals.length === 0)
+          return console.log('No inspections yet. Start one with "jtai start".');
+        console.log(inspections.length > 0 ? listTable(inspections) : 'No inspections.');
+        if (rehearsals.length > 0)
+          console.log(`\nREHEARSALS (not real inspections, not counted above):\n${listTable(rehearsals)}`);
+      }),
+    );
+
+  program
+    .command('debrief')
+    .description(
+      'For each agency and deliverable: sent on time or how late, refused submissions, how long the chase took.',
+    )
+    .argument('<inspection>', 'inspection id')
+    .option('--csv', 'print as CSV (for a spreadsheet)')
+    .option('--json', 'print as JSON')
+    .action(async (inspection: string, opts: { csv?: boolean; json?: boolean }) =>
+      withClient(async (client) => {
+        const debrief = await client.debrief(inspection);
+        if (opts.json) return printJson(debrief);
+        if (opts.csv) return void process.stdout.write(debriefCsv(debrief));
+        console.log(formatDebrief(debrief));
       }),
     );
 
@@ -310,8 +398,12 @@ export function buildProgram(deps: {
     .action(async (inspection: string, deliverable: string, opts: DeliverableOptions & { to: string }) => {
       const command = parseCommand('extend', { deliverable, ...opts });
       await withClient(async (client) => {
-        await perform.extend(client, inspection, command);
-        console.log(`Extended ${command.deliverable} to ${formatUkDateTime(command.to)} UK time.`);
+        const dueAt = await perform.extend(client, inspection, command);
+        console.log(
+          isRehearsalId(inspection)
+            ? `Extended ${command.deliverable} to ${formatUkDateTime(command.to)} of the week rehearsed: ${formatUkDateTime(dueAt)} UK time on the rehearsal's clock.`
+            : `Extended ${command.deliverable} to ${formatUkDateTime(dueAt)} UK time.`,
+        );
       });
     });
 
@@ -389,6 +481,56 @@ export function buildProgram(deps: {
     );
 
   return program;
+}
+
+/** `jtai timeline`: a notification date's, or a rehearsal's (exactly one of the two). */
+function timelineFor(
+  opts: {
+    notified?: string;
+    rehearsalFrom?: string;
+    dayMinutes?: number;
+    option: InspectionOption;
+    theme: string;
+  },
+  calendar: ReturnType<typeof createCalendar>,
+): TimelineView {
+  if (opts.rehearsalFrom !== undefined) {
+    if (opts.notified !== undefined)
+      throw new JtaiError('Give either --notified or --rehearsal-from, not both.');
+    const c = parseCommand('rehearsalTimeline', {
+      rehearsalFrom: opts.rehearsalFrom,
+      dayMinutes: opts.dayMinutes,
+      option: opts.option,
+      themeId: opts.theme,
+    });
+    return rehearsalTimelineOf({
+      startsAt: c.rehearsalFrom,
+      dayMinutes: c.dayMinutes,
+      option: c.option,
+      ...(c.themeId ? { themeId: c.themeId } : {}),
+      calendar,
+    });
+  }
+  if (opts.dayMinutes !== undefined)
+    throw new JtaiError('--day-minutes is for a rehearsal: give --rehearsal-from with it.');
+  if (opts.notified === undefined)
+    throw new JtaiError(
+      'Give --notified <date>, or --rehearsal-from <instant> and --day-minutes <n> for a rehearsal.',
+    );
+  return timelineOf({ notifiedOn: opts.notified, option: opts.option, themeId: opts.theme, calendar });
+}
+
+function listTable(summaries: InspectionSummary[]): string {
+  return table(
+    ['Inspection', 'Local authority', 'Stage', 'Next due (UK time)', 'Overdue'],
+    summaries.map((s) => [
+      s.inspectionId,
+      s.localAuthority,
+      s.unavailable ? `unavailable: ${s.unavailable}` : (STAGE_LABELS[s.stage as Stage] ?? s.stage),
+      s.nextDue ?? '-',
+      String(s.overdue ?? '-'),
+    ]),
+  );
 }
 
 /** A refused list's findings, one line each (the first 20): what to fix, for the person who sent it. */

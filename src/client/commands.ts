@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { assertIsoDate } from '../timeline/calendar';
 import { parseUkDateTime } from '../timeline/format';
+import { MAX_DAY_MINUTES, MIN_DAY_MINUTES } from '../timeline/rehearsal';
 import { AGENCIES, type IsoDate, type Instant } from '../timeline/types';
 import { checkContacts, ContactsError, parseContacts } from './contacts';
 import { JtaiError } from './errors';
@@ -109,6 +110,25 @@ export const option = z
   .pipe(z.enum(['A', 'B'], { error: 'Choose option A or B.' }))
   .describe('The case-list option, A or B');
 
+/** A yes or no: `true`/`false` in JSON, `yes`/`no` from a form. */
+export const yesNo = z
+  .union([z.boolean(), z.enum(['yes', 'no'])], { error: 'Answer yes or no.' })
+  .transform((value) => value === true || value === 'yes');
+
+/** Real minutes one working day of a rehearsal lasts: a number, fractions allowed (tests run fast). */
+export const dayMinutes = z
+  .union([z.number(), z.string().trim()], { error: 'Choose how many minutes a working day lasts.' })
+  .transform((value, ctx) => {
+    const n = typeof value === 'number' ? value : value === '' ? Number.NaN : Number(value);
+    if (Number.isFinite(n) && n >= MIN_DAY_MINUTES && n <= MAX_DAY_MINUTES) return n;
+    ctx.addIssue({
+      code: 'custom',
+      message: `Choose how many minutes a working day of the rehearsal lasts: a number from ${MIN_DAY_MINUTES} to ${MAX_DAY_MINUTES}, for example 20.`,
+    });
+    return z.NEVER;
+  })
+  .describe('Real minutes one working day of a rehearsal lasts (a night or weekend lasts an eighth of it)');
+
 /** Child IDs: a list (JSON, repeated form fields, CLI arguments) or text split on spaces and commas. */
 export const childIds = z
   .union([z.array(z.string()), z.string()], { error: 'Choose at least one child.' })
@@ -153,12 +173,24 @@ export const commands = {
     option: option.default('A'),
     themeId: z.string().optional(),
   }),
+  /** The timeline of a rehearsal starting at an instant, on its compressed clock. */
+  rehearsalTimeline: z.object({
+    rehearsalFrom: dateTime('when the rehearsal starts'),
+    dayMinutes,
+    option: option.default('A'),
+    themeId: z.string().optional(),
+  }),
+  /** An inspection, or with `rehearsal` the same on a compressed clock starting now (see `startProblems`). */
   start: z.object({
     localAuthority: text('the local authority', 120),
-    notifiedOn: date('the notification date'),
+    notifiedOn: date('the notification date').optional(),
     option,
     contacts,
     themeId: z.string().optional(),
+    rehearsal: yesNo
+      .optional()
+      .describe('A rehearsal: the same inspection on a compressed clock, starting now'),
+    dayMinutes: dayMinutes.optional(),
     updateId,
   }),
   submit: z.object({
@@ -257,7 +289,8 @@ export function parseCommand<K extends keyof typeof commands>(name: K, input: un
 export interface Results {
   select: Receipt;
   confirm: Receipt;
-  extend: void;
+  /** The deadline as it now is (for a rehearsal, on its compressed clock). */
+  extend: Instant;
   waive: void;
   cancel: void;
   contacts: void;
@@ -309,12 +342,53 @@ export async function performCommand<K extends keyof Results>(
   return { command, result: await runCommand(client, inspectionId, name, command) };
 }
 
+/** What a start needs that one field alone cannot say: a rehearsal starts now and needs N, an inspection a date. */
+const START_RULES: {
+  field: 'notifiedOn' | 'dayMinutes';
+  broken: (c: Commands['start']) => boolean;
+  message: string;
+}[] = [
+  {
+    field: 'notifiedOn',
+    broken: (c) => !c.rehearsal && c.notifiedOn === undefined,
+    message: 'Enter the notification date.',
+  },
+  {
+    field: 'notifiedOn',
+    broken: (c) => !!c.rehearsal && c.notifiedOn !== undefined,
+    message: 'A rehearsal starts now, on the day it is started: leave out the notification date.',
+  },
+  {
+    field: 'dayMinutes',
+    broken: (c) => !!c.rehearsal && c.dayMinutes === undefined,
+    message: 'Choose how many minutes a working day of the rehearsal lasts, for example 20.',
+  },
+  {
+    field: 'dayMinutes',
+    broken: (c) => !c.rehearsal && c.dayMinutes !== undefined,
+    message: 'Minutes per working day are for a rehearsal only: ask for a rehearsal, or leave them out.',
+  },
+];
+
+export function startProblems(c: Commands['start']): Problem[] {
+  return START_RULES.filter((rule) => rule.broken(c)).map(({ field, message }) => ({
+    field,
+    message,
+    type: 'BadRequest',
+  }));
+}
+
+/** Start an inspection, or a rehearsal of one. */
 export function startInspection(client: InspectionsClient, c: Commands['start']) {
-  return client.start({
+  const problems = startProblems(c);
+  if (problems.length > 0) throw new CommandError(problems);
+  const common = {
     localAuthority: c.localAuthority,
-    notifiedOn: c.notifiedOn,
     option: c.option,
     contacts: c.contacts,
     ...(c.themeId ? { themeId: c.themeId } : {}),
-  });
+  };
+  if (c.rehearsal && c.dayMinutes !== undefined)
+    return client.startRehearsal({ ...common, dayMinutes: c.dayMinutes });
+  return client.start({ ...common, notifiedOn: c.notifiedOn as string });
 }

@@ -8,7 +8,21 @@ import path from 'node:path';
 import type { Deployment } from '../infra';
 import { LOCAL_AUTHORITY_KEY, NEXT_DUE_KEY, OVERDUE_KEY, STAGE_KEY } from '../workflows/search-attributes';
 import { formatUkDateTime } from '../timeline/format';
-import { buildSchedule, chaseLadder, DEFAULT_CHASING_POLICY } from '../timeline/schedule';
+import {
+  isRehearsalId,
+  rehearsalExtension,
+  rehearsalInspectionId,
+  rehearsalSchedule,
+  REHEARSAL_RETENTION_DAYS,
+  type RehearsalClock,
+} from '../timeline/rehearsal';
+import {
+  buildSchedule,
+  chaseLadder,
+  DEFAULT_CHASING_POLICY,
+  type InspectionSchedule,
+} from '../timeline/schedule';
+import type { Theme } from '../timeline/theme';
 import { themeById, DEFAULT_THEME_ID } from '../timeline/themes';
 import type { AgencyId, InspectionOption, Instant, IsoDate } from '../timeline/types';
 import type { inspection } from '../workflows/inspection';
@@ -27,6 +41,9 @@ import { JtaiError } from './errors';
 import {
   agencyView,
   coordinatorPage,
+  debriefOf,
+  rehearsalMarkOf,
+  type Debrief,
   inspectionIcs,
   inspectionView,
   type AgencyView,
@@ -64,6 +81,20 @@ export type FileToSubmit =
 
 /** The workflow type of an inspection: the name of the workflow function the worker registers. */
 const INSPECTION_WORKFLOW = 'inspection';
+
+/** Rehearsals of one local authority on one day: `-rehearsal-1` up to this. */
+const MAX_REHEARSALS_A_DAY = 50;
+
+/**
+ * What a rehearsal's workflow input carries beyond an inspection's: its day length (the schedule carries the
+ * whole clock, `schedule.rehearsal`). The workflow does not read it yet; the memo holds the clock for the
+ * client meanwhile.
+ */
+type RehearsalInput = InspectionInput & { rehearsal: { dayMinutes: number } };
+/** The memo of a rehearsal's workflow: its clock, readable without querying the workflow. */
+interface RehearsalMemo {
+  rehearsal: { startsAt: Instant; dayMinutes: number };
+}
 
 /** The one typed client of inspections, used by the CLI and the web app alike. */
 export class InspectionsClient {
@@ -104,36 +135,122 @@ export class InspectionsClient {
   }): Promise<{ inspectionId: string; input: InspectionInput }> {
     const theme = themeById(input.themeId ?? DEFAULT_THEME_ID);
     const { calendar, config } = this.deployment;
-    let schedule;
-    try {
-      schedule = buildSchedule({ notifiedOn: input.notifiedOn, option: input.option, theme, calendar });
-    } catch (err) {
-      throw new JtaiError(err instanceof Error ? err.message : String(err));
-    }
+    const schedule = refusing(() =>
+      buildSchedule({ notifiedOn: input.notifiedOn, option: input.option, theme, calendar }),
+    );
     const inspectionId = inspectionIdFor(input.localAuthority, input.notifiedOn);
     const workflowInput: InspectionInput = {
+      ...this.inputFor(inspectionId, input, schedule, theme),
+      requestedAt: this.clock(),
+      retentionDays: config.retentionDays,
+    };
+    await this.launch(workflowInput);
+    return { inspectionId, input: workflowInput };
+  }
+
+  /**
+   * Start a rehearsal: the same inspection on a compressed clock (src/timeline/rehearsal.ts) whose day 0 is
+   * today and whose 09:00 is now. Its id is the inspection's with `-rehearsal-<n>` (the first n free), so it
+   * never collides with a real inspection or another rehearsal; no deadline of it has passed, so the late-start
+   * rule never applies; it is purged a day after it ends.
+   */
+  async startRehearsal(input: {
+    localAuthority: string;
+    option: InspectionOption;
+    contacts: InspectionContacts;
+    themeId?: string;
+    dayMinutes: number;
+  }): Promise<{ inspectionId: string; input: InspectionInput; clock: RehearsalClock }> {
+    const theme = themeById(input.themeId ?? DEFAULT_THEME_ID);
+    const startsAt = this.clock();
+    const { schedule, clock } = refusing(() =>
+      rehearsalSchedule({
+        startsAt,
+        dayMinutes: input.dayMinutes,
+        option: input.option,
+        theme,
+        calendar: this.deployment.calendar,
+      }),
+    );
+    const baseId = inspectionIdFor(input.localAuthority, clock.day0);
+    const memo: RehearsalMemo = { rehearsal: { startsAt, dayMinutes: input.dayMinutes } };
+    for (let n = 1; n <= MAX_REHEARSALS_A_DAY; n++) {
+      const inspectionId = rehearsalInspectionId(baseId, n);
+      const workflowInput: RehearsalInput = {
+        ...this.inputFor(inspectionId, input, schedule, theme),
+        requestedAt: startsAt,
+        retentionDays: REHEARSAL_RETENTION_DAYS,
+        rehearsal: { dayMinutes: input.dayMinutes },
+      };
+      try {
+        // A closed rehearsal still kept (not yet purged) holds its id too: its files and key are its own.
+        await this.launch(workflowInput, { memo: { ...memo }, workflowIdReusePolicy: 'REJECT_DUPLICATE' });
+        return { inspectionId, input: workflowInput, clock };
+      } catch (err) {
+        if (err instanceof JtaiError && err.type === 'AlreadyStarted') continue;
+        throw err;
+      }
+    }
+    throw new JtaiError(
+      `${MAX_REHEARSALS_A_DAY} rehearsals of ${baseId} are already kept: purge the old ones first.`,
+      'AlreadyStarted',
+    );
+  }
+
+  private inputFor(
+    inspectionId: string,
+    input: { localAuthority: string; contacts: InspectionContacts },
+    schedule: InspectionSchedule,
+    theme: Theme,
+  ): Omit<InspectionInput, 'requestedAt'> {
+    return {
       inspectionId,
       localAuthority: input.localAuthority.trim(),
       schedule,
       contacts: input.contacts,
       limits: { maxSelected: theme.maxSelected, tracked: theme.tracked },
-      searchAttributes: config.searchAttributes,
-      requestedAt: this.clock(),
-      retentionDays: config.retentionDays,
+      searchAttributes: this.deployment.config.searchAttributes,
     };
+  }
+
+  private async launch(
+    input: InspectionInput,
+    options: { memo?: Record<string, unknown>; workflowIdReusePolicy?: 'REJECT_DUPLICATE' } = {},
+  ): Promise<void> {
     try {
       await this.client.workflow.start<typeof inspection>(INSPECTION_WORKFLOW, {
-        workflowId: inspectionId,
-        taskQueue: config.temporal.taskQueue,
-        args: [workflowInput],
+        workflowId: input.inspectionId,
+        taskQueue: this.deployment.config.temporal.taskQueue,
+        args: [input],
+        ...options,
       });
     } catch (err) {
       if (err instanceof Error && err.name === 'WorkflowExecutionAlreadyStartedError') {
-        throw new JtaiError(`An inspection ${inspectionId} already exists.`, 'AlreadyStarted');
+        throw new JtaiError(`An inspection ${input.inspectionId} already exists.`, 'AlreadyStarted');
       }
       throw err;
     }
-    return { inspectionId, input: workflowInput };
+  }
+
+  /**
+   * A rehearsal's compressed clock: from its state once the workflow keeps it there, else from its memo;
+   * undefined for an inspection (and for a rehearsal whose clock cannot be read: it is still marked one).
+   */
+  async rehearsalClock(state: InspectionRecord): Promise<RehearsalClock | undefined> {
+    const mark = rehearsalMarkOf(state);
+    if (!mark) return undefined;
+    const day0 = state.notifiedOn;
+    if (mark.startsAt !== undefined && mark.dayMinutes !== undefined)
+      return { startsAt: mark.startsAt, dayMinutes: mark.dayMinutes, day0 };
+    const memo = await this.handle(state.inspectionId)
+      .describe()
+      .then((d) => (d.memo as Partial<RehearsalMemo> | undefined)?.rehearsal)
+      .catch(() => undefined);
+    if (memo && Number.isFinite(memo.startsAt) && Number.isFinite(memo.dayMinutes))
+      return { startsAt: memo.startsAt, dayMinutes: memo.dayMinutes, day0 };
+    return mark.dayMinutes !== undefined
+      ? { startsAt: state.startedAt, dayMinutes: mark.dayMinutes, day0 }
+      : undefined;
   }
 
   private handle(inspectionId: string) {
@@ -156,7 +273,20 @@ export class InspectionsClient {
 
   /** The inspection as `jtai status` and the API show it, at `at` (now unless given). */
   async view(inspectionId: string, at: Instant = this.clock()): Promise<InspectionView> {
-    return inspectionView(await this.state(inspectionId), at);
+    const state = await this.state(inspectionId);
+    return inspectionView(state, at, await this.rehearsalOn(state));
+  }
+
+  /** A rehearsal's clock with the calendar it runs on, for the views that say what its times stand for. */
+  private async rehearsalOn(state: InspectionRecord) {
+    const clock = await this.rehearsalClock(state);
+    return clock ? { clock, calendar: this.deployment.calendar } : undefined;
+  }
+
+  /** How each agency did, deliverable by deliverable: on time or how late, refusals, how long the chase took. */
+  async debrief(inspectionId: string, at: Instant = this.clock()): Promise<Debrief> {
+    const state = await this.state(inspectionId);
+    return debriefOf(state, at, await this.rehearsalOn(state));
   }
 
   /** The coordinator's page of an inspection; with `withLinks`, each agency's current link. */
@@ -171,6 +301,7 @@ export class InspectionsClient {
       candidates,
       options.at ?? this.clock(),
       options.withLinks ? linkFor : undefined,
+      await this.rehearsalOn(state),
     );
   }
 
@@ -224,6 +355,7 @@ export class InspectionsClient {
         const open = stage !== 'completed' && stage !== 'cancelled';
         summaries.push({
           inspectionId: wf.workflowId,
+          ...rehearsalFlag(wf.workflowId),
           localAuthority,
           status: wf.status.name,
           stage,
@@ -236,6 +368,7 @@ export class InspectionsClient {
         const view = await this.view(wf.workflowId);
         summaries.push({
           inspectionId: wf.workflowId,
+          ...rehearsalFlag(wf.workflowId),
           localAuthority: view.localAuthority,
           status: wf.status.name,
           stage: view.stage,
@@ -247,6 +380,7 @@ export class InspectionsClient {
         this.warn(`cannot read ${wf.workflowId}: ${reason}`);
         summaries.push({
           inspectionId: wf.workflowId,
+          ...rehearsalFlag(wf.workflowId),
           localAuthority: UNAVAILABLE,
           status: wf.status.name,
           stage: UNAVAILABLE,
@@ -348,7 +482,11 @@ export class InspectionsClient {
     );
   }
 
-  /** Move a deadline: the new chasing ladder is computed here from the calendar, not in the workflow. */
+  /**
+   * Move a deadline: the new chasing ladder is computed here from the calendar, not in the workflow. For a
+   * rehearsal, `dueAt` is a time of the week rehearsed (as its schedule stands for it: "Friday 17:00"), and the
+   * deadline and its ladder are worked out on that week, then compressed. Answers the deadline as it now is.
+   */
   async extend(
     inspectionId: string,
     deliverable: string,
@@ -356,23 +494,30 @@ export class InspectionsClient {
     reason: string,
     agency?: AgencyId,
     updateId?: string,
-  ): Promise<void> {
+  ): Promise<Instant> {
     // Refused here as the workflow would, before a chasing ladder is computed for a date in the past
     // (the calendar may have no bank-holiday data for it).
-    if (dueAt <= this.clock())
-      throw new JtaiError(
-        'The new deadline has already passed: choose a later date and time.',
-        'ExtensionInPast',
-      );
+    const inPast = (message: string) => new JtaiError(message, 'ExtensionInPast');
+    if (!isRehearsalId(inspectionId) && dueAt <= this.clock())
+      throw inPast('The new deadline has already passed: choose a later date and time.');
     const state = await this.state(inspectionId);
+    const rehearsal = await this.rehearsalClock(state);
+    const { calendar } = this.deployment;
     const d = resolve(state, deliverable, agency);
-    const ladder = d.chase ? chaseLadder(dueAt, this.deployment.calendar, DEFAULT_CHASING_POLICY) : [];
+    const moved = rehearsal
+      ? refusing(() => rehearsalExtension(rehearsal, calendar, dueAt))
+      : { dueAt, ladder: chaseLadder(dueAt, calendar, DEFAULT_CHASING_POLICY) };
+    if (moved.dueAt <= this.clock())
+      throw inPast(
+        "The new deadline has already passed on the rehearsal's clock: choose a later time of the week rehearsed.",
+      );
     await this.update(
       inspectionId,
       messages.extendDeadline,
-      [{ deliverableId: d.id, dueAt, ladder, reason }],
+      [{ deliverableId: d.id, dueAt: moved.dueAt, ladder: d.chase ? moved.ladder : [], reason }],
       updateId,
     );
+    return moved.dueAt;
   }
 
   async waive(
@@ -456,6 +601,19 @@ export class InspectionsClient {
 
 /** What the list shows of an inspection it could not read (with the reason beside it). */
 const UNAVAILABLE = 'unavailable';
+
+/** Rehearsals are marked in the list, so that they are counted apart from real inspections. */
+const rehearsalFlag = (inspectionId: string): { rehearsal?: true } =>
+  isRehearsalId(inspectionId) ? { rehearsal: true } : {};
+
+/** Run a pure step whose error is the person's to fix (a date that is not a working day), as a refusal. */
+function refusing<T>(step: () => T): T {
+  try {
+    return step();
+  } catch (err) {
+    throw new JtaiError(err instanceof Error ? err.message : String(err));
+  }
+}
 
 function resolve(state: InspectionRecord, deliverable: string, agency?: AgencyId) {
   try {

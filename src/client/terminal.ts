@@ -1,4 +1,11 @@
-import { missingToShow, STAGE_LABELS, type InspectionView } from './read-model';
+import {
+  formatMinutes,
+  missingToShow,
+  STAGE_LABELS,
+  type Debrief,
+  type InspectionView,
+  type RehearsalView,
+} from './read-model';
 
 /** The CLI's text: fixed-width tables and the status of an inspection, over read-model views. */
 
@@ -13,15 +20,26 @@ export function table(headers: string[], rows: string[][]): string {
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
+/** The line that heads everything the CLI prints of a rehearsal. */
+export function rehearsalLine(rehearsal: RehearsalView): string {
+  return (
+    'REHEARSAL: not a real inspection.' +
+    (rehearsal.dayMinutes !== undefined
+      ? ` Each working day lasts ${rehearsal.dayMinutes} minutes from ${rehearsal.startsUk ?? 'its start'}; times are on that clock.`
+      : '')
+  );
+}
+
 export function formatStatus(view: InspectionView): string {
   const header = [
+    ...(view.rehearsal ? [rehearsalLine(view.rehearsal)] : []),
     `${view.localAuthority}: JTAI notified ${view.notifiedOn}, option ${view.option} (${view.inspectionId})`,
     `Stage: ${STAGE_LABELS[view.stage]}. Overdue: ${view.overdue}.${view.nextDueUk ? ` Next due: ${view.nextDueUk} UK time.` : ''}` +
       (view.cancelled ? ` Cancelled: ${view.cancelled.reason}.` : ''),
     '',
   ];
   const rows = view.deliverables.map((d) => [
-    d.dueUk,
+    d.dueStandsFor ? `${d.dueUk} (${d.dueStandsFor})` : d.dueUk,
     d.ownerName,
     d.id,
     d.statusLabel,
@@ -46,5 +64,43 @@ export function formatStatus(view: InspectionView): string {
     table(['Due (UK time)', 'Owed by', 'Deliverable', 'State', 'Received'], rows),
     '',
     ...(details.length ? ['Chase log and notes:', ...details] : []),
+  ].join('\n');
+}
+
+/** The debrief as a table: one line per agency and deliverable. */
+export function formatDebrief(debrief: Debrief): string {
+  const rows = debrief.rows.map((r) => [
+    r.agencyName,
+    r.deliverableId,
+    r.dueStandsFor ? `${r.dueUk} (${r.dueStandsFor})` : r.dueUk,
+    r.lateMinutes !== undefined
+      ? `late by ${formatMinutes(r.lateMinutes)}` +
+        (r.lateWorkingMinutes !== undefined ? ` (${formatMinutes(r.lateWorkingMinutes)} of the week)` : '')
+      : r.outcomeLabel,
+    r.refusals === undefined ? '-' : String(r.refusals),
+    r.chaseMinutes === undefined
+      ? '-'
+      : `${formatMinutes(r.chaseMinutes)}` +
+        (r.chaseWorkingMinutes !== undefined ? ` (${formatMinutes(r.chaseWorkingMinutes)} of the week)` : ''),
+    `${r.reminders} / ${r.escalations}`,
+  ]);
+  return [
+    ...(debrief.rehearsal ? [rehearsalLine(debrief.rehearsal)] : []),
+    `Debrief of ${debrief.localAuthority} (${debrief.inspectionId})${debrief.ended ? '' : ', so far'}: ` +
+      debrief.counts.map((c) => `${c.count} ${c.label}`).join(', ') +
+      '.',
+    '',
+    table(
+      [
+        'Agency',
+        'Deliverable',
+        'Due (UK time)',
+        'Outcome',
+        'Refused',
+        'Chase took',
+        'Reminders / escalations',
+      ],
+      rows,
+    ),
   ].join('\n');
 }

@@ -1,8 +1,10 @@
 /**
- * Synthetic rows for tests and benchmarks: IDs like SYN0001, dates a fixed distance before the notification
- * date (so a list made for any notification date is valid at it), first values of code lists.
+ * Synthetic rows for tests, benchmarks and rehearsals: IDs like SYN0001, dates a fixed distance before the
+ * notification date (so a list made for any notification date is valid at it), first values of code lists.
  * Never real children.
  */
+// exceljs is loaded when a synthetic workbook is written, not when the rows are made.
+import type ExcelJS from 'exceljs';
 import { CODE_LISTS } from './codelists';
 import { ageInYears, dayFromIso } from './dates';
 import type { ListId } from './ids';
@@ -86,4 +88,37 @@ function syntheticValue(
 /** Header row of a list, in the guidance's wording. */
 export function syntheticHeaders(list: ListId, option: 'A' | 'B' = 'A'): string[] {
   return getListSpec(list, option).columns.map((c) => c.header);
+}
+
+/** Rows in a synthetic list for a rehearsal (fewer where the list allows fewer: five on the YOT and NPS lists). */
+export const SYNTHETIC_LIST_ROWS = 12;
+
+export function syntheticFileName(list: ListId): string {
+  return `jtai-synthetic-list-${list}.xlsx`;
+}
+
+/**
+ * A synthetic list as a workbook an agency can upload in a rehearsal: the guidance's headers and rows of
+ * SYN0001… that pass the list's checks at the notification date.
+ */
+export async function writeSyntheticList(
+  list: ListId,
+  outPath: string,
+  opts: SyntheticOptions & { rows?: number } = {},
+): Promise<void> {
+  const option = opts.option ?? 'A';
+  const spec = getListSpec(list, option);
+  const rows = opts.rows ?? Math.min(SYNTHETIC_LIST_ROWS, spec.maxRows ?? SYNTHETIC_LIST_ROWS);
+  const { Workbook } = (await import('exceljs')).default;
+  const wb: ExcelJS.Workbook = new Workbook();
+  wb.creator = 'jtai';
+  const ws = wb.addWorksheet(spec.sheetName);
+  ws.addRow(syntheticHeaders(list, option));
+  for (let i = 1; i <= rows; i++) {
+    const row = ws.addRow(syntheticRow(list, i, { ...opts, option }));
+    row.eachCell((cell) => {
+      if (cell.value instanceof Date) cell.numFmt = 'dd/mm/yyyy';
+    });
+  }
+  await wb.xlsx.writeFile(outPath);
 }

@@ -91,6 +91,11 @@ export interface InspectionSchedule {
   deliverables: ScheduledDeliverable[];
   /** After this instant the inspection's data side is over and the workflow completes. */
   closesAt: Instant;
+  /**
+   * A rehearsal's compressed clock (src/timeline/rehearsal.ts): every instant above is on it, and day 0
+   * (`notifiedOn`) at 09:00 is `startsAt`. Absent for an inspection.
+   */
+  rehearsal?: { startsAt: Instant; dayMinutes: number };
 }
 
 const HOUR = 3_600_000;

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
+import { isRehearsalId } from '../timeline/rehearsal';
 import type { User } from './users';
 
 /** Request helpers shared by the agency pages, the staff pages and the API. */
@@ -20,11 +21,20 @@ export function isApiRequest(request: FastifyRequest): boolean {
   return request.url.startsWith('/api/') || request.url === '/api';
 }
 
-/** What every page template is given: the signed-in user, the CSP nonce of inline scripts. */
+/**
+ * What every page template is given: the signed-in user, the CSP nonce of inline scripts, and `rehearsal` on
+ * every page of a rehearsal's (its id in the path: the layout shows the REHEARSAL banner; a route that knows
+ * the rehearsal's clock passes it instead, and pages reached by an agency link pass it themselves).
+ */
 export function pageContext(request: FastifyRequest, reply: FastifyReply): Record<string, unknown> {
   const nonces = (reply as FastifyReply & { cspNonce?: { script: string } }).cspNonce;
   const user: User | undefined = request.user;
-  return { user, cspNonce: nonces?.script };
+  const id = (request.params as { id?: unknown } | undefined)?.id;
+  return {
+    user,
+    cspNonce: nonces?.script,
+    ...(typeof id === 'string' && isRehearsalId(id) ? { rehearsal: {} } : {}),
+  };
 }
 
 /** The API answers `{ error: { type, message } }`; pages answer with a GOV.UK error page. */

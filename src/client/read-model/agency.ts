@@ -14,6 +14,7 @@ import {
   type Progress,
   type QueryView,
 } from './inspection';
+import { isRehearsal } from './rehearsal';
 
 /**
  * What an agency's link pages show: only that agency's deliverables; child IDs only where the agency owes
@@ -58,6 +59,8 @@ export interface AgencyView {
   coordinator: { name: string; email: string };
   notifiedOn: string;
   option: 'A' | 'B';
+  /** A rehearsal, not a real inspection: its pages say so, and offer synthetic lists. */
+  rehearsal: boolean;
   /** The link version now valid: an older link has been revoked. */
   linkVersion: number;
   /** The run of the workflow links must name (see InspectionRecord.runNonce). */
@@ -127,6 +130,7 @@ export function agencyView(state: InspectionRecord, agency: AgencyId, now: Insta
     coordinator: state.contacts.coordinator,
     notifiedOn: state.notifiedOn,
     option: state.option,
+    rehearsal: isRehearsal(state),
     linkVersion: state.linkVersions[agency],
     linkRun: state.runNonce,
     ended: isEnded(state),

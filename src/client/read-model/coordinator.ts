@@ -9,6 +9,7 @@ import {
   type InspectionView,
   type Progress,
 } from './inspection';
+import type { RehearsalContext } from './rehearsal';
 
 /** What the coordinator's and managers' page of one inspection shows. */
 
@@ -57,15 +58,17 @@ const NO_COUNTS: Record<Progress, number> = {
 
 /**
  * `candidates` are the children put forward on the lists (the `candidates` query); `linkFor` gives an agency's
- * current link (the client signs it); without it no links are shown.
+ * current link (the client signs it); without it no links are shown. A rehearsal's clock (`rehearsal`) says
+ * what each time stands for.
  */
 export function coordinatorPage(
   state: InspectionRecord,
   candidates: Record<string, string[]>,
   now: Instant,
   linkFor?: (agency: AgencyId) => string,
+  rehearsal?: RehearsalContext,
 ): CoordinatorPage {
-  const view = inspectionView(state, now);
+  const view = inspectionView(state, now, rehearsal);
   const rows = state.deliverables.map((d, i): TimelineEntry => {
     const v = view.deliverables[i] as DeliverableView;
     const requirement = d.requires ? state.deliverables.find((x) => x.key === d.requires) : undefined;

@@ -7,5 +7,7 @@
 export * from './agency';
 export * from './children';
 export * from './coordinator';
+export * from './debrief';
 export * from './inspection';
+export * from './rehearsal';
 export * from './timeline';

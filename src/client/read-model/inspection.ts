@@ -12,6 +12,7 @@ import {
   type DeliverableStatus,
 } from '../../workflows/rules';
 import type { DeliverableState, InspectionRecord, Receipt, Stage } from '../../workflows/types';
+import { rehearsalView, rehearsalViewSchema, standsForIn, type RehearsalContext } from './rehearsal';
 
 /**
  * The inspection as people see it, derived from workflow state at an instant: what `jtai status`, the
@@ -57,6 +58,10 @@ export const deliverableViewSchema = z.object({
   day: z.number().int(),
   dueAt: z.string().describe('ISO instant'),
   dueUk: z.string().describe('UK time, for people'),
+  dueStandsFor: z
+    .string()
+    .optional()
+    .describe('Rehearsal: the time of the week rehearsed that the due time stands for'),
   status: z.enum(keysOf(STATUS_LABELS)),
   statusLabel: z.string(),
   received: instantView
@@ -79,6 +84,7 @@ export type DeliverableView = z.infer<typeof deliverableViewSchema>;
 export const inspectionViewSchema = z.object({
   inspectionId: z.string(),
   localAuthority: z.string(),
+  rehearsal: rehearsalViewSchema.optional(),
   option: z.enum(['A', 'B']),
   notifiedOn: z.string(),
   stage: z.enum(keysOf(STAGE_LABELS)),
@@ -111,6 +117,7 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 
 export const inspectionSummarySchema = z.object({
   inspectionId: z.string(),
+  rehearsal: z.literal(true).optional().describe('A rehearsal, counted apart from real inspections'),
   localAuthority: z.string(),
   status: z.string().describe('The workflow status: RUNNING, COMPLETED, …'),
   stage: z.string(),
@@ -152,8 +159,14 @@ function answeredView(d: DeliverableState): Pick<DeliverableView, 'queriesAnswer
   return answered ? { queriesAnswered: at(answered.at) } : {};
 }
 
-export function deliverableView(state: InspectionRecord, d: DeliverableState, now: Instant): DeliverableView {
+export function deliverableView(
+  state: InspectionRecord,
+  d: DeliverableState,
+  now: Instant,
+  rehearsal?: RehearsalContext,
+): DeliverableView {
   const status = deliverableStatus(state, d, now);
+  const dueStandsFor = standsForIn(rehearsal, d.dueAt);
   return {
     id: d.id,
     title: d.title,
@@ -163,6 +176,7 @@ export function deliverableView(state: InspectionRecord, d: DeliverableState, no
     day: d.day,
     dueAt: iso(d.dueAt),
     dueUk: formatUkDateTime(d.dueAt),
+    ...(dueStandsFor ? { dueStandsFor } : {}),
     status,
     statusLabel: STATUS_LABELS[status],
     ...(d.receivedAt !== undefined
@@ -192,12 +206,18 @@ export function deliverableView(state: InspectionRecord, d: DeliverableState, no
   };
 }
 
-export function inspectionView(state: InspectionRecord, now: Instant): InspectionView {
+/** With `rehearsal`, each due time also says what it stands for in the week rehearsed. */
+export function inspectionView(
+  state: InspectionRecord,
+  now: Instant,
+  rehearsal?: RehearsalContext,
+): InspectionView {
   const due = nextDue(state);
   const ended = isEnded(state);
   return {
     inspectionId: state.inspectionId,
     localAuthority: state.localAuthority,
+    ...rehearsalView(state, rehearsal),
     option: state.option,
     notifiedOn: state.notifiedOn,
     stage: stageOf(state),
@@ -209,7 +229,7 @@ export function inspectionView(state: InspectionRecord, now: Instant): Inspectio
     ...(state.cancelled
       ? { cancelled: { at: iso(state.cancelled.at), reason: state.cancelled.reason } }
       : {}),
-    deliverables: state.deliverables.map((d) => deliverableView(state, d, now)),
+    deliverables: state.deliverables.map((d) => deliverableView(state, d, now, rehearsal)),
   };
 }
 

@@ -5,6 +5,7 @@ import { JtaiError, type FileToSubmit } from '../../client/inspections';
 import type { AgencyItem, AgencyView, QueryView, ReceiptView } from '../../client/read-model';
 import type { LinkGrant } from '../../infra/links';
 import { isListId, LIST_TITLES, templateFileName, writeListTemplate } from '../../lists';
+import { syntheticFileName, writeSyntheticList } from '../../lists/synthetic';
 import { formatUkDateTime } from '../../timeline/format';
 import { showError, webError } from '../errors';
 import { pageContext, protectFormPages, sendScratchFile } from '../http';
@@ -51,6 +52,12 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
     return { grant, page };
   }
 
+  /** What every agency page is given; a rehearsal's pages show the REHEARSAL banner. */
+  const context = (request: FastifyRequest, reply: FastifyReply, a: Access) => ({
+    ...pageContext(request, reply),
+    ...(a.page.rehearsal ? { rehearsal: {} } : {}),
+  });
+
   /** One of the agency's own deliverables (the page holds only those). */
   function owned(a: Access, id: string): AgencyItem {
     const item = a.page.items.find((x) => x.view.id === id);
@@ -63,7 +70,7 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
     const page = presentAgencyPage(a.page);
     const base = `/a/${request.params.token}`;
     return reply.view('agency/home.njk', {
-      ...pageContext(request, reply),
+      ...context(request, reply, a),
       page,
       base,
       taskItems: (items: PresentedItem[]) => taskListItems(items, base, page.ended),
@@ -92,6 +99,24 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
         type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
       },
       (file) => writeListTemplate(list, a.page.option, file, { rows: 2000 }),
+    );
+  });
+
+  // A rehearsal may use synthetic lists (the partnership chooses): one that passes the list's checks.
+  app.get<{ Params: DeliverableParams }>('/:token/d/:deliverable/synthetic.xlsx', async (request, reply) => {
+    const a = await access(request.params.token);
+    const d = owned(a, request.params.deliverable);
+    const list = d.list;
+    if (!a.page.rehearsal) throw webError('NotFound', 'Synthetic lists are for rehearsals only.');
+    if (!list || !isListId(list)) throw webError('NotFound', 'This deliverable is not a list.');
+    return sendScratchFile(
+      app,
+      reply,
+      {
+        name: syntheticFileName(list),
+        type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      },
+      (file) => writeSyntheticList(list, file, { option: a.page.option, notifiedOn: a.page.notifiedOn }),
     );
   });
 
@@ -166,7 +191,7 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
       const after = page.items.find((x) => x.view.id === d.view.id) ?? d;
       const submission = after.submissions.find((s) => s.id === receipt.submissionId);
       return reply.view('agency/receipt.njk', {
-        ...pageContext(request, reply),
+        ...context(request, reply, a),
         base: `/a/${request.params.token}`,
         page,
         item: presentItem(after),
@@ -237,7 +262,7 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
     const id = item.view.id;
     if (form) reply.code(form.status);
     return reply.view('agency/deliverable.njk', {
-      ...pageContext(request, reply),
+      ...context(request, reply, a),
       base: `/a/${token}`,
       page: a.page,
       item: presentItem(item),

@@ -2,7 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { commands, runCommand, startInspection, type Commands, type Results } from '../../client/commands';
-import { inspectionSummarySchema, inspectionViewSchema, receiptSchema } from '../../client/read-model';
+import {
+  apart,
+  debriefSchema,
+  inspectionSummarySchema,
+  inspectionViewSchema,
+  receiptSchema,
+} from '../../client/read-model';
 import { basicUser, canAct } from '../auth';
 import { noStore, sendError, sendInspectionCalendar } from '../http';
 import {
@@ -50,17 +56,23 @@ export function apiRoutes(parent: FastifyInstance, _options: unknown, done: (err
     '/inspections',
     {
       schema: {
-        summary: 'All inspections: stage, next deadline, overdue count (as `jtai list --json`)',
+        summary:
+          'All inspections: stage, next deadline, overdue count; rehearsals apart (as `jtai list --json`)',
         response: {
           200: answer(
-            'The inspections, newest first',
-            z.object({ inspections: z.array(inspectionSummarySchema) }),
+            'The inspections and, apart, the rehearsals, newest first',
+            z.object({
+              inspections: z.array(inspectionSummarySchema),
+              rehearsals: z
+                .array(inspectionSummarySchema)
+                .describe('Rehearsals: never counted as inspections'),
+            }),
           ),
           401: readRefusals[401],
         },
       },
     },
-    async () => ({ inspections: await app.inspections.list() }),
+    async () => apart(await app.inspections.list()),
   );
 
   app.post(
@@ -88,6 +100,19 @@ export function apiRoutes(parent: FastifyInstance, _options: unknown, done: (err
       },
     },
     async (request) => app.inspections.view(request.params.id, app.now()),
+  );
+
+  app.get(
+    '/inspections/:id/debrief',
+    {
+      schema: {
+        summary:
+          'The debrief: each agency and deliverable, on time or how late, refusals, how long the chase took (as `jtai debrief --json`)',
+        params: idParams,
+        response: { 200: answer('The debrief', debriefSchema), ...readRefusals },
+      },
+    },
+    async (request) => app.inspections.debrief(request.params.id, app.now()),
   );
 
   app.get(
@@ -152,7 +177,7 @@ export function apiRoutes(parent: FastifyInstance, _options: unknown, done: (err
     'extend',
     { summary: 'Move a deadline; reminders move with it (as `jtai extend`)' },
     okSchema.extend({ deliverable: z.string(), dueAt: z.string().describe('The new deadline, ISO instant') }),
-    (c) => ({ ...OK, deliverable: c.deliverable, dueAt: new Date(c.to).toISOString() }),
+    (c, dueAt) => ({ ...OK, deliverable: c.deliverable, dueAt: new Date(dueAt).toISOString() }),
   );
   action(
     '/inspections/:id/waive',

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
+import { apart } from '../../client/read-model';
 import { formPage, signedIn } from './guards';
 
-/** Every inspection: stage, next deadline, overdue count. */
+/** Every inspection: stage, next deadline, overdue count; rehearsals apart, in their own colour. */
 export function dashboardPage(app: FastifyInstance): void {
   // Dashboards opened at the same moment share one visibility call in flight (no cache: an answer is never
   // older than one call's round trip).
@@ -14,7 +15,10 @@ export function dashboardPage(app: FastifyInstance): void {
   };
 
   app.get('/', { preHandler: signedIn }, async (request, reply) => {
-    const inspections = await listInspections();
-    return reply.view('staff/dashboard.njk', formPage(request, reply, { inspections, nav: 'inspections' }));
+    const { inspections, rehearsals } = apart(await listInspections());
+    return reply.view(
+      'staff/dashboard.njk',
+      formPage(request, reply, { inspections, rehearsals, nav: 'inspections' }),
+    );
   });
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { protectFormPages } from '../http';
 import { dashboardPage } from './dashboard';
+import { debriefPages } from './debrief';
 import { downloads } from './downloads';
 import { inspectionPages } from './inspection';
 import { signInPages } from './sign-in';
@@ -20,6 +21,7 @@ export function staffRoutes(app: FastifyInstance, _options: unknown, done: (err?
     startPages,
     inspectionPages,
     downloads,
+    debriefPages,
     timelinePage,
     userPages,
   ])

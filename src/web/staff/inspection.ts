@@ -40,6 +40,7 @@ export function inspectionPages(app: FastifyInstance): void {
       formPage(request, reply, {
         nav: 'inspections',
         p: presentCoordinatorPage(page),
+        ...(page.view.rehearsal ? { rehearsal: page.view.rehearsal } : {}),
         canAct: canAct(request.user),
         errors: extra.errors ?? [],
         done: extra.done ? DONE[extra.done] : undefined,

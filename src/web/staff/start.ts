@@ -2,12 +2,19 @@ import type { FastifyInstance } from 'fastify';
 import { CommandError, parseCommand, startInspection } from '../../client/commands';
 import { JtaiError } from '../../client/errors';
 import { showError } from '../errors';
+import { REHEARSAL_DAY_MINUTES_CHOICES } from '../../timeline/rehearsal';
 import { coordinator, formPage } from './guards';
+
+/** What the start form offers for a rehearsal's working day, in minutes. */
+const dayMinuteChoices = REHEARSAL_DAY_MINUTES_CHOICES;
 
 /** Start an inspection: the form, with the contacts file as an upload. */
 export function startPages(app: FastifyInstance): void {
   app.get('/inspections/new', { preHandler: coordinator }, async (request, reply) =>
-    reply.view('staff/new.njk', formPage(request, reply, { nav: 'new', form: { errors: [], values: {} } })),
+    reply.view(
+      'staff/new.njk',
+      formPage(request, reply, { nav: 'new', dayMinuteChoices, form: { errors: [], values: {} } }),
+    ),
   );
 
   app.post('/inspections', { preHandler: coordinator }, async (request, reply) => {
@@ -25,8 +32,11 @@ export function startPages(app: FastifyInstance): void {
       }
     } else Object.assign(values, request.body as Record<string, string>);
     contacts ||= values.contactsText ?? '';
+    // The form holds both: a rehearsal starts now (no notification date), an inspection has no day length.
+    const { notifiedOn, dayMinutes, ...rest } = values;
+    const chosen = values.rehearsal === 'yes' ? { dayMinutes } : { notifiedOn };
     try {
-      const command = parseCommand('start', { ...values, contacts });
+      const command = parseCommand('start', { ...rest, ...chosen, contacts });
       const { inspectionId } = await startInspection(app.inspections, command);
       return await reply.redirect(`/inspections/${inspectionId}?done=started`, 303);
     } catch (err) {
@@ -36,7 +46,10 @@ export function startPages(app: FastifyInstance): void {
           ? err.problems.map((p) => ({ text: p.message, href: `#${p.field || 'localAuthority'}` }))
           : [{ text: err.message, href: hrefFor(err.message) }];
       reply.code(showError(err).status);
-      return reply.view('staff/new.njk', formPage(request, reply, { nav: 'new', form: { errors, values } }));
+      return reply.view(
+        'staff/new.njk',
+        formPage(request, reply, { nav: 'new', dayMinuteChoices, form: { errors, values } }),
+      );
     }
   });
 }
@@ -46,6 +59,7 @@ function hrefFor(message: string): string {
   if (/local authority/i.test(message)) return '#localAuthority';
   if (/notification|date|working day/i.test(message)) return '#notifiedOn';
   if (/option/i.test(message)) return '#option';
+  if (/minutes/i.test(message)) return '#dayMinutes';
   if (/contacts/i.test(message)) return '#contacts';
   return '#localAuthority';
 }
