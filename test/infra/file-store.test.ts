@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { loadConfig } from '../../src/infra/config';
-import { createFileStores, type FileStore } from '../../src/infra/files';
+import { createFileStores, FileTooLargeError, type FileStore } from '../../src/infra/files';
 import { parseKeyring } from '../../src/infra/keys';
 import { createLocalFileStore } from '../../src/infra/files/local';
 import { createS3Client, createS3FileStore } from '../../src/infra/files/s3';
@@ -249,6 +249,50 @@ describe.each([
       exported.update(chunk as Buffer);
     expect(exported.digest('hex')).toBe(stored.sha256);
     expect(await subject.leftovers(id)).toHaveLength(1);
+  });
+
+  it('a put past its byte limit fails with FileTooLargeError and leaves nothing; one at the limit is kept', async () => {
+    const id = inspectionId();
+    const store = subject.store(id);
+    // 27 MB against 25: three 8 MiB S3 parts are already sent when the limit is passed.
+    const over = noise(27 * MB);
+    const refused = await store.put(over.stream, { maxBytes: 25 * MB }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(FileTooLargeError);
+    expect((refused as FileTooLargeError).maxBytes).toBe(25 * MB);
+    expect(await subject.leftovers(id)).toEqual([]);
+    // Small enough for one request: the limit is passed before anything is sent.
+    await expect(store.put(noise(1 * MB).stream, { maxBytes: 512 * 1024 })).rejects.toThrow(
+      FileTooLargeError,
+    );
+    expect(await subject.leftovers(id)).toEqual([]);
+    const file = path.join(out, 'limit.bin');
+    await writeFile(file, randomBytes(4096));
+    await expect(store.putFile(file, { maxBytes: 4095 })).rejects.toThrow(FileTooLargeError);
+    expect(await subject.leftovers(id)).toEqual([]);
+
+    const exact = await store.putFile(file, { maxBytes: 4096 });
+    expect(exact.size).toBe(4096);
+    expect(await store.has(exact.sha256)).toBe(true);
+    expect(await subject.leftovers(id)).toHaveLength(1);
+  });
+
+  it('delete removes one stored file and nothing else; deleting what is not there is no error', async () => {
+    const [a, b] = [inspectionId(), inspectionId()];
+    const store = subject.store(a);
+    const gone = await store.put(Readable.from([Buffer.from('refused upload')]));
+    const kept = await store.put(Readable.from([Buffer.from('accepted upload')]));
+    const elsewhere = await subject.store(b).put(Readable.from([Buffer.from('refused upload')]));
+    await store.delete(gone.sha256);
+    expect(await store.has(gone.sha256)).toBe(false);
+    expect(await store.has(kept.sha256)).toBe(true);
+    expect(await subject.store(b).has(elsewhere.sha256)).toBe(true); // the same content, another inspection
+    expect(await subject.leftovers(a)).toHaveLength(1);
+    await store.delete(gone.sha256); // again
+    await store.delete(sha(Buffer.from('never stored')));
+    await expect(store.delete('../x')).rejects.toThrow('Not a SHA-256 content address.');
+    // Put again after a delete: stored afresh.
+    await store.put(Readable.from([Buffer.from('refused upload')]));
+    expect(await store.has(gone.sha256)).toBe(true);
   });
 
   it('a stream that fails or is cut off midway leaves nothing stored', async () => {

@@ -19,7 +19,19 @@ export interface Sealed {
   digest(): { sha256: string; size: number };
 }
 
-export function seal(source: AsyncIterable<unknown>, key: Buffer): Sealed {
+/** A put stopped because its source went past the byte limit it was given (nothing of it is kept). */
+export class FileTooLargeError extends Error {
+  constructor(readonly maxBytes: number) {
+    super(`The file is larger than the limit of ${maxBytes} bytes.`);
+    this.name = 'FileTooLargeError';
+  }
+}
+
+/**
+ * Seals `source` as it is read. With `maxBytes`, reading stops with a FileTooLargeError as soon as the source
+ * goes past it: the caller's put then fails, as for a source that breaks off, and keeps nothing.
+ */
+export function seal(source: AsyncIterable<unknown>, key: Buffer, maxBytes = Infinity): Sealed {
   const hash = createHash('sha256');
   let size = 0;
   let done = false;
@@ -30,8 +42,9 @@ export function seal(source: AsyncIterable<unknown>, key: Buffer): Sealed {
     // A source that errors or is destroyed midway makes this loop throw: the caller then stores nothing.
     for await (const chunk of source) {
       const plain = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
-      hash.update(plain);
       size += plain.length;
+      if (size > maxBytes) throw new FileTooLargeError(maxBytes);
+      hash.update(plain);
       const sealed = cipher.update(plain);
       if (sealed.length > 0) yield sealed;
     }

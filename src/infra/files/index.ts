@@ -5,6 +5,8 @@ import type { Keyring } from '../keys';
 import { createDataKeys, type DataKeys } from './data-keys';
 import { createLocalFileStore, createLocalKeyRecords } from './local';
 
+export { FileTooLargeError } from './envelope';
+
 /**
  * The encrypted file store of one inspection: everything agencies send, content-addressed by the SHA-256 of
  * the plaintext and encrypted before it is written. Names given by agencies are never used as keys or paths.
@@ -16,11 +18,24 @@ export interface StoredFile {
   size: number;
 }
 
+export interface PutOptions {
+  /**
+   * Stop reading past this many bytes: the put then fails with FileTooLargeError, having kept nothing (its
+   * temporary file or object is removed, an S3 multipart upload aborted).
+   */
+  maxBytes?: number;
+}
+
 export interface FileStore {
   /** Encrypt and store a stream; returns its content address. Storing the same content twice is a no-op. */
-  put(source: Readable): Promise<StoredFile>;
-  putFile(filePath: string): Promise<StoredFile>;
+  put(source: Readable, options?: PutOptions): Promise<StoredFile>;
+  putFile(filePath: string, options?: PutOptions): Promise<StoredFile>;
   has(sha256: string): Promise<boolean>;
+  /**
+   * Delete one stored file (nothing if it is not there). Files are content-addressed, so one stored file may
+   * stand for several submissions: a caller deletes only what it knows nothing refers to (see ./unreferenced).
+   */
+  delete(sha256: string): Promise<void>;
   /** Decrypt a stored file to `destination` (mode 0600), checking its integrity and content address. */
   exportTo(sha256: string, destination: string): Promise<void>;
   /** Delete every stored file of the inspection (purge). */
@@ -42,9 +57,10 @@ function withKey(keyFor: () => Promise<Buffer>, make: (key: Buffer) => FileStore
   let store: Promise<FileStore> | undefined;
   const ready = () => (store ??= keyFor().then(make));
   return {
-    put: async (source) => (await ready()).put(source),
-    putFile: async (filePath) => (await ready()).putFile(filePath),
+    put: async (source, options) => (await ready()).put(source, options),
+    putFile: async (filePath, options) => (await ready()).putFile(filePath, options),
     has: async (sha256) => (await ready()).has(sha256),
+    delete: async (sha256) => (await ready()).delete(sha256),
     exportTo: async (sha256, destination) => (await ready()).exportTo(sha256, destination),
     deleteAll: async () => (await ready()).deleteAll(),
   };

@@ -4,7 +4,7 @@ import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/p
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { assertSha256, safeSegment, type FileStore, type StoredFile } from '.';
+import { assertSha256, safeSegment, type FileStore, type PutOptions, type StoredFile } from '.';
 import type { KeyRecords } from './data-keys';
 import { openSealedTo, seal } from './envelope';
 
@@ -19,11 +19,11 @@ export function createLocalFileStore(options: { dir: string; key: Buffer }): Fil
     return path.join(dir, sha256.slice(0, 2), `${sha256}.enc`);
   };
 
-  async function put(source: Readable): Promise<StoredFile> {
+  async function put(source: Readable, options: PutOptions = {}): Promise<StoredFile> {
     await mkdir(path.join(dir, 'incoming'), { recursive: true });
     const temp = path.join(dir, 'incoming', randomUUID());
     try {
-      const sealed = seal(source, key);
+      const sealed = seal(source, key, options.maxBytes);
       await pipeline(Readable.from(sealed.chunks), createWriteStream(temp, { mode: 0o600 }));
       const stored = sealed.digest();
       const final = blobPath(stored.sha256);
@@ -37,7 +37,7 @@ export function createLocalFileStore(options: { dir: string; key: Buffer }): Fil
 
   return {
     put,
-    putFile: (filePath) => put(createReadStream(filePath)),
+    putFile: (filePath, options) => put(createReadStream(filePath), options),
 
     async has(sha256: string): Promise<boolean> {
       return stat(blobPath(sha256)).then(
@@ -50,6 +50,10 @@ export function createLocalFileStore(options: { dir: string; key: Buffer }): Fil
       const blob = blobPath(sha256);
       await stat(blob); // a missing file fails here, before the destination is created
       await openSealedTo(createReadStream(blob), key, sha256, destination);
+    },
+
+    async delete(sha256: string): Promise<void> {
+      await rm(blobPath(sha256), { force: true });
     },
 
     async deleteAll(): Promise<void> {

@@ -19,7 +19,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { assertSha256, safeSegment, type FileStore, type StoredFile } from '.';
+import { assertSha256, safeSegment, type FileStore, type PutOptions, type StoredFile } from '.';
 import type { S3Settings } from '../config';
 import type { KeyRecords } from './data-keys';
 import { openSealedTo, seal } from './envelope';
@@ -133,9 +133,9 @@ export function createS3FileStore(options: {
     }
   }
 
-  async function put(source: Readable): Promise<StoredFile> {
+  async function put(source: Readable, options: PutOptions = {}): Promise<StoredFile> {
     const temp = incomingPrefix + randomUUID();
-    const sealed = seal(source, key);
+    const sealed = seal(source, key, options.maxBytes);
     let written = false;
     try {
       await upload(temp, sealed.chunks);
@@ -168,8 +168,13 @@ export function createS3FileStore(options: {
 
   return {
     put,
-    putFile: (filePath) => put(createReadStream(filePath)),
+    putFile: (filePath, options) => put(createReadStream(filePath), options),
     has: async (sha256) => exists(objectKey(sha256)),
+
+    async delete(sha256: string): Promise<void> {
+      // S3 answers a delete of an absent key with success, as the local store does.
+      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: objectKey(sha256) }));
+    },
 
     async exportTo(sha256: string, destination: string): Promise<void> {
       const Key = objectKey(sha256);
