@@ -78,6 +78,19 @@ export function renderNotice(notice: Notice, link: string): { subject: string; t
     failedTo: notice.failure?.to ?? '',
     failedSince: notice.failure ? formatUkDateTimeLabelled(notice.failure.since) : '',
     failedReason: notice.failure?.reason ?? '',
+    firstTitle: first?.title ?? '',
+    receivedAt: notice.receipt ? formatUkDateTimeLabelled(notice.receipt.at) : '',
+    receivedLate: notice.receipt?.late ? ' (after the deadline)' : '',
+    receiptFiles:
+      (notice.receipt?.files ?? [])
+        .map((f) => `  - ${f.code ? `${f.code}: ` : ''}${f.sha256} (${f.size.toLocaleString('en-GB')} bytes)`)
+        .join('\n') || '  (none: a note or a confirmation)',
+    arrivals: (notice.arrivals ?? [])
+      .map(
+        (a) =>
+          `  - ${a.title}, from ${a.agencyName}, ${formatUkDateTimeLabelled(a.at)}${a.late ? ' (late)' : ''}`,
+      )
+      .join('\n'),
   };
   const template = EMAIL_TEMPLATES[notice.template];
   const subject = fillTemplate(template.subject, values);

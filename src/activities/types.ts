@@ -12,7 +12,16 @@ export type NoticeTemplate =
   | 'escalation-coordinator'
   | 'link'
   /** To the coordinator: an email to an agency could not be delivered and was given up. */
-  | 'delivery-failed';
+  | 'delivery-failed'
+  /** To the agency that sent something: what arrived, when, its SHA-256 (never a file name: it may name a child). */
+  | 'receipt'
+  /** To the coordinator: what arrived since the last digest. */
+  | 'arrivals-digest'
+  /** To an agency: a deadline of something it owes has moved, or it is no longer owed. */
+  | 'extended'
+  | 'waived'
+  /** To an agency: the coordinator has left a message on its page (the email says only that). */
+  | 'message';
 
 /** One intended email. Carries deliverables and due times, never child-level data. */
 export interface Notice {
@@ -33,6 +42,10 @@ export interface Notice {
   possibleDuplicate?: boolean;
   /** For `delivery-failed`: which email, since when, and why. */
   failure?: { agencyName: string; to: string; since: Instant; reason: string };
+  /** For `receipt`: when it arrived and the files (code, SHA-256, size). */
+  receipt?: { at: Instant; late: boolean; files: { code?: string; sha256: string; size: number }[] };
+  /** For `arrivals-digest`: each arrival, by whom and when. */
+  arrivals?: { title: string; agencyName: string; at: Instant; late: boolean }[];
   /**
    * A rehearsal's email: says REHEARSAL in its subject and first line. Until the workflow sets it, a rehearsal
    * is also known by its inspection id (`-rehearsal-<n>`).

@@ -143,6 +143,7 @@ export class InspectionsClient {
       ...this.inputFor(inspectionId, input, schedule, theme),
       requestedAt: this.clock(),
       retentionDays: config.retentionDays,
+      ...(config.arrivalsDigestMinutes > 0 ? { arrivalsDigestMinutes: config.arrivalsDigestMinutes } : {}),
     };
     await this.launch(workflowInput);
     return { inspectionId, input: workflowInput };
@@ -534,6 +535,53 @@ export class InspectionsClient {
       [{ deliverableId: resolve(state, deliverable, agency).id, reason }],
       updateId,
     );
+  }
+
+  /** An agency takes back a file it sent, before the deadline: kept in the record, no longer counted or packed. */
+  async withdraw(
+    inspectionId: string,
+    file: { deliverableId: string; submissionId: string; sha256: string },
+    agency: AgencyId,
+    reason: string,
+    updateId?: string,
+  ): Promise<void> {
+    await this.update(inspectionId, messages.withdraw, [{ ...file, agency, reason }], updateId);
+  }
+
+  /** Leave an agency a message on its page; its contact is emailed that there is one. Returns its id. */
+  async message(inspectionId: string, agency: AgencyId, text: string, updateId?: string): Promise<string> {
+    return this.update(inspectionId, messages.message, [{ agency, text }], updateId);
+  }
+
+  /**
+   * Ask an agency for something more during the inspection (CQC's request to health, the lead inspector's
+   * ad-hoc request): chased like any deliverable, on the chasing ladder of its due time. Returns its id.
+   */
+  async addDeliverable(
+    inspectionId: string,
+    request: {
+      title: string;
+      description: string;
+      owner: AgencyId;
+      kind: 'documents' | 'confirmation';
+      dueAt: Instant;
+      source: 'cqc-request' | 'ad-hoc';
+      childIds?: string[];
+    },
+    updateId?: string,
+  ): Promise<string> {
+    if (request.dueAt <= this.clock())
+      throw new JtaiError(
+        'The due time has already passed: choose a later date and time.',
+        'ExtensionInPast',
+      );
+    const state = await this.state(inspectionId);
+    const { calendar } = this.deployment;
+    const dueOn = calendar.ukDate(request.dueAt);
+    let day = 0;
+    for (let d = state.notifiedOn; d < dueOn && day < 400; d = calendar.addWorkingDays(d, 1)) day++;
+    const ladder = refusing(() => chaseLadder(request.dueAt, calendar, DEFAULT_CHASING_POLICY));
+    return this.update(inspectionId, messages.addDeliverable, [{ ...request, day, ladder }], updateId);
   }
 
   /** Email an agency its link again; with `revoke`, its earlier links stop working. */

@@ -36,6 +36,13 @@ const envSchema = z
     JTAI_SEARCH_ATTRIBUTES: z.enum(['on', 'off']).default('on'),
     /** Days after an inspection closes (or is cancelled) before its files, keys and history are purged. */
     JTAI_RETENTION_DAYS: z.coerce.number().min(0).max(3650).default(90),
+    /** The coordinator's digest of what arrived: at most every this many minutes; 0 for none. */
+    JTAI_ARRIVALS_DIGEST_MINUTES: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 60)
+      .default(60),
     /** Read by src/infra/log.ts (before the configuration is loaded); here so that a bad value is refused too. */
     JTAI_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
     JTAI_LOG_FORMAT: z.enum(LOG_FORMATS).optional(),
@@ -51,6 +58,7 @@ export interface Config {
   calendar: { endOfDay: string; workingHours: { start: string; end: string }; closureDays: string[] };
   searchAttributes: boolean;
   retentionDays: number;
+  arrivalsDigestMinutes: number;
   keysDir: string;
   filesDir: string;
   /** Private scratch space for decrypted copies (see ./scratch.ts). */
@@ -89,6 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     searchAttributes: e.JTAI_SEARCH_ATTRIBUTES === 'on',
     retentionDays: e.JTAI_RETENTION_DAYS,
+    arrivalsDigestMinutes: e.JTAI_ARRIVALS_DIGEST_MINUTES,
     keysDir: e.JTAI_KEYS_DIR ? path.resolve(e.JTAI_KEYS_DIR) : path.join(dataDir, 'keys'),
     filesDir: path.join(dataDir, 'files'),
     scratchDir: path.join(dataDir, 'scratch'),

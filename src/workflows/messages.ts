@@ -1,5 +1,6 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type {
+  AddDeliverableRequest,
   AnswerQueriesRequest,
   CancelRequest,
   ConfirmRequest,
@@ -8,11 +9,13 @@ import type {
   InspectionStatus,
   ReceivedFile,
   LinkRequest,
+  MessageRequest,
   PurgeRequest,
   Receipt,
   SelectRequest,
   SubmitRequest,
   WaiveRequest,
+  WithdrawRequest,
 } from './types';
 
 /** Every message of the inspection workflow, declared once and shared by the CLI, web app and tests. */
@@ -29,6 +32,12 @@ export const waive = defineUpdate<void, [WaiveRequest]>('waive');
  */
 export const changeContacts = defineUpdate<void, [ContactsRequest]>('changeContacts');
 export const cancel = defineUpdate<void, [CancelRequest]>('cancel');
+/** An agency takes back a wrong file before the deadline: recorded, and no longer counted or packed. */
+export const withdraw = defineUpdate<void, [WithdrawRequest]>('withdraw');
+/** The coordinator leaves an agency a message (shown on its page; the email says only that there is one). */
+export const message = defineUpdate<string, [MessageRequest]>('message');
+/** A deliverable asked for during the inspection (CQC's request to health, an ad-hoc request): returns its id. */
+export const addDeliverable = defineUpdate<string, [AddDeliverableRequest]>('addDeliverable');
 /** Purge an ended inspection now: its files, data key and history are deleted. */
 export const purge = defineUpdate<void, [PurgeRequest]>('purge');
 /** Resend an agency's link (and revoke its earlier links): returns the link version now valid at once; the email follows. */

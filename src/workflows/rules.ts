@@ -2,6 +2,7 @@ import type { AgencyId, Instant } from '../timeline/types';
 import { Refusal, refuse } from './failures';
 import { isUntrusted } from './trust';
 import type {
+  AddDeliverableRequest,
   AnswerQueriesRequest,
   CancelRequest,
   ConfirmRequest,
@@ -12,11 +13,15 @@ import type {
   InspectionRecord,
   InspectionState,
   LinkRequest,
+  MessageRequest,
   PurgeRequest,
   SelectRequest,
   Stage,
+  Submission,
   SubmitRequest,
+  SubmittedFile,
   WaiveRequest,
+  WithdrawRequest,
 } from './types';
 
 /**
@@ -342,6 +347,76 @@ export function checkChangeContacts(state: InspectionState, req: ContactsRequest
   }
 }
 
+export function checkWithdraw(state: InspectionState, req: WithdrawRequest, at: Instant): DeliverableState {
+  refuseIfUntrusted(req);
+  refuseIfEnded(state);
+  const d = findDeliverable(state, req.deliverableId, req.agency);
+  if (d.owner !== req.agency)
+    refuse(Refusal.WrongAgency, `"${d.id}" is owed by ${d.owner}, not ${req.agency}.`);
+  if (d.kind === 'list')
+    refuse(
+      Refusal.WrongKind,
+      'A list is not withdrawn: send the corrected list instead, it replaces the earlier one.',
+    );
+  if (at > d.dueAt)
+    refuse(Refusal.AlreadySettled, 'The deadline has passed: ask the coordinator to withdraw a file now.');
+  const file = d.submissions
+    .find((s) => s.id === req.submissionId)
+    ?.files.find((f) => f.sha256 === req.sha256 && !f.withdrawn);
+  if (!file) refuse(Refusal.BadRequest, 'There is no such file to withdraw.');
+  if (typeof req.reason !== 'string' || req.reason.trim() === '' || req.reason.length > 500)
+    refuse(Refusal.BadRequest, 'Say why the file is withdrawn (up to 500 characters).');
+  return d;
+}
+
+/** Most messages an inspection keeps (its state stays bounded). */
+export const MAX_MESSAGES = 200;
+
+export function checkMessage(state: InspectionState, req: MessageRequest): void {
+  refuseIfUntrusted(req);
+  refuseIfEnded(state);
+  if (!(req.agency in state.linkVersions))
+    refuse(Refusal.BadRequest, `Unknown agency "${String(req.agency)}".`);
+  if (typeof req.text !== 'string' || req.text.trim() === '' || req.text.length > 2000)
+    refuse(Refusal.BadRequest, 'Write the message (up to 2,000 characters).');
+  if ((state.messages?.length ?? 0) >= MAX_MESSAGES)
+    refuse(Refusal.BadRequest, `This inspection already holds ${MAX_MESSAGES} messages.`);
+}
+
+/** Most deliverables that can be added during an inspection. */
+export const MAX_ADDED = 100;
+
+export function checkAddDeliverable(state: InspectionState, req: AddDeliverableRequest, at: Instant): void {
+  refuseIfUntrusted(req);
+  refuseIfEnded(state);
+  if (!(req.owner in state.linkVersions))
+    refuse(Refusal.BadRequest, `Unknown agency "${String(req.owner)}".`);
+  if (req.kind !== 'documents' && req.kind !== 'confirmation')
+    refuse(Refusal.BadRequest, 'An added request asks for documents or a confirmation.');
+  if (req.source !== 'cqc-request' && req.source !== 'ad-hoc') refuse(Refusal.BadRequest, 'Unknown source.');
+  for (const [text, max, what] of [
+    [req.title, 200, 'a title'],
+    [req.description, 2000, 'what is asked for'],
+  ] as const)
+    if (typeof text !== 'string' || text.trim() === '' || text.length > max)
+      refuse(Refusal.BadRequest, `Give ${what} (up to ${max} characters).`);
+  if (!Number.isFinite(req.dueAt) || req.dueAt <= at)
+    refuse(Refusal.ExtensionInPast, 'The due time has already passed: choose a later date and time.');
+  if (req.dueAt >= state.closesAt)
+    refuse(
+      Refusal.BadRequest,
+      "The due time is after the inspection's data side closes: choose an earlier one.",
+    );
+  if (!Number.isInteger(req.day) || req.day < 0) refuse(Refusal.BadRequest, 'The working day is malformed.');
+  if (!Array.isArray(req.ladder) || req.ladder.some((r) => !Number.isFinite(r.at)))
+    refuse(Refusal.BadRequest, 'The chasing ladder is malformed.');
+  const children = req.childIds ?? [];
+  if (!Array.isArray(children) || children.some((id) => !state.selection.tracked.includes(id)))
+    refuse(Refusal.NotOnAnyList, 'Every child named must be one of the tracked children.');
+  if (state.deliverables.filter((d) => d.added).length >= MAX_ADDED)
+    refuse(Refusal.BadRequest, `This inspection already has ${MAX_ADDED} added requests.`);
+}
+
 export function checkPurge(state: InspectionState, req: PurgeRequest): void {
   refuseIfUntrusted(req);
   if (!isEnded(state))
@@ -356,22 +431,33 @@ export function checkCancel(state: InspectionState, req: CancelRequest): void {
 
 /** Is a per-child or documents deliverable now complete, given its submissions? */
 export function isComplete(state: InspectionRecord, d: DeliverableState): boolean {
-  if (d.submissions.length === 0) return false;
+  const counted = countedSubmissions(d);
+  if (counted.length === 0) return false;
   if (d.perTrackedChild) {
-    const covered = new Set(d.submissions.map((s) => s.childId));
+    const covered = new Set(counted.map((s) => s.childId));
     return state.selection.tracked.every((id) => covered.has(id));
   }
   if (d.kind === 'documents' && d.documents.length > 0) {
-    if (d.submissions.some((s) => s.complete)) return true;
-    const codes = new Set(d.submissions.flatMap((s) => s.files.map((f) => f.code)));
+    if (counted.some((s) => s.complete)) return true;
+    const codes = new Set(counted.flatMap((s) => keptFiles(s).map((f) => f.code)));
     return d.documents.every((doc) => codes.has(doc.code));
   }
   return true;
 }
 
+/** A submission's files that were not withdrawn. */
+export function keptFiles(s: Submission): SubmittedFile[] {
+  return s.files.filter((f) => !f.withdrawn);
+}
+
+/** Submissions that still count: those without files (a note, a confirmation) and those with a file kept. */
+export function countedSubmissions(d: DeliverableState): Submission[] {
+  return d.submissions.filter((s) => s.files.length === 0 || keptFiles(s).length > 0);
+}
+
 /** Document codes still missing from a documents deliverable (for checklists and reminders). */
 export function missingDocumentCodes(d: DeliverableState): string[] {
-  const codes = new Set(d.submissions.flatMap((s) => s.files.map((f) => f.code)));
+  const codes = new Set(d.submissions.flatMap((s) => keptFiles(s).map((f) => f.code)));
   return d.documents.filter((doc) => !codes.has(doc.code)).map((doc) => doc.code);
 }
 

@@ -1,3 +1,4 @@
+import { keptFiles } from './rules';
 import type { InspectionState, InspectionStatus, ReceivedFile } from './types';
 
 /** How many of a deliverable's latest submissions a status answer carries. */
@@ -21,11 +22,11 @@ export function statusView(state: InspectionState): InspectionStatus {
   };
 }
 
-/** Every file received, deliverable by deliverable, oldest first. */
+/** Every file received and not withdrawn, deliverable by deliverable, oldest first. */
 export function receivedFiles(state: InspectionState): ReceivedFile[] {
   return state.deliverables.flatMap((d) =>
     d.submissions.flatMap((s) =>
-      s.files.map((f) => ({
+      keptFiles(s).map((f) => ({
         ...f,
         deliverableId: d.id,
         submissionId: s.id,

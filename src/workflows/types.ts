@@ -31,6 +31,8 @@ export interface InspectionInput {
   lateStart?: boolean;
   /** Days after the inspection closes before it is purged (files, keys, history); 90 when absent. */
   retentionDays?: number;
+  /** The coordinator's digest of arrivals, at most every this many minutes; none when absent or 0. */
+  arrivalsDigestMinutes?: number;
   startedBy?: Actor;
 }
 
@@ -41,6 +43,8 @@ export interface SubmittedFile {
   size: number;
   /** Annex A document code (e.g. `3.1`) or key-document kind (`KD1`), when given. */
   code?: string;
+  /** Taken back by the agency before the deadline: kept in the record, no longer counted or packed. */
+  withdrawn?: { at: Instant; reason: string; by?: Actor };
 }
 
 /** A finding from list validation kept as a query for the agency: row, column, what to check. */
@@ -111,6 +115,10 @@ export interface Delivery {
   reason?: string;
   /** A send whose outcome was unknown (the worker died, the server went quiet after the message) was retried. */
   possibleDuplicate?: boolean;
+  /** For a receipt: the submission it confirms. */
+  submissionId?: string;
+  /** For the coordinator's digest: what arrived, as `deliverableId/submissionId`. */
+  arrivals?: string[];
 }
 
 export interface Extension {
@@ -148,6 +156,8 @@ export interface DeliverableState extends ScheduledDeliverable {
   refusedSubmissions?: number;
   /** In a status answer: how many submissions there are in all (`submissions` holds the latest only). */
   submissionCount?: number;
+  /** Added during the inspection (see AddDeliverableRequest): by whom, and the children it concerns. */
+  added?: { at: Instant; by?: Actor; source: AddDeliverableRequest['source']; childIds?: string[] };
 }
 
 export type Stage = 'case-lists' | 'case-selection' | 'documents' | 'evaluation' | 'completed' | 'cancelled';
@@ -186,6 +196,18 @@ export interface InspectionState {
   /** Changes of contacts, by whom (the contacts themselves are `contacts`). */
   contactChanges?: { at: Instant; by?: Actor; agencies: AgencyId[] }[];
   rehearsal?: { dayMinutes: number };
+  /** Messages from the coordinator to agencies: shown on the agency's page; the email only says there is one. */
+  messages?: AgencyMessage[];
+  /** The coordinator's digest of what arrived (off when absent). */
+  arrivalsDigest?: { everyMinutes: number; sent: number; lastAt?: Instant; pending: string[] };
+}
+
+export interface AgencyMessage {
+  id: string;
+  agency: AgencyId;
+  at: Instant;
+  text: string;
+  by?: Actor;
 }
 
 /**
@@ -267,6 +289,44 @@ export interface LinkRequest {
 
 export interface CancelRequest {
   reason: string;
+  by?: Actor;
+}
+
+/** An agency takes back a file it sent, before the deadline (a wrong file): recorded, never silent. */
+export interface WithdrawRequest {
+  deliverableId: string;
+  agency: AgencyId;
+  submissionId: string;
+  sha256: string;
+  reason: string;
+  by?: Actor;
+}
+
+/** The coordinator writes to an agency (plain text, kept in the record, shown on the agency's page). */
+export interface MessageRequest {
+  agency: AgencyId;
+  text: string;
+  by?: Actor;
+}
+
+/**
+ * A deliverable added during the inspection: CQC's request to health for some tracked children, a lead
+ * inspector's ad-hoc request (review cases on the recording system, staff meetings, schools). Chased like any
+ * other; the client computes its chasing ladder from the calendar, as for an extension.
+ */
+export interface AddDeliverableRequest {
+  title: string;
+  description: string;
+  owner: AgencyId;
+  kind: 'documents' | 'confirmation';
+  dueAt: Instant;
+  ladder: Rung[];
+  /** Where it comes from: `cqc-request` or `ad-hoc`. */
+  source: 'cqc-request' | 'ad-hoc';
+  /** Tracked children it concerns (CQC asks about some children): their IDs, shown only to who may see them. */
+  childIds?: string[];
+  /** The working day of the inspection its due time falls on (for the timeline), as the client counts it. */
+  day: number;
   by?: Actor;
 }
 

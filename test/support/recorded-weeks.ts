@@ -170,7 +170,8 @@ export const OPTION_A_ON_TIME: RecordedWeek = {
  * An Option A week that uses every update the workflow has, and is cancelled on day 5: a refused list (its
  * refusal comes from the validation activity, so it is in history), a list with a query and the answer to
  * it, both selections and the call, a waiver after a reminder went out, an extension, a link resent and one
- * revoked, new contacts, deadlines missed (escalations), then the cancellation.
+ * revoked, new contacts, a document withdrawn, a message, a deliverable added (CQC's request), deadlines
+ * missed (escalations), then the cancellation.
  */
 export const OPTION_A_EVERY_UPDATE: RecordedWeek = {
   file: 'option-a-every-update.json',
@@ -232,6 +233,32 @@ export const OPTION_A_EVERY_UPDATE: RecordedWeek = {
     await cl.select(inspectionId, 'tracked', twenty.slice(0, 6));
     await skipTo(env, at(notifiedOn, 4, '11:30'));
     await cl.confirm(inspectionId, 'call');
+
+    // Day 4 afternoon: police send a wrong document and withdraw it; the coordinator leaves police a
+    // message; CQC asks health for the records of two tracked children, chased as a deliverable of its own.
+    await skipTo(env, at(notifiedOn, 4, '14:00'));
+    const wrong = await cl.submit(inspectionId, 'annex-a-documents', 'police', [
+      { path: await h.file('doc-3.1.pdf', 'police 3.1, the wrong one'), code: '3.1' },
+    ]);
+    const annexA = (await cl.state(inspectionId)).deliverables.find((d) => d.id === wrong.deliverableId);
+    const wrongFile = annexA?.submissions.find((x) => x.id === wrong.submissionId)?.files[0];
+    if (!wrongFile) throw new Error('The document police sent was not recorded.');
+    await cl.withdraw(
+      inspectionId,
+      { deliverableId: wrong.deliverableId, submissionId: wrong.submissionId, sha256: wrongFile.sha256 },
+      'police',
+      'Sent the wrong version.',
+    );
+    await cl.message(inspectionId, 'police', 'Please send the corrected structure chart by Thursday.');
+    await cl.addDeliverable(inspectionId, {
+      title: 'CQC request: health records',
+      description: 'Health records of two tracked children, as CQC asked.',
+      owner: 'health',
+      kind: 'documents',
+      dueAt: at(notifiedOn, 5, '17:00'),
+      source: 'cqc-request',
+      childIds: twenty.slice(0, 2),
+    });
 
     // Day 5: escalations for what was missed have gone out; Ofsted postpones the inspection.
     await skipTo(env, at(notifiedOn, 5, '12:00'));

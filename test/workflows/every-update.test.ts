@@ -11,7 +11,7 @@ import { addresses, messageKey } from '../support/smtp';
  */
 const ctx = useHarness(OPTION_A_EVERY_UPDATE.overrides);
 
-test('a week with every update: refused and queried lists, selections, waiver, extension, links, contacts, cancellation', async () => {
+test('a week with every update: refused and queried lists, selections, waiver, extension, links, contacts, a withdrawal, a message, an added deliverable, receipts, cancellation', async () => {
   const { env, h } = ctx;
   await h.run(async () => {
     const { inspectionId, notifiedOn, final } = await OPTION_A_EVERY_UPDATE.run(env, h);
@@ -56,6 +56,51 @@ test('a week with every update: refused and queried lists, selections, waiver, e
     expect(Math.max(...mail.map((m) => m.date?.getTime() ?? 0))).toBeLessThanOrEqual(
       final.cancelled?.at ?? 0,
     );
+
+    // A wrong document withdrawn before its deadline: kept in the record with the reason, no longer counted.
+    const annexA = byId('annex-a-documents.police');
+    const withdrawn = annexA?.submissions.at(-1)?.files[0];
+    expect(withdrawn?.withdrawn).toMatchObject({ reason: 'Sent the wrong version.' });
+    expect(annexA?.receivedAt).toBeUndefined();
+    // The receipt names what arrived by code and SHA-256, never by the file's name.
+    const receipts = mail.filter((m) => messageKey(m).startsWith('receipt/'));
+    const policeReceipt = receipts.find((m) => addresses(m.to).includes('police@example.org'));
+    expect(policeReceipt?.subject).toContain('Received: JTAI');
+    expect(policeReceipt?.text).toContain(`3.1: ${withdrawn?.sha256 ?? '?'}`);
+    expect(policeReceipt?.text).not.toContain('doc-3.1.pdf');
+    // One receipt per agency submission (lists, documents): none for the coordinator's own acts.
+    const agencySubmissions = final.deliverables
+      .flatMap((d) => d.submissions)
+      .filter((x) => x.agency !== 'partnership');
+    expect(receipts).toHaveLength(agencySubmissions.length);
+    // The coordinator's message is on the record; its email says only that there is one.
+    expect(final.messages).toEqual([
+      expect.objectContaining({
+        agency: 'police',
+        text: 'Please send the corrected structure chart by Thursday.',
+      }),
+    ]);
+    const note = mail.filter((m) => messageKey(m).startsWith('message/'));
+    expect(note.map((m) => addresses(m.to))).toEqual([['police@example.org']]);
+    expect(note[0]?.text).not.toContain('structure chart');
+    // CQC's request: a deliverable of its own, asked for at once and chased.
+    expect(byId('cqc-request-1')).toMatchObject({
+      owner: 'health',
+      dueAt: at(notifiedOn, 5, '17:00'),
+      added: { source: 'cqc-request', childIds: ['SYN0001', 'SYN0002'] },
+    });
+    const cqc = mail.filter((m) => messageKey(m) === 'cqc-request-1/request');
+    expect(cqc.map((m) => [addresses(m.to), m.subject])).toEqual([
+      [['health@example.org'], expect.stringContaining('JTAI')],
+    ]);
+    expect(cqc[0]?.text).toContain('CQC request: health records');
+    // The agency that was asked hears of an extension and of a waiver; the reason stays out of the email.
+    const told = mail.filter((m) => /^(extended|waived)\//.test(messageKey(m)));
+    expect(told.map((m) => [messageKey(m), addresses(m.to)]).sort()).toEqual([
+      ['extended/list-7/1', ['la@example.org']],
+      ['waived/list-nps', ['probation@example.org']],
+    ]);
+    expect(told.map((m) => m.text).join('\n')).not.toContain('No NPS cases');
 
     const history = await h.client.client.workflow.getHandle(inspectionId).fetchHistory();
     const { accepted, failed } = updatesIn(history);
