@@ -116,7 +116,7 @@ test(
     expect(refused.stderr).toMatch(
       /bad-contacts\.yaml line 16: agencies\.police\.escalation: .*not-an-email/,
     );
-    expect(JSON.parse((await jtai('list', '--json')).stdout)).toEqual({ inspections: [] });
+    expect(JSON.parse((await jtai('list', '--json')).stdout)).toEqual({ inspections: [], rehearsals: [] });
 
     const started = await jtai(...startArgs, '--contacts', 'examples/contacts.yaml');
     expect(started).toMatchObject({
