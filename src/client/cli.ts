@@ -432,6 +432,73 @@ export function buildProgram(deps: {
     });
 
   program
+    .command('message')
+    .description(
+      'Leave an agency a message on its page. Its contact is emailed that there is one, not what it says.',
+    )
+    .argument('<inspection>', 'inspection id')
+    .argument('<agency>', `the agency (${AGENCIES.join(', ')})`)
+    .requiredOption('--text <text>', 'the message, plain text (up to 2,000 characters)')
+    .option(...UPDATE_ID)
+    .action(async (inspection: string, agency: string, opts: { text: string; updateId?: string }) => {
+      const command = parseCommand('message', { agency, ...opts });
+      await withClient(async (client) => {
+        const id = await perform.message(client, inspection, command);
+        console.log(`Message ${id} left for ${command.agency}; its contact is emailed that there is one.`);
+      });
+    });
+
+  program
+    .command('request')
+    .description(
+      "Ask an agency for something more during the inspection (CQC's request, the lead inspector's ad-hoc request): chased like the rest.",
+    )
+    .argument('<inspection>', 'inspection id')
+    .requiredOption('--owner <agency>', `the agency asked (${AGENCIES.join(', ')})`)
+    .requiredOption('--title <text>', 'what is asked for, in a few words')
+    .requiredOption('--description <text>', 'what is asked for')
+    .requiredOption('--due <date time>', 'due, UK time: "2026-11-27 17:00" or "27/11/2026 17:00"')
+    .option('--kind <kind>', 'documents or confirmation', 'documents')
+    .option('--source <source>', 'cqc-request or ad-hoc', 'ad-hoc')
+    .option('--child <id...>', 'tracked children it concerns')
+    .option(...UPDATE_ID)
+    .action(async (inspection: string, opts: Record<string, unknown>) => {
+      const { child, ...rest } = opts;
+      const command = parseCommand('request', { ...rest, ...(child ? { childIds: child } : {}) });
+      await withClient(async (client) => {
+        const id = await perform.request(client, inspection, command);
+        console.log(
+          `Asked ${command.owner} for "${command.title}" (${id}), due ${formatUkDateTime(command.due)} UK time.`,
+        );
+      });
+    });
+
+  program
+    .command('withdraw')
+    .description("Withdraw a wrong file an agency sent, before its deadline (as the agency's page does).")
+    .argument('<inspection>', 'inspection id')
+    .argument('<deliverable>', 'deliverable id')
+    .requiredOption('--agency <agency>', 'the agency that sent it', parseAgency)
+    .requiredOption('--submission <id>', 'the submission (its id on the receipt or in jtai status --json)')
+    .requiredOption('--sha256 <digest>', 'the SHA-256 of the file, as on the receipt')
+    .requiredOption('--reason <text>', 'why it is withdrawn')
+    .option(...UPDATE_ID)
+    .action(
+      async (
+        inspection: string,
+        deliverable: string,
+        opts: { agency: AgencyId; submission: string; sha256: string; reason: string; updateId?: string },
+      ) => {
+        const { submission, ...rest } = opts;
+        const command = parseCommand('withdraw', { deliverable, submissionId: submission, ...rest });
+        await withClient(async (client) => {
+          await perform.withdraw(client, inspection, command);
+          console.log(`Withdrawn from ${command.deliverable}; it no longer counts and is not in the pack.`);
+        });
+      },
+    );
+
+  program
     .command('contacts')
     .description(
       'Replace the contacts of an inspection (a contact has changed); later emails go to the new addresses.',

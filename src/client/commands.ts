@@ -242,6 +242,37 @@ export const commands = {
       .min(1, 'Write an answer to at least one query'),
     updateId,
   }),
+  /** An agency takes back a wrong file before its deadline (its own only). */
+  withdraw: z.object({
+    deliverable: deliverable(),
+    agency,
+    submissionId: text('the submission', 200),
+    sha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, 'Name the file by its SHA-256 (64 hexadecimal characters).')
+      .describe('The SHA-256 of the file, as on the receipt'),
+    reason: text('why the file is withdrawn', 500),
+    updateId,
+  }),
+  /** A message from the coordinator to an agency: shown on its page; its email says only that there is one. */
+  message: z.object({ agency, text: text('the message', 2000), updateId }),
+  /** Something more asked for during the inspection (CQC's request, an ad-hoc request), chased like the rest. */
+  request: z.object({
+    title: text('what is asked for, in a few words', 200),
+    description: text('what is asked for', 2000),
+    owner: agency,
+    kind: z
+      .enum(['documents', 'confirmation'], {
+        error: 'Say whether documents or a confirmation are asked for.',
+      })
+      .default('documents'),
+    due: dateTime('when it is due'),
+    source: z
+      .enum(['cqc-request', 'ad-hoc'], { error: 'Say who asks: cqc-request or ad-hoc.' })
+      .default('ad-hoc'),
+    childIds: z.array(text('a child ID', 80)).max(200).optional(),
+    updateId,
+  }),
 };
 
 export type Commands = { [K in keyof typeof commands]: z.output<(typeof commands)[K]> };
@@ -296,6 +327,11 @@ export interface Results {
   contacts: void;
   sendLink: number;
   answerQueries: void;
+  withdraw: void;
+  /** The message's id. */
+  message: string;
+  /** The new deliverable's id. */
+  request: string;
 }
 
 /** Each command on an inspection, run through the one client. */
@@ -318,6 +354,30 @@ export const perform: {
     client.sendLink(id, c.agency, c.revoke, c.updateId),
   answerQueries: (client: InspectionsClient, id: string, c: Commands['answerQueries']) =>
     client.answerQueries(id, c.deliverable, c.agency, c.submissionId, c.answers, c.updateId),
+  withdraw: (client: InspectionsClient, id: string, c: Commands['withdraw']) =>
+    client.withdraw(
+      id,
+      { deliverableId: c.deliverable, submissionId: c.submissionId, sha256: c.sha256 },
+      c.agency,
+      c.reason,
+      c.updateId,
+    ),
+  message: (client: InspectionsClient, id: string, c: Commands['message']) =>
+    client.message(id, c.agency, c.text, c.updateId),
+  request: (client: InspectionsClient, id: string, c: Commands['request']) =>
+    client.addDeliverable(
+      id,
+      {
+        title: c.title,
+        description: c.description,
+        owner: c.owner,
+        kind: c.kind,
+        dueAt: c.due,
+        source: c.source,
+        ...(c.childIds ? { childIds: c.childIds } : {}),
+      },
+      c.updateId,
+    ),
 };
 
 /** Run a parsed command on an inspection. */

@@ -359,7 +359,10 @@ export function checkWithdraw(state: InspectionState, req: WithdrawRequest, at: 
       'A list is not withdrawn: send the corrected list instead, it replaces the earlier one.',
     );
   if (at > d.dueAt)
-    refuse(Refusal.AlreadySettled, 'The deadline has passed: ask the coordinator to withdraw a file now.');
+    refuse(
+      Refusal.AlreadySettled,
+      'The deadline has passed: a file sent can no longer be withdrawn. Tell the coordinator if it is wrong.',
+    );
   const file = d.submissions
     .find((s) => s.id === req.submissionId)
     ?.files.find((f) => f.sha256 === req.sha256 && !f.withdrawn);

@@ -291,3 +291,65 @@ test('documents by code with a checklist; no meetings to declare; per-child key 
     }),
   );
 });
+
+test('an agency reads the coordinator’s messages and withdraws a wrong file before its deadline, once however often it clicks', async () => {
+  const { h } = ctx;
+  const start = await startAtDay2('Withdrawbury', '2090-05-01');
+  await h.run(() =>
+    h.withInspection(start, async ({ inspectionId }) => {
+      const app = await build(h, () => now);
+      const state = await h.client.state(inspectionId);
+      const police = agencyToken(h, state, 'police');
+      await h.client.message(inspectionId, 'police', 'Please resend 3.1:\nthe chart is last year’s.');
+      const home = await app.inject({ method: 'GET', url: `/a/${police}` });
+      expect(home.body).toContain('Messages from the coordinator');
+      expect(home.body).toContain('the chart is last year’s.');
+      // Only police see it.
+      const health = await app.inject({ method: 'GET', url: `/a/${agencyToken(h, state, 'health')}` });
+      expect(health.body).not.toContain('Messages from the coordinator');
+
+      const url = `/a/${police}/d/annex-a-documents.police`;
+      const sent = await postForm(app, url, { note: '' }, [
+        { field: 'file:3.1', name: 'structure-2089.pdf', content: '%PDF-1.4 synthetic wrong year' },
+      ]);
+      expect(sent.statusCode).toBe(200);
+      const jar: Record<string, string> = {};
+      const page = await app.inject({ method: 'GET', url });
+      keepCookies(jar, page);
+      expect(page.body).toContain('What you have sent');
+      expect(page.body).toContain('structure-2089.pdf');
+      const form = /<form method="post" action="([^"]+\/withdraw\?[^"]+)"[\s\S]*?<\/form>/.exec(page.body);
+      const action = form?.[1]?.replace(/&amp;/g, '&') ?? '';
+      const hidden = Object.fromEntries(
+        [...(form?.[0] ?? '').matchAll(/name="(updateId|submissionId|sha256)" value="([^"]+)"/g)].map((m) => [
+          m[1],
+          m[2],
+        ]),
+      );
+      expect(Object.keys(hidden).sort()).toEqual(['sha256', 'submissionId', 'updateId']);
+      const withdraw = (reason: string) =>
+        app.inject({
+          method: 'POST',
+          url: action,
+          headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieHeader(jar) },
+          payload: new URLSearchParams({ ...hidden, reason }).toString(),
+        });
+      const noReason = await withdraw('');
+      expect(noReason.statusCode).toBe(400);
+      expect(noReason.body).toContain('Enter why the file is withdrawn.');
+      const first = await withdraw('The chart of the wrong year.');
+      expect(first.statusCode).toBe(303);
+      expect(first.headers.location).toBe(`${url}#sent`);
+      // A second click of the same button: the same update, counted once.
+      const again = await withdraw('The chart of the wrong year.');
+      expect(again.statusCode).toBe(303);
+      const after = await h.client.state(inspectionId);
+      const files = after.deliverables.find((d) => d.id === 'annex-a-documents.police')?.submissions[0]
+        ?.files;
+      expect(files?.map((f) => f.withdrawn?.reason)).toEqual(['The chart of the wrong year.']);
+      const shown = await app.inject({ method: 'GET', url });
+      expect(shown.body).toMatch(/structure-2089\.pdf[\s\S]*?Withdrawn[\s\S]*?The chart of the wrong year\./);
+      expect(shown.body).toMatch(/3\.1 Organisational structures[\s\S]*?still missing/);
+    }),
+  );
+});

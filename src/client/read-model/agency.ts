@@ -2,7 +2,7 @@ import { formatUkDateTime } from '../../timeline/format';
 import type { DocumentItem } from '../../timeline/theme';
 import { themeById } from '../../timeline/themes';
 import { PARTY_NAMES, type AgencyId, type DeliverableKind, type Instant } from '../../timeline/types';
-import { isEnded } from '../../workflows/rules';
+import { isEnded, keptFiles } from '../../workflows/rules';
 import type { DeliverableState, InspectionRecord } from '../../workflows/types';
 import { childProgress, type ChildDeliverableProgress } from './children';
 import {
@@ -49,6 +49,8 @@ export interface AgencyItem {
   lastQueries: QueryView[];
   latestSubmissionId?: string;
   submissions: SubmissionView[];
+  /** Files sent may still be withdrawn (before the deadline, not a list: a list is replaced by sending it again). */
+  canWithdraw: boolean;
 }
 
 export interface AgencyView {
@@ -75,6 +77,8 @@ export interface AgencyView {
   settled: AgencyItem[];
   next: AgencyItem[];
   nextDueUk?: string;
+  /** The coordinator's messages to this agency, newest first. */
+  messages: { id: string; atUk: string; text: string }[];
 }
 
 const SETTLED = new Set(['received', 'received-late', 'waived']);
@@ -85,7 +89,12 @@ function submissionViews(d: DeliverableState): SubmissionView[] {
     at: iso(s.at),
     atUk: formatUkDateTime(s.at),
     late: s.late,
-    files: s.files.map((f) => ({ name: f.name, sha256: f.sha256, ...(f.code ? { code: f.code } : {}) })),
+    files: s.files.map((f) => ({
+      name: f.name,
+      sha256: f.sha256,
+      ...(f.code ? { code: f.code } : {}),
+      ...(f.withdrawn ? { withdrawn: { atUk: formatUkDateTime(f.withdrawn.at), reason: f.withdrawn.reason } } : {}),
+    })),
     ...(s.rows !== undefined ? { rows: s.rows } : {}),
     ...(s.note ? { note: s.note } : {}),
     ...(s.childId ? { childId: s.childId } : {}),
@@ -105,7 +114,7 @@ function agencyItem(state: InspectionRecord, d: DeliverableState, now: Instant):
     perTrackedChild: d.perTrackedChild,
     documents: d.documents,
     receivedCodes: [
-      ...new Set(d.submissions.flatMap((s) => s.files.map((f) => f.code)).filter((c): c is string => !!c)),
+      ...new Set(d.submissions.flatMap((s) => keptFiles(s).map((f) => f.code)).filter((c): c is string => !!c)),
     ],
     ...(d.perTrackedChild
       ? { perChild: state.selection.tracked.map((childId) => childProgress(d, childId)) }
@@ -114,6 +123,7 @@ function agencyItem(state: InspectionRecord, d: DeliverableState, now: Instant):
     lastQueries: latest?.queries ?? [],
     ...(latest ? { latestSubmissionId: latest.id } : {}),
     submissions: submissionViews(d),
+    canWithdraw: d.kind !== 'list' && !isEnded(state) && now <= d.dueAt,
   };
 }
 
@@ -143,5 +153,9 @@ export function agencyView(state: InspectionRecord, agency: AgencyId, now: Insta
     settled: items.filter((i) => SETTLED.has(i.view.status)),
     next: items.filter((i) => i.view.status === 'not-yet-requested'),
     ...(nextOwed ? { nextDueUk: formatUkDateTime(Date.parse(nextOwed)) } : {}),
+    messages: (state.messages ?? [])
+      .filter((m) => m.agency === agency)
+      .map((m) => ({ id: m.id, atUk: formatUkDateTime(m.at), text: m.text }))
+      .reverse(),
   };
 }

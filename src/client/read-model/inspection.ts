@@ -46,7 +46,13 @@ export const queryViewSchema = z.object({
 });
 export type QueryView = z.infer<typeof queryViewSchema>;
 
-export const fileViewSchema = z.object({ name: z.string(), sha256: z.string(), code: z.string().optional() });
+export const fileViewSchema = z.object({
+  name: z.string(),
+  sha256: z.string(),
+  code: z.string().optional(),
+  /** Withdrawn by the agency: when (UK time) and why; no longer counted or packed. */
+  withdrawn: z.object({ atUk: z.string(), reason: z.string() }).optional(),
+});
 export type FileView = z.infer<typeof fileViewSchema>;
 
 export const deliverableViewSchema = z.object({

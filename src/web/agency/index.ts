@@ -239,6 +239,35 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
     },
   );
 
+  // A wrong file taken back before the deadline: recorded with the reason (never silent); then back to the page.
+  app.post<{ Params: DeliverableParams; Body: Record<string, unknown> }>(
+    '/:token/d/:deliverable/withdraw',
+    async (request, reply) => {
+      const a = await access(request.params.token);
+      const d = owned(a, request.params.deliverable);
+      const body = request.body ?? {};
+      try {
+        await performCommand(app.inspections, a.page.inspectionId, 'withdraw', {
+          deliverable: d.view.id,
+          agency: a.grant.agency,
+          submissionId: body.submissionId,
+          sha256: body.sha256,
+          reason: body.reason,
+          updateId: body.updateId,
+        });
+      } catch (err) {
+        if (!(err instanceof JtaiError)) throw err;
+        const problems = err instanceof CommandError ? err.problems : [{ field: '', message: err.message }];
+        return renderDeliverable(request, reply, a, d, undefined, {
+          status: showError(err).status,
+          errors: problems.map((p) => ({ text: p.message, href: '#sent' })),
+          values: {},
+        });
+      }
+      return reply.redirect(`/a/${request.params.token}/d/${encodeURIComponent(d.view.id)}#sent`, 303);
+    },
+  );
+
   interface FormState {
     status: number;
     errors: { text: string; href: string }[];
@@ -278,6 +307,7 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
       childProgress: child ? item.perChild?.find((p) => p.childId === child) : undefined,
       action: `/a/${token}/d/${encodeURIComponent(id)}?${query.toString()}`,
       answersAction: `/a/${token}/d/${encodeURIComponent(id)}/answers?${new URLSearchParams({ _csrf: csrfToken }).toString()}`,
+      withdrawAction: `/a/${token}/d/${encodeURIComponent(id)}/withdraw?${new URLSearchParams({ _csrf: csrfToken }).toString()}`,
       updateId: randomUUID(),
       questions: a.page.evaluationQuestions.map((text, i) => ({ name: `q${i + 1}`, text })),
       accept: (item.kind === 'list' ? LIST_TYPES : DOCUMENT_TYPES).join(','),

@@ -211,5 +211,25 @@ export function apiRoutes(parent: FastifyInstance, _options: unknown, done: (err
     okSchema.extend({ version: z.number().int().describe('The link version now valid') }),
     (_c, version) => ({ ...OK, version }),
   );
+  action(
+    '/inspections/:id/messages',
+    'message',
+    {
+      summary:
+        'Leave an agency a message on its page; the email says only that there is one (as `jtai message`)',
+    },
+    okSchema.extend({ id: z.string().describe('The message id') }),
+    (_c, id) => ({ ...OK, id }),
+  );
+  action(
+    '/inspections/:id/requests',
+    'request',
+    {
+      summary:
+        'Ask an agency for something more (CQC’s request, an ad-hoc one), chased like the rest (as `jtai request`)',
+    },
+    okSchema.extend({ deliverable: z.string().describe('The new deliverable id') }),
+    (_c, deliverable) => ({ ...OK, deliverable }),
+  );
   done();
 }
