@@ -1,27 +1,8 @@
 import type { AgencyId, Instant } from '../timeline/types';
-import type { ListQuery, SubmittedFile } from '../workflows/types';
+import type { ListQuery, NoticeTemplate, SubmittedFile } from '../workflows/types';
 
-/** The kinds of email the workflow sends; their wording is a table in ./email-templates.ts. */
-export type NoticeTemplate =
-  | 'request-digest'
-  /** The first email of an inspection started after some deadlines had already passed. */
-  | 'request-digest-late'
-  | 'request'
-  | 'reminder'
-  | 'escalation-lead'
-  | 'escalation-coordinator'
-  | 'link'
-  /** To the coordinator: an email to an agency could not be delivered and was given up. */
-  | 'delivery-failed'
-  /** To the agency that sent something: what arrived, when, its SHA-256 (never a file name: it may name a child). */
-  | 'receipt'
-  /** To the coordinator: what arrived since the last digest. */
-  | 'arrivals-digest'
-  /** To an agency: a deadline of something it owes has moved, or it is no longer owed. */
-  | 'extended'
-  | 'waived'
-  /** To an agency: the coordinator has left a message on its page (the email says only that). */
-  | 'message';
+// The kinds of email are the workflow's (it decides which to send); their wording is here.
+export type { NoticeTemplate } from '../workflows/types';
 
 /** One intended email. Carries deliverables and due times, never child-level data. */
 export interface Notice {

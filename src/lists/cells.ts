@@ -312,3 +312,14 @@ function blank(col: ColumnSpec, report: Report): Parsed {
   }
   return null;
 }
+
+/** One row of a list file, as the readers give it. */
+export interface SheetRow {
+  /** 0 for the first sheet (a CSV has one). */
+  sheetIndex: number;
+  sheetName: string;
+  /** Spreadsheet row number, 1-based. */
+  row: number;
+  /** Cells from column A, 0-based; null for an empty cell. */
+  cells: Cell[];
+}

@@ -8,7 +8,7 @@ import { stat } from 'node:fs/promises';
 import { TextDecoder } from 'node:util';
 import type { Cell } from './cells';
 import { ListLimitError, megabytes, RowLimits, type ListLimits } from './limits';
-import type { SheetRow } from './reader';
+import type { SheetRow } from './cells';
 
 function pickDelimiter(firstLine: string): string {
   let best = ',';

@@ -5,21 +5,13 @@
  */
 import { open, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
-import type { Cell } from './cells';
+import type { SheetRow } from './cells';
 import { readCsv } from './csv';
 import { UnreadableListError } from './errors';
 import { LIST_LIMITS, type ListLimits } from './limits';
 import { readXlsx } from './xlsx';
 
-export interface SheetRow {
-  /** 0 for the first sheet (a CSV has one). */
-  sheetIndex: number;
-  sheetName: string;
-  /** Spreadsheet row number, 1-based. */
-  row: number;
-  /** Cells from column A, 0-based; null for an empty cell. */
-  cells: Cell[];
-}
+export type { SheetRow } from './cells';
 
 export type FileKind = 'xlsx' | 'csv';
 

@@ -10,7 +10,7 @@
 import { TextDecoder } from 'node:util';
 import { UnreadableListError } from './errors';
 import { ListLimitError, RowLimits, count, type ListLimits } from './limits';
-import type { SheetRow } from './reader';
+import type { SheetRow } from './cells';
 import { sheetRows, type SaxEvents, type SheetContext } from './sheet-xml';
 import { readPart, readZipParts, type ZipPart } from './zip';
 

@@ -1,4 +1,3 @@
-import type { NoticeTemplate } from '../activities/types';
 import type { InspectionSchedule, Recipient, Rung, ScheduledDeliverable } from '../timeline/schedule';
 import type { AgencyId, Instant } from '../timeline/types';
 
@@ -6,6 +5,28 @@ import type { AgencyId, Instant } from '../timeline/types';
 export type Actor = { kind: 'staff'; name: string } | { kind: 'agency'; agency: AgencyId };
 
 /** Who to write to. Professional contacts only: never child-level data. */
+/** The kinds of email the workflow sends; their wording is a table in src/activities/email-templates.ts. */
+export type NoticeTemplate =
+  | 'request-digest'
+  /** The first email of an inspection started after some deadlines had already passed. */
+  | 'request-digest-late'
+  | 'request'
+  | 'reminder'
+  | 'escalation-lead'
+  | 'escalation-coordinator'
+  | 'link'
+  /** To the coordinator: an email to an agency could not be delivered and was given up. */
+  | 'delivery-failed'
+  /** To the agency that sent something: what arrived, when, its SHA-256 (never a file name: it may name a child). */
+  | 'receipt'
+  /** To the coordinator: what arrived since the last digest. */
+  | 'arrivals-digest'
+  /** To an agency: a deadline of something it owes has moved, or it is no longer owed. */
+  | 'extended'
+  | 'waived'
+  /** To an agency: the coordinator has left a message on its page (the email says only that). */
+  | 'message';
+
 export interface InspectionContacts {
   coordinator: { name: string; email: string };
   agencies: Record<AgencyId, { name: string; contact: string; escalation: string }>;

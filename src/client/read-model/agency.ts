@@ -93,7 +93,9 @@ function submissionViews(d: DeliverableState): SubmissionView[] {
       name: f.name,
       sha256: f.sha256,
       ...(f.code ? { code: f.code } : {}),
-      ...(f.withdrawn ? { withdrawn: { atUk: formatUkDateTime(f.withdrawn.at), reason: f.withdrawn.reason } } : {}),
+      ...(f.withdrawn
+        ? { withdrawn: { atUk: formatUkDateTime(f.withdrawn.at), reason: f.withdrawn.reason } }
+        : {}),
     })),
     ...(s.rows !== undefined ? { rows: s.rows } : {}),
     ...(s.note ? { note: s.note } : {}),
@@ -114,7 +116,9 @@ function agencyItem(state: InspectionRecord, d: DeliverableState, now: Instant):
     perTrackedChild: d.perTrackedChild,
     documents: d.documents,
     receivedCodes: [
-      ...new Set(d.submissions.flatMap((s) => keptFiles(s).map((f) => f.code)).filter((c): c is string => !!c)),
+      ...new Set(
+        d.submissions.flatMap((s) => keptFiles(s).map((f) => f.code)).filter((c): c is string => !!c),
+      ),
     ],
     ...(d.perTrackedChild
       ? { perChild: state.selection.tracked.map((childId) => childProgress(d, childId)) }

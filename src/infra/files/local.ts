@@ -4,7 +4,7 @@ import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/p
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { assertSha256, safeSegment, type FileStore, type PutOptions, type StoredFile } from '.';
+import { assertSha256, safeSegment, type FileStore, type PutOptions, type StoredFile } from './store';
 import type { KeyRecords } from './data-keys';
 import { openSealedTo, seal } from './envelope';
 

@@ -19,7 +19,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { assertSha256, safeSegment, type FileStore, type PutOptions, type StoredFile } from '.';
+import { assertSha256, safeSegment, type FileStore, type PutOptions, type StoredFile } from './store';
 import type { S3Settings } from '../config';
 import type { KeyRecords } from './data-keys';
 import { openSealedTo, seal } from './envelope';
