@@ -166,12 +166,21 @@ function refuseIfNotRequested(d: DeliverableState): void {
   }
 }
 
-export function checkSubmit(state: InspectionState, req: SubmitRequest): DeliverableState {
+/** A deliverable an agency acts on as its own: the request is jtai's, the inspection running, the agency its owner. */
+function ownDeliverable(
+  state: InspectionState,
+  req: { deliverableId: string; agency: AgencyId },
+): DeliverableState {
   refuseIfUntrusted(req);
   refuseIfEnded(state);
   const d = findDeliverable(state, req.deliverableId, req.agency);
   if (d.owner !== req.agency)
     refuse(Refusal.WrongAgency, `"${d.id}" is owed by ${d.owner}, not ${req.agency}.`);
+  return d;
+}
+
+export function checkSubmit(state: InspectionState, req: SubmitRequest): DeliverableState {
+  const d = ownDeliverable(state, req);
   if (d.kind === 'selection' || d.kind === 'confirmation') {
     refuse(Refusal.WrongKind, `"${d.id}" is recorded by the coordinator (select or confirm), not submitted.`);
   }
@@ -211,11 +220,7 @@ export function checkSubmit(state: InspectionState, req: SubmitRequest): Deliver
 }
 
 export function checkAnswerQueries(state: InspectionState, req: AnswerQueriesRequest): DeliverableState {
-  refuseIfUntrusted(req);
-  refuseIfEnded(state);
-  const d = findDeliverable(state, req.deliverableId, req.agency);
-  if (d.owner !== req.agency)
-    refuse(Refusal.WrongAgency, `"${d.id}" is owed by ${d.owner}, not ${req.agency}.`);
+  const d = ownDeliverable(state, req);
   const submission = d.submissions.find((s) => s.id === req.submissionId);
   if (!submission?.queries?.length) refuse(Refusal.BadRequest, 'That submission has no queries to answer.');
   if (!/^[0-9a-f]{64}$/.test(req.file.sha256))
@@ -298,13 +303,19 @@ export function checkConfirm(state: InspectionState, req: ConfirmRequest): Deliv
   return d;
 }
 
-export function checkExtend(state: InspectionState, req: ExtendRequest, at: Instant): DeliverableState {
+/** A deliverable the coordinator extends or waives: still owed (not received, waived or ended). */
+function stillOwed(state: InspectionState, req: { deliverableId: string }, act: string): DeliverableState {
   refuseIfUntrusted(req);
   refuseIfEnded(state);
   const d = findDeliverable(state, req.deliverableId);
   refuseIfSettled(state, d);
   if (d.receivedAt !== undefined)
-    refuse(Refusal.AlreadySettled, `"${d.id}" has been received: nothing to extend.`);
+    refuse(Refusal.AlreadySettled, `"${d.id}" has been received: nothing to ${act}.`);
+  return d;
+}
+
+export function checkExtend(state: InspectionState, req: ExtendRequest, at: Instant): DeliverableState {
+  const d = stillOwed(state, req, 'extend');
   if (req.dueAt <= at)
     refuse(Refusal.ExtensionInPast, 'The new deadline has already passed: choose a later date and time.');
   if (req.reason.trim() === '') refuse(Refusal.BadRequest, 'Give a reason for the extension.');
@@ -314,12 +325,7 @@ export function checkExtend(state: InspectionState, req: ExtendRequest, at: Inst
 }
 
 export function checkWaive(state: InspectionState, req: WaiveRequest): DeliverableState {
-  refuseIfUntrusted(req);
-  refuseIfEnded(state);
-  const d = findDeliverable(state, req.deliverableId);
-  refuseIfSettled(state, d);
-  if (d.receivedAt !== undefined)
-    refuse(Refusal.AlreadySettled, `"${d.id}" has been received: nothing to waive.`);
+  const d = stillOwed(state, req, 'waive');
   if (req.reason.trim() === '') refuse(Refusal.BadRequest, 'Give a reason for waiving it.');
   return d;
 }
@@ -348,11 +354,7 @@ export function checkChangeContacts(state: InspectionState, req: ContactsRequest
 }
 
 export function checkWithdraw(state: InspectionState, req: WithdrawRequest, at: Instant): DeliverableState {
-  refuseIfUntrusted(req);
-  refuseIfEnded(state);
-  const d = findDeliverable(state, req.deliverableId, req.agency);
-  if (d.owner !== req.agency)
-    refuse(Refusal.WrongAgency, `"${d.id}" is owed by ${d.owner}, not ${req.agency}.`);
+  const d = ownDeliverable(state, req);
   if (d.kind === 'list')
     refuse(
       Refusal.WrongKind,

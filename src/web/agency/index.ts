@@ -224,16 +224,9 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
           answers,
         });
       } catch (err) {
-        if (!(err instanceof JtaiError)) throw err;
-        const problems = err instanceof CommandError ? err.problems : [{ field: '', message: err.message }];
-        return renderDeliverable(request, reply, a, d, undefined, {
-          status: showError(err).status,
-          errors: problems.map((p) => ({
-            text: p.message,
-            href: p.field.startsWith('answers') ? '#answer-0' : '#main-content',
-          })),
-          values: {},
-        });
+        return refusedForm(err, request, reply, a, d, (field) =>
+          field.startsWith('answers') ? '#answer-0' : '#main-content',
+        );
       }
       return reply.redirect(`/a/${request.params.token}/d/${encodeURIComponent(d.view.id)}`, 303);
     },
@@ -256,17 +249,29 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
           updateId: body.updateId,
         });
       } catch (err) {
-        if (!(err instanceof JtaiError)) throw err;
-        const problems = err instanceof CommandError ? err.problems : [{ field: '', message: err.message }];
-        return renderDeliverable(request, reply, a, d, undefined, {
-          status: showError(err).status,
-          errors: problems.map((p) => ({ text: p.message, href: '#sent' })),
-          values: {},
-        });
+        return refusedForm(err, request, reply, a, d, () => '#sent');
       }
       return reply.redirect(`/a/${request.params.token}/d/${encodeURIComponent(d.view.id)}#sent`, 303);
     },
   );
+
+  /** A refused command from a form on a deliverable's page: the page again, each problem in its summary. */
+  function refusedForm(
+    err: unknown,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    a: Access,
+    d: AgencyItem,
+    hrefFor: (field: string) => string,
+  ): Promise<FastifyReply> {
+    if (!(err instanceof JtaiError)) throw err;
+    const problems = err instanceof CommandError ? err.problems : [{ field: '', message: err.message }];
+    return renderDeliverable(request, reply, a, d, undefined, {
+      status: showError(err).status,
+      errors: problems.map((p) => ({ text: p.message, href: hrefFor(p.field) })),
+      values: {},
+    });
+  }
 
   interface FormState {
     status: number;
