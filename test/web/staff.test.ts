@@ -235,7 +235,40 @@ test('the coordinator starts an inspection from the form (contacts errors by lin
       const revoke = await post(`/inspections/${inspectionId}/links/police`, { action: 'revoke' });
       expect(revoke.headers.location).toContain('done=revoked');
 
+      // A message to an agency, and something more asked of one (chased like the rest).
+      const noText = await post(`/inspections/${inspectionId}/message`, { agency: 'police', text: '' });
+      expect(noText.statusCode).toBe(400);
+      expect(noText.body).toContain('Enter the message.');
+      const messaged = await post(`/inspections/${inspectionId}/message`, {
+        agency: 'police',
+        text: 'Synthetic message to police',
+      });
+      expect(messaged.headers.location).toContain('done=messaged');
+      const due = `${createCalendar().addWorkingDays(notifiedOn, 6)} 12:00`;
+      const requested = await post(`/inspections/${inspectionId}/request`, {
+        source: 'cqc-request',
+        owner: 'health',
+        title: 'Health records of two tracked children',
+        description: 'Synthetic request',
+        kind: 'documents',
+        due,
+      });
+      expect(requested.headers.location).toContain('done=requested');
+      // Police send key documents for one tracked child: the grid shows it in that child's column only.
+      await ctx.h.client.submit(
+        inspectionId,
+        'key-documents',
+        'police',
+        [{ path: await ctx.h.file('kd.pdf', 'synthetic KD1'), code: 'KD1' }],
+        { childId: 'SYN0004' },
+      );
+
       const state = await ctx.h.client.state(inspectionId);
+      expect(state.messages?.map((m) => m.text)).toEqual(['Synthetic message to police']);
+      expect(state.deliverables.find((d) => d.id === 'cqc-request-1')).toMatchObject({
+        owner: 'health',
+        title: 'Health records of two tracked children',
+      });
       expect(state.selection.tracked).toEqual(twenty);
       expect(state.linkVersions.police).toBe(2);
       expect(state.deliverables.find((d) => d.id === 'list-8')?.waived?.reason).toBe('Not held');
@@ -249,6 +282,17 @@ test('the coordinator starts an inspection from the form (contacts errors by lin
       expect(after.body).toMatch(/data-deliverable="list-6" data-colour="received"/);
       expect(after.body).toMatch(/data-deliverable="list-8" data-colour="waived"/);
       expect(after.body).toContain('Chase log');
+      expect(after.body).toContain('Messages to agencies');
+      expect(after.body).toContain('Synthetic message to police');
+      expect(after.body).toContain('Health records of two tracked children');
+      // The grid: a column per tracked child; police's key documents received for SYN0004 only.
+      const grid = /<table class="govuk-table jtai-child-grid"[\s\S]*?<\/table>/.exec(after.body)?.[0] ?? '';
+      for (const id of twenty) expect(grid).toContain(`>${id}<`);
+      const policeRow =
+        /<tr class="govuk-table__row">(?:(?!<\/tr>)[\s\S])*?Example Constabulary[\s\S]*?<\/tr>/.exec(grid)?.[0] ??
+        '';
+      expect(policeRow.match(/govuk-tag--green/g)).toHaveLength(1);
+      expect(policeRow).toContain('1 of 5');
 
       const pack = await app.inject({
         method: 'GET',

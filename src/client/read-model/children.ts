@@ -1,5 +1,6 @@
 import { formatUkDateTime } from '../../timeline/format';
 import { PARTY_NAMES, type Party } from '../../timeline/types';
+import { countedSubmissions, keptFiles } from '../../workflows/rules';
 import type { DeliverableState, InspectionRecord } from '../../workflows/types';
 import { iso } from './inspection';
 
@@ -32,7 +33,8 @@ export interface TrackedChildProgress {
 
 /** What an agency has sent of one per-child deliverable for one child. */
 export function childProgress(d: DeliverableState, childId: string): ChildDeliverableProgress {
-  const sent = d.submissions.filter((s) => s.childId === childId);
+  // A submission whose every file was withdrawn no longer counts (see countedSubmissions).
+  const sent = countedSubmissions(d).filter((s) => s.childId === childId);
   const last = sent.at(-1);
   return {
     childId,
@@ -42,7 +44,9 @@ export function childProgress(d: DeliverableState, childId: string): ChildDelive
     ownerName: PARTY_NAMES[d.owner],
     received: sent.length > 0,
     ...(last ? { receivedAt: iso(last.at), receivedAtUk: formatUkDateTime(last.at) } : {}),
-    files: sent.flatMap((s) => s.files.map((f) => ({ name: f.name, ...(f.code ? { code: f.code } : {}) }))),
+    files: sent.flatMap((s) =>
+      keptFiles(s).map((f) => ({ name: f.name, ...(f.code ? { code: f.code } : {}) })),
+    ),
     ...(last?.note ? { note: last.note } : {}),
   };
 }
@@ -54,4 +58,45 @@ export function trackedChildProgress(state: InspectionRecord): TrackedChildProgr
     const deliverables = perChild.map((d) => childProgress(d, childId));
     return { childId, deliverables, received: deliverables.filter((x) => x.received).length };
   });
+}
+
+/**
+ * The coordinator's grid: a row per per-child deliverable (each agency's key documents, the joint evaluation,
+ * consent), a column per tracked child, and in each cell whether something has come for that child.
+ */
+export interface ChildGrid {
+  children: string[];
+  rows: {
+    deliverableId: string;
+    title: string;
+    ownerName: string;
+    received: number;
+    cells: { childId: string; received: boolean; atUk?: string; note?: string }[];
+  }[];
+}
+
+export function childGrid(state: InspectionRecord): ChildGrid {
+  const children = [...state.selection.tracked];
+  const rows = state.deliverables
+    .filter((d) => d.perTrackedChild)
+    .map((d) => {
+      const cells = children.map((childId) => {
+        const p = childProgress(d, childId);
+        return {
+          childId,
+          received: p.received,
+          ...(p.receivedAtUk ? { atUk: p.receivedAtUk } : {}),
+          ...(p.note ? { note: p.note } : {}),
+        };
+      });
+      const ownerName = state.contacts.agencies[d.owner as keyof typeof state.contacts.agencies]?.name;
+      return {
+        deliverableId: d.id,
+        title: d.title,
+        ownerName: ownerName ?? PARTY_NAMES[d.owner],
+        received: cells.filter((c) => c.received).length,
+        cells,
+      };
+    });
+  return { children, rows };
 }

@@ -9,7 +9,9 @@ import {
   type InspectionView,
   type Progress,
 } from './inspection';
+import { childGrid, type ChildGrid } from './children';
 import type { RehearsalContext } from './rehearsal';
+import { formatUkDateTime } from '../../timeline/format';
 
 /** What the coordinator's and managers' page of one inspection shows. */
 
@@ -45,6 +47,12 @@ export interface CoordinatorPage {
   trackedChoices: string[];
   confirmations: { id: string; title: string }[];
   open: { id: string; title: string; ownerName: string; dueUk: string }[];
+  /** Agency × tracked child: what has come for each child (empty until children are tracked). */
+  childGrid: ChildGrid;
+  /** The coordinator's messages to agencies, newest first. */
+  messages: { agencyName: string; atUk: string; text: string }[];
+  /** The agencies, for the forms that name one. */
+  agencyChoices: { value: AgencyId; text: string }[];
 }
 
 const NO_COUNTS: Record<Progress, number> = {
@@ -80,7 +88,8 @@ export function coordinatorPage(
     };
   });
   const days: CoordinatorPage['days'] = [];
-  for (const row of rows) {
+  // Deliverables added during the inspection come last in state: by day here (a stable sort keeps the rest).
+  for (const row of [...rows].sort((a, b) => a.view.day - b.view.day)) {
     const last = days.at(-1);
     if (last && last.day === row.view.day) last.rows.push(row);
     else days.push({ day: row.view.day, rows: [row] });
@@ -95,10 +104,16 @@ export function coordinatorPage(
   const ended = isEnded(state);
   const settled = state.deliverables.map((d) => isSettled(state, d));
   const open = ended ? [] : rows.filter((_, i) => !settled[i]);
+  const agencyName = (id: AgencyId) => state.contacts.agencies[id]?.name ?? PARTY_NAMES[id];
   return {
     view,
     days,
     counts,
+    childGrid: childGrid(state),
+    messages: (state.messages ?? [])
+      .map((m) => ({ agencyName: agencyName(m.agency), atUk: formatUkDateTime(m.at), text: m.text }))
+      .reverse(),
+    agencyChoices: AGENCIES.map((id) => ({ value: id, text: agencyName(id) })),
     agencies: linkFor
       ? AGENCIES.map((id) => ({
           id,

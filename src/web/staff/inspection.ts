@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
 import { CommandError, performCommand, type Commands, type Results } from '../../client/commands';
 import { JtaiError } from '../../client/errors';
 import { canAct } from '../auth';
@@ -22,6 +23,9 @@ const DONE: Record<string, string> = {
   cancelled: 'The inspection is cancelled: all chasing stops.',
   resent: 'The agency has been emailed its link again.',
   revoked: 'Earlier links of the agency no longer work. It has been emailed a new one.',
+  messaged: 'The message is on the agency’s page; its contact has been emailed that there is one.',
+  requested:
+    'The request is recorded and the agency has been asked; it is chased like any other deliverable.',
 };
 
 export function inspectionPages(app: FastifyInstance): void {
@@ -43,6 +47,8 @@ export function inspectionPages(app: FastifyInstance): void {
         ...(page.view.rehearsal ? { rehearsal: page.view.rehearsal } : {}),
         canAct: canAct(request.user),
         errors: extra.errors ?? [],
+        // A fresh id for each form shown: a second click of the same form counts once.
+        updateIds: { message: randomUUID(), request: randomUUID() },
         done: extra.done ? DONE[extra.done] : undefined,
       }),
     );
@@ -92,6 +98,8 @@ export function inspectionPages(app: FastifyInstance): void {
   action('/inspections/:id/extend', 'extend', 'extend', () => 'extended');
   action('/inspections/:id/waive', 'waive', 'waive', () => 'waived');
   action('/inspections/:id/cancel', 'cancel', 'cancel', () => 'cancelled');
+  action('/inspections/:id/message', 'message', 'message', () => 'messaged');
+  action('/inspections/:id/request', 'request', 'request', () => 'requested');
   action(
     '/inspections/:id/links/:agency',
     'agencies',
