@@ -208,8 +208,9 @@ export function createActivities(deps: ActivityDependencies) {
               .filter((f) => f.severity === 'warning')
               .map(({ row, column, code, message }) => ({ row, column, code, message }));
             // Every warning (up to the validator's own cap) into the store: the workflow keeps a count and the first few.
+            // A list with errors is refused: nothing would name its warnings' file, so none is written.
             const warningsFile =
-              warnings.length > 0
+              warnings.length > 0 && report.counts.errors === 0
                 ? {
                     name: 'queries.json',
                     ...(await deps

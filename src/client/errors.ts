@@ -12,3 +12,15 @@ export class JtaiError extends Error {
     super(message);
   }
 }
+
+/** How a command ended, for what it put into the file store (see infra/files/intake.ts). */
+export type Outcome = 'accepted' | 'refused' | 'unknown';
+
+/**
+ * A command that failed: refused (a JtaiError: the workflow's refusal, or the client's before anything was
+ * sent) changes nothing; anything else (Temporal unreachable, a timeout, an inspection that could not be
+ * read back) may have been recorded all the same.
+ */
+export function outcomeOfFailure(err: unknown): Outcome {
+  return err instanceof JtaiError && err.type !== 'Unavailable' ? 'refused' : 'unknown';
+}

@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { csvField } from '../lists/safe-cells';
 import path from 'node:path';
 import type { Deployment } from '../infra';
+import { processIntakes, type Intake } from '../infra/files/intake';
 import { LOCAL_AUTHORITY_KEY, NEXT_DUE_KEY, OVERDUE_KEY, STAGE_KEY } from '../workflows/search-attributes';
 import { formatUkDateTime } from '../timeline/format';
 import {
@@ -29,6 +30,7 @@ import type { inspection } from '../workflows/inspection';
 import * as messages from '../workflows/messages';
 import { findDeliverable, linkExpiresAt } from '../workflows/rules';
 import type {
+  FileUsage,
   InspectionContacts,
   InspectionInput,
   InspectionRecord,
@@ -37,7 +39,7 @@ import type {
   Receipt,
   SubmittedFile,
 } from '../workflows/types';
-import { JtaiError } from './errors';
+import { JtaiError, outcomeOfFailure, type Outcome } from './errors';
 import {
   agencyView,
   coordinatorPage,
@@ -262,14 +264,26 @@ export class InspectionsClient {
     return this.query(inspectionId, messages.status);
   }
 
-  private async query<T>(inspectionId: string, def: QueryDefinition<T, []>): Promise<T> {
+  private async query<T, A extends unknown[] = []>(
+    inspectionId: string,
+    def: QueryDefinition<T, A>,
+    ...args: A
+  ): Promise<T> {
     try {
-      return await this.handle(inspectionId).query(def);
+      return await this.handle(inspectionId).query(def, ...args);
     } catch (err) {
       if (err instanceof WorkflowNotFoundError)
         throw new JtaiError(`There is no inspection "${inspectionId}".`, 'NotFound');
       throw err;
     }
+  }
+
+  /**
+   * Which of `hashes` the inspection's whole state names (not only the bounded status), and each agency's
+   * accepted files and bytes (its upload quota).
+   */
+  async fileUsage(inspectionId: string, hashes: string[] = []): Promise<FileUsage> {
+    return this.query(inspectionId, messages.fileUsage, hashes);
   }
 
   /** The inspection as `jtai status` and the API show it, at `at` (now unless given). */
@@ -392,6 +406,38 @@ export class InspectionsClient {
     return summaries;
   }
 
+  /**
+   * An intake into the inspection's store (infra/files/intake.ts): what is put through it for a command that is
+   * then refused is deleted again, unless the inspection's state names it or another intake holds it.
+   */
+  openIntake(inspectionId: string): Intake {
+    return processIntakes.open(
+      inspectionId,
+      this.deployment.fileStoreFor(inspectionId),
+      async (hashes) => new Set((await this.fileUsage(inspectionId, hashes)).referenced),
+    );
+  }
+
+  /** Run `action` with an intake, and settle it by how the action ended. */
+  private async withIntake<T>(inspectionId: string, action: (intake: Intake) => Promise<T>): Promise<T> {
+    const intake = this.openIntake(inspectionId);
+    let outcome: Outcome = 'unknown';
+    try {
+      const result = await action(intake);
+      outcome = 'accepted';
+      return result;
+    } catch (err) {
+      outcome = outcomeOfFailure(err);
+      throw err;
+    } finally {
+      await intake.settle(outcome).catch((err: unknown) => {
+        this.warn(
+          `files of a refused command were kept: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      });
+    }
+  }
+
   /** Put files in the encrypted store, then record the submission (a list is checked first). */
   async submit(
     inspectionId: string,
@@ -400,36 +446,37 @@ export class InspectionsClient {
     files: FileToSubmit[],
     extra: { childId?: string; note?: string; complete?: boolean; updateId?: string } = {},
   ): Promise<Receipt> {
-    const store = this.deployment.fileStoreFor(inspectionId);
-    const submitted: SubmittedFile[] = [];
-    for (const file of files) {
-      if ('stored' in file) {
-        submitted.push({ name: file.name, ...file.stored, ...(file.code ? { code: file.code } : {}) });
-        continue;
+    return this.withIntake(inspectionId, async (intake) => {
+      const submitted: SubmittedFile[] = [];
+      for (const file of files) {
+        if ('stored' in file) {
+          submitted.push({ name: file.name, ...file.stored, ...(file.code ? { code: file.code } : {}) });
+          continue;
+        }
+        const info = await stat(file.path).catch(() => undefined);
+        if (!info?.isFile()) throw new JtaiError(`Cannot read the file ${file.path}.`, 'FileUnreadable');
+        const stored = await intake.put(createReadStream(file.path));
+        submitted.push({
+          name: path.basename(file.path),
+          sha256: stored.sha256,
+          size: stored.size,
+          ...(file.code ? { code: file.code } : {}),
+        });
       }
-      const info = await stat(file.path).catch(() => undefined);
-      if (!info?.isFile()) throw new JtaiError(`Cannot read the file ${file.path}.`, 'FileUnreadable');
-      const stored = await store.put(createReadStream(file.path));
-      submitted.push({
-        name: path.basename(file.path),
-        sha256: stored.sha256,
-        size: stored.size,
-        ...(file.code ? { code: file.code } : {}),
-      });
-    }
-    return this.update(
-      inspectionId,
-      messages.submit,
-      [
-        {
-          deliverableId: deliverable,
-          agency,
-          files: submitted,
-          ...withoutUndefined(extra, ['childId', 'note', 'complete']),
-        },
-      ],
-      extra.updateId,
-    );
+      return this.update(
+        inspectionId,
+        messages.submit,
+        [
+          {
+            deliverableId: deliverable,
+            agency,
+            files: submitted,
+            ...withoutUndefined(extra, ['childId', 'note', 'complete']),
+          },
+        ],
+        extra.updateId,
+      );
+    });
   }
 
   /** Keep an agency's answers to the queries on a list as a CSV in the file store, and record them. */
@@ -446,16 +493,16 @@ export class InspectionsClient {
       'Row,Column,Query,Answer',
       ...answers.map((a) => [String(a.row), a.column, a.query, a.answer].map(csvField).join(',')),
     ].join('\r\n');
-    const stored = await this.deployment
-      .fileStoreFor(inspectionId)
-      .put(Readable.from([Buffer.from(`\ufeff${csv}\r\n`)]));
-    const file = { name: 'answers-to-queries.csv', ...stored };
-    await this.update(
-      inspectionId,
-      messages.answerQueries,
-      [{ deliverableId: deliverable, agency, submissionId, file }],
-      updateId,
-    );
+    await this.withIntake(inspectionId, async (intake) => {
+      const stored = await intake.put(Readable.from([Buffer.from(`\ufeff${csv}\r\n`)]));
+      const file = { name: 'answers-to-queries.csv', ...stored };
+      await this.update(
+        inspectionId,
+        messages.answerQueries,
+        [{ deliverableId: deliverable, agency, submissionId, file }],
+        updateId,
+      );
+    });
   }
 
   async select(

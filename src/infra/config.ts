@@ -46,6 +46,7 @@ const envSchema = z
     /** Read by src/infra/log.ts (before the configuration is loaded); here so that a bad value is refused too. */
     JTAI_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
     JTAI_LOG_FORMAT: z.enum(LOG_FORMATS).optional(),
+    ...uploadEnv(),
     ...deploymentEnv(),
   })
   .superRefine(checkDeploymentEnv);
@@ -64,6 +65,7 @@ export interface Config {
   /** Private scratch space for decrypted copies (see ./scratch.ts). */
   scratchDir: string;
   files: FileStoreConfig;
+  uploads: UploadLimits;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -102,6 +104,34 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     filesDir: path.join(dataDir, 'files'),
     scratchDir: path.join(dataDir, 'scratch'),
     files: fileStoreConfig(e),
+    uploads: {
+      quota: { files: e.JTAI_UPLOAD_QUOTA_FILES, bytes: e.JTAI_UPLOAD_QUOTA_MB * 1024 * 1024 },
+      rate: { max: e.JTAI_UPLOAD_RATE_MAX, windowMs: e.JTAI_UPLOAD_RATE_MINUTES * 60_000 },
+    },
+  };
+}
+
+// ---- Uploads through agency links ------------------------------------------------------------------------
+
+/** What one agency may send through its links: in all, per inspection, and how often. */
+export interface UploadLimits {
+  /** Files and bytes of the agency's accepted submissions in one inspection (refused uploads are not kept). */
+  quota: { files: number; bytes: number };
+  /** Posts of an upload form per link within a sliding window, accepted or not. */
+  rate: { max: number; windowMs: number };
+}
+
+function uploadEnv() {
+  return {
+    JTAI_UPLOAD_QUOTA_FILES: z.coerce.number().int().min(1).default(500),
+    JTAI_UPLOAD_QUOTA_MB: z.coerce.number().int().min(1).default(2048),
+    JTAI_UPLOAD_RATE_MAX: z.coerce.number().int().min(1).default(30),
+    JTAI_UPLOAD_RATE_MINUTES: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(10),
   };
 }
 

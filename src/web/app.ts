@@ -135,7 +135,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(formbody, { bodyLimit: 256 * 1024 });
   await app.register(multipart, {
     throwFileSizeLimit: false,
-    limits: { fileSize: MAX_UPLOAD_BYTES, files: 30, fields: 60, parts: 100, fieldSize: 64 * 1024 },
+    // One byte past the limit reaches the store, which refuses the file and keeps nothing (web/uploads.ts).
+    limits: { fileSize: MAX_UPLOAD_BYTES + 1, files: 30, fields: 60, parts: 100, fieldSize: 64 * 1024 },
   });
   await app.register(view, {
     engine: { nunjucks },

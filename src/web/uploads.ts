@@ -1,11 +1,14 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { FileStore, StoredFile } from '../infra/files';
+import type { StoredFile } from '../infra/files';
+import type { Intake } from '../infra/files/intake';
 
 /**
  * Uploads: each file is streamed straight into the inspection's encrypted store (never to a path named by
- * the uploader); its name is kept only to be shown. Types are an allow-list of extensions.
+ * the uploader) through an intake, so that a refused submission leaves nothing behind; its name is kept only
+ * to be shown. Types are an allow-list of extensions, and the content must be what the extension says
+ * (infra/files/content.ts); the size is checked as the bytes arrive, and a file past it is not kept.
  */
 /** Largest upload accepted, per file. */
 export const MAX_UPLOAD_BYTES = 25 * 1024 * 1024;
@@ -67,13 +70,35 @@ const discard = () =>
     },
   });
 
-/** Read a multipart form: fields as text, files into the store; problems (type, size) for the error summary. */
+/** The agency's quota in the inspection, and what is left of it for this post. */
+export interface Allowance {
+  quota: { files: number; bytes: number };
+  left: { files: number; bytes: number };
+}
+
+/** "25 MB", "2 GB", "10 KB": sizes as limits are spoken of. */
+export function formatSize(bytes: number): string {
+  const KB = 1024;
+  const MB = KB * 1024;
+  const GB = MB * 1024;
+  if (bytes >= GB) return `${Number((bytes / GB).toFixed(1))} GB`;
+  if (bytes >= MB) return `${Number((bytes / MB).toFixed(1))} MB`;
+  return `${Math.max(1, Math.round(bytes / KB))} KB`;
+}
+
+/**
+ * Read a multipart form: fields as text, files through the content check into the intake; problems (type,
+ * size, content, quota) for the error summary. With `allowance`, the files and bytes this post may bring.
+ */
 export async function readUpload(
+  app: FastifyInstance,
   request: FastifyRequest,
-  store: FileStore,
+  intake: Intake,
   allowed: readonly string[],
+  allowance?: Allowance,
 ): Promise<Upload> {
   const upload: Upload = { fields: {}, files: [], problems: [] };
+  let bytes = 0;
   for await (const part of request.parts()) {
     if (part.type === 'field') {
       upload.fields[part.fieldname] = typeof part.value === 'string' ? part.value : String(part.value);
@@ -84,22 +109,37 @@ export async function readUpload(
       continue;
     }
     const name = displayName(part.filename);
-    if (!allowed.includes(extensionOf(name))) {
+    const refuse = async (message: string) => {
       await pipeline(part.file, discard());
+      upload.problems.push({ field: part.fieldname, message });
+    };
+    const extension = extensionOf(name);
+    if (!allowed.includes(extension)) {
+      await refuse(`“${name}” is not a file type accepted here: use ${allowed.join(', ')}`);
+      continue;
+    }
+    if (allowance && upload.files.length >= allowance.left.files) {
+      await refuse(
+        `“${name}” would take your agency past its limit of ${allowance.quota.files} files for this inspection`,
+      );
+      continue;
+    }
+    const maxBytes = Math.min(MAX_UPLOAD_BYTES, allowance ? allowance.left.bytes - bytes : Infinity);
+    const received = await app.deployment.receiveFile(intake, part.file, { extension, name, maxBytes });
+    if ('refused' in received) {
       upload.problems.push({
         field: part.fieldname,
-        message: `“${name}” is not a file type accepted here: use ${allowed.join(', ')}`,
+        message:
+          received.refused !== 'too-large'
+            ? received.message
+            : maxBytes < MAX_UPLOAD_BYTES
+              ? `“${name}” would take your agency past its limit of ${formatSize(allowance?.quota.bytes ?? 0)} of files for this inspection`
+              : `“${name}” is larger than ${formatSize(MAX_UPLOAD_BYTES)}: split it or send it another way`,
       });
       continue;
     }
-    const stored = await store.put(part.file);
-    if (part.file.truncated) {
-      upload.problems.push({
-        field: part.fieldname,
-        message: `“${name}” is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB: split it or send it another way`,
-      });
-      continue;
-    }
+    const { stored } = received;
+    bytes += stored.size;
     if (stored.size === 0) {
       upload.problems.push({ field: part.fieldname, message: `“${name}” is empty` });
       continue;
@@ -109,7 +149,7 @@ export async function readUpload(
   return upload;
 }
 
-/** Put a document the app wrote (an evaluation, consent details) into the store. */
-export async function storeText(store: FileStore, text: string): Promise<StoredFile> {
-  return store.put(Readable.from([Buffer.from(text, 'utf8')]));
+/** Put a document the app wrote (an evaluation, consent details) into the submission's intake. */
+export async function storeText(intake: Intake, text: string): Promise<StoredFile> {
+  return intake.put(Readable.from([Buffer.from(text, 'utf8')]));
 }

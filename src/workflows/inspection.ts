@@ -20,7 +20,7 @@ import { Refusal, refuse } from './failures';
 import { createLocks } from './lock';
 import * as messages from './messages';
 import { deliver } from './outbox';
-import { receivedFiles, statusView } from './status';
+import { fileUsageOf, receivedFiles, statusView } from './status';
 import { isUntrusted } from './trust';
 import {
   checkAddDeliverable,
@@ -111,6 +111,7 @@ export async function inspection(input: InspectionInput): Promise<PurgeOutcome> 
   setHandler(messages.status, () => statusView(state));
   setHandler(messages.candidates, () => state.candidates);
   setHandler(messages.files, () => receivedFiles(state));
+  setHandler(messages.fileUsage, (hashes) => fileUsageOf(state, Array.isArray(hashes) ? hashes : []));
 
   setHandler(
     messages.submit,

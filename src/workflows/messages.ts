@@ -6,6 +6,7 @@ import type {
   ConfirmRequest,
   ContactsRequest,
   ExtendRequest,
+  FileUsage,
   InspectionStatus,
   ReceivedFile,
   LinkRequest,
@@ -48,3 +49,8 @@ export const status = defineQuery<InspectionStatus>('status');
 export const candidates = defineQuery<Record<string, string[]>>('candidates');
 /** Every file received (for the pack, single-file downloads, and what the store must keep). */
 export const files = defineQuery<ReceivedFile[]>('files');
+/**
+ * Of the hashes given, those the inspection's state names anywhere (all submissions, warnings files, answers),
+ * and each agency's accepted files and bytes: answered from the whole state, its size bounded by the question.
+ */
+export const fileUsage = defineQuery<FileUsage, [string[]]>('fileUsage');

@@ -1,5 +1,6 @@
+import type { AgencyId } from '../timeline/types';
 import { keptFiles } from './rules';
-import type { InspectionState, InspectionStatus, ReceivedFile } from './types';
+import type { FileUsage, InspectionState, InspectionStatus, ReceivedFile } from './types';
 
 /** How many of a deliverable's latest submissions a status answer carries. */
 export const SUBMISSIONS_SHOWN = 20;
@@ -37,4 +38,39 @@ export function receivedFiles(state: InspectionState): ReceivedFile[] {
       })),
     ),
   );
+}
+
+/** How many hashes one `fileUsage` question may ask about (an upload form brings at most 30 files). */
+export const FILE_USAGE_MAX_HASHES = 1000;
+
+/**
+ * The `fileUsage` answer. Hashes are gathered from wherever the state holds a `sha256` (submissions, their
+ * warnings files, answers to queries, and any file a later change keeps there), not from a list of places
+ * that a change could leave incomplete; the children put forward hold no files and are not walked.
+ */
+export function fileUsageOf(state: InspectionState, asked: string[]): FileUsage {
+  const names = new Set<string>();
+  const { candidates: _candidates, ...rest } = state;
+  hashesIn(rest, names);
+  const byAgency: FileUsage['byAgency'] = {};
+  const count = (agency: AgencyId, size: number) => {
+    const used = (byAgency[agency] ??= { files: 0, bytes: 0 });
+    used.files += 1;
+    used.bytes += size;
+  };
+  for (const d of state.deliverables) {
+    for (const s of d.submissions) for (const f of s.files) count(s.agency, f.size);
+    for (const answers of d.queryAnswers ?? []) count(answers.agency, answers.file.size);
+  }
+  const referenced = [...new Set(asked.slice(0, FILE_USAGE_MAX_HASHES))].filter((h) => names.has(h));
+  return { referenced, byAgency };
+}
+
+function hashesIn(value: unknown, into: Set<string>): void {
+  if (Array.isArray(value)) for (const item of value) hashesIn(item, into);
+  else if (value && typeof value === 'object')
+    for (const [key, item] of Object.entries(value)) {
+      if (key === 'sha256' && typeof item === 'string') into.add(item);
+      else hashesIn(item, into);
+    }
 }

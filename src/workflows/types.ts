@@ -242,6 +242,16 @@ export type InspectionStatus = InspectionRecord & { candidateCount: number };
 /** What rules and views read of an inspection: everything but the children put forward. */
 export type InspectionRecord = Omit<InspectionState, 'candidates'>;
 
+/**
+ * What the `fileUsage` query answers, over the whole state (not the bounded status): which of the hashes asked
+ * about the inspection names anywhere (so that a refused upload never deletes a stored file something refers
+ * to), and per agency the files and bytes of its accepted submissions and answers (its upload quota).
+ */
+export interface FileUsage {
+  referenced: string[];
+  byAgency: Partial<Record<AgencyId, { files: number; bytes: number }>>;
+}
+
 /** Every file received, for the pack and for single-file downloads. */
 export interface ReceivedFile extends SubmittedFile {
   deliverableId: string;

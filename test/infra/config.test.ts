@@ -18,6 +18,22 @@ describe('deployment settings', () => {
     expect(loadConfig({}).web.host).toBe('127.0.0.1');
   });
 
+  it('limits agency uploads with no configuration: 500 files and 2 GB per agency and inspection, 30 posts in 10 minutes per link', () => {
+    expect(loadConfig({}).uploads).toEqual({
+      quota: { files: 500, bytes: 2048 * 1024 * 1024 },
+      rate: { max: 30, windowMs: 10 * 60_000 },
+    });
+    expect(
+      loadConfig({
+        JTAI_UPLOAD_QUOTA_FILES: '50',
+        JTAI_UPLOAD_QUOTA_MB: '100',
+        JTAI_UPLOAD_RATE_MAX: '5',
+        JTAI_UPLOAD_RATE_MINUTES: '1',
+      }).uploads,
+    ).toEqual({ quota: { files: 50, bytes: 100 * 1024 * 1024 }, rate: { max: 5, windowMs: 60_000 } });
+    expect(() => loadConfig({ JTAI_UPLOAD_RATE_MAX: '0' })).toThrow();
+  });
+
   it('reads secrets from <NAME>_FILE, without the final newline, and never both forms', async () => {
     const id = path.join(dir, 's3_access_key_id');
     const secret = path.join(dir, 's3_secret_access_key');

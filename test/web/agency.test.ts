@@ -3,6 +3,8 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { at, CONTACTS, notificationMonday, skipTo, useHarness } from '../support/harness';
 import { syntheticHeaders, syntheticRow } from '../../src/lists/synthetic';
+import { ooxml, pdf, windowsProgram } from '../support/documents';
+import { createMemoryRateLimiter } from '../../src/infra/rate-limit';
 import {
   agencyToken,
   build,
@@ -12,6 +14,7 @@ import {
   keepCookies,
   list6,
   multipart,
+  storeContents,
 } from './support';
 
 /** The agency link pages, through app.inject() against a real client, worker and list validator. */
@@ -203,9 +206,9 @@ test('documents by code with a checklist; no meetings to declare; per-child key 
       const police = agencyToken(h, state, 'police');
 
       const docs = await postForm(app, `/a/${police}/d/annex-a-documents.police`, { note: '' }, [
-        { field: 'file:3.1', name: 'structure.pdf', content: '%PDF-1.4 synthetic', type: 'application/pdf' },
-        { field: 'file:3.2', name: 'assessment.docx', content: 'synthetic docx' },
-        { field: 'file:3.2', name: 'assessment-annex.pdf', content: '%PDF-1.4 synthetic annex' },
+        { field: 'file:3.1', name: 'structure.pdf', content: pdf, type: 'application/pdf' },
+        { field: 'file:3.2', name: 'assessment.docx', content: await ooxml('word/document.xml') },
+        { field: 'file:3.2', name: 'assessment-annex.pdf', content: Buffer.from('%PDF-1.4 synthetic annex') },
       ]);
       expect(docs.statusCode).toBe(200);
       expect(docs.body).toContain('More is still owed');
@@ -237,7 +240,7 @@ test('documents by code with a checklist; no meetings to declare; per-child key 
       const children = await app.inject({ method: 'GET', url: `/a/${police}/d/key-documents.police` });
       expect(children.body).toContain('Child SYN0001');
       const kd = await postForm(app, `/a/${police}/d/key-documents.police?child=SYN0004`, {}, [
-        { field: 'file:KD2', name: 'assessment.pdf', content: '%PDF synthetic KD2' },
+        { field: 'file:KD2', name: 'assessment.pdf', content: '%PDF-1.7 synthetic KD2' },
       ]);
       expect(kd.statusCode).toBe(200);
       expect(kd.body).toContain('for child SYN0004');
@@ -292,9 +295,212 @@ test('documents by code with a checklist; no meetings to declare; per-child key 
   );
 });
 
+const MB = 1024 * 1024;
+/** A synthetic PDF of `bytes` bytes (a PDF header, then `fill`): distinct fills, distinct stored files. */
+function pdfOf(bytes: number, fill: number): Buffer {
+  const b = Buffer.alloc(bytes, fill);
+  pdf.copy(b);
+  return b;
+}
+const errorSummary = (html: string) =>
+  /<div class="govuk-error-summary"[\s\S]*?<\/div>\s*<\/div>/.exec(html)?.[0] ?? '';
+
+test('uploads: over 25 MB (one or several in a post), a program named report.pdf, a refused submission: refused with the field named, and nothing of them is kept', async () => {
+  const { h } = ctx;
+  const start = await startAtDay2('Uploadby', '2090-06-01');
+  await h.run(() =>
+    h.withInspection(start, async ({ inspectionId }) => {
+      const app = await build(h, () => now);
+      const state = await h.client.state(inspectionId);
+      const police = agencyToken(h, state, 'police');
+      const url = `/a/${police}/d/annex-a-documents.police`;
+      const empty = await storeContents(h, inspectionId);
+
+      // 30 MB: refused as it arrives; not its first 25 MB, not a partial file in incoming/.
+      const t0 = Date.now();
+      const big = await postForm(app, url, { note: '' }, [
+        { field: 'file:3.1', name: 'structure.pdf', content: pdfOf(30 * MB, 1) },
+      ]);
+      const oneBigMs = Date.now() - t0;
+      expect(big.statusCode).toBe(400);
+      expect(big.body).toContain('“structure.pdf” is larger than 25 MB: split it or send it another way');
+      expect(big.body).toContain('href="#file-3-1"');
+      expect(await storeContents(h, inspectionId)).toEqual(empty);
+
+      // Three files of 27 MB in one post: each refused, nothing kept of any.
+      const t1 = Date.now();
+      const three = await postForm(app, url, { note: '' }, [
+        { field: 'file:3.1', name: 'a.pdf', content: pdfOf(27 * MB, 2) },
+        { field: 'file:3.2', name: 'b.pdf', content: pdfOf(27 * MB, 3) },
+        { field: 'file:3.3', name: 'c.pdf', content: pdfOf(27 * MB, 4) },
+      ]);
+      const threeBigMs = Date.now() - t1;
+      expect(three.statusCode).toBe(400);
+      for (const [name, id] of [
+        ['a', 'file-3-1'],
+        ['b', 'file-3-2'],
+        ['c', 'file-3-3'],
+      ] as const)
+        expect(errorSummary(three.body)).toMatch(
+          new RegExp(`href="#${id}"[^>]*>“${name}\\.pdf” is larger than 25 MB`),
+        );
+      expect(await storeContents(h, inspectionId)).toEqual(empty);
+      // Figures for the report, not assertions: a busy machine's times vary.
+      process.stdout.write(`uploads: 30 MB refused in ${oneBigMs} ms; 3 × 27 MB in ${threeBigMs} ms\n`);
+
+      // A Windows program named report.pdf, beside a genuine PDF: the post is refused, the program named by
+      // its field and name (not its contents), and the genuine PDF put in the store meanwhile is deleted.
+      const genuine = pdfOf(4096, 5);
+      const exe = await postForm(app, url, { note: '' }, [
+        { field: 'file:3.1', name: 'structure.pdf', content: genuine },
+        { field: 'file:3.2', name: 'report.pdf', content: windowsProgram },
+      ]);
+      expect(exe.statusCode).toBe(400);
+      const summary = errorSummary(exe.body);
+      expect(summary).toContain('There is a problem');
+      expect(summary).toContain('href="#file-3-2"');
+      expect(summary).toContain(
+        '“report.pdf” is a Windows program, not a PDF: programs are not accepted, whatever their name.',
+      );
+      expect(exe.body).not.toContain('This program cannot be run');
+      expect(await storeContents(h, inspectionId)).toEqual(empty);
+      let d = (await h.client.state(inspectionId)).deliverables.find(
+        (x) => x.id === 'annex-a-documents.police',
+      );
+      expect(d?.submissions).toEqual([]);
+
+      // Accepted: kept. The same bytes in a later refused post stay, since the accepted submission names them.
+      const ok = await postForm(app, url, { note: '' }, [
+        { field: 'file:3.1', name: 'structure.pdf', content: genuine },
+      ]);
+      expect(ok.statusCode).toBe(200);
+      const kept = await storeContents(h, inspectionId);
+      const sha = createHash('sha256').update(genuine).digest('hex');
+      expect([...kept.keys()].filter((k) => !empty.has(k))).toEqual([`${sha.slice(0, 2)}/${sha}.enc`]);
+      const again = await postForm(app, url, { note: '' }, [
+        { field: 'file:3.1', name: 'structure-again.pdf', content: genuine },
+        { field: 'file:3.2', name: 'other.pdf', content: pdfOf(2048, 6) },
+        { field: 'file:3.3', name: 'report.pdf', content: windowsProgram },
+      ]);
+      expect(again.statusCode).toBe(400);
+      expect(await storeContents(h, inspectionId)).toEqual(kept);
+      d = (await h.client.state(inspectionId)).deliverables.find((x) => x.id === 'annex-a-documents.police');
+      expect(d?.submissions).toHaveLength(1);
+
+      // Refused by the workflow (a list with an error, and a warning: its header's case), after the file
+      // reached the store: deleted again, and no file of its warnings is kept either.
+      const la = agencyToken(h, state, 'local-authority');
+      const wb = new ExcelJS.Workbook();
+      const ws = wb.addWorksheet('List 6');
+      const headers = syntheticHeaders('6');
+      ws.addRow(headers.map((x) => (x === DOB_HEADER ? x.toUpperCase() : x)));
+      for (let i = 1; i <= 6; i++) {
+        const row = syntheticRow('6', i, { notifiedOn: start.notifiedOn });
+        if (i === 2) row[headers.indexOf(DOB_HEADER)] = '31/02/2020';
+        ws.addRow(row);
+      }
+      const badList = await postForm(app, `/a/${la}/d/list-6`, {}, [
+        { field: 'file', name: 'list6.xlsx', content: Buffer.from(await wb.xlsx.writeBuffer()) },
+      ]);
+      expect(badList.statusCode).toBe(400);
+      expect(badList.body).toContain('The list has 1 error and was not recorded');
+      expect(await storeContents(h, inspectionId)).toEqual(kept);
+    }),
+  );
+});
+
+test('uploads: a per-agency quota (files, bytes) and a per-link rate answer plain pages saying what to do, and keep nothing', async () => {
+  const { h } = ctx;
+  const start = await startAtDay2('Quotaford', '2090-07-01');
+  await h.run(() =>
+    h.withInspection(start, async ({ inspectionId }) => {
+      // Small limits for the test; the same stores, client and workflow.
+      const rate = { max: 4, windowMs: 10 * 60_000 };
+      const limited = {
+        ...h.deployment,
+        config: { ...h.deployment.config, uploads: { quota: { files: 2, bytes: 10 * 1024 }, rate } },
+        uploadRate: createMemoryRateLimiter(rate),
+      };
+      const app = await build(h, () => now, limited);
+      const state = await h.client.state(inspectionId);
+      const police = agencyToken(h, state, 'police');
+      const health = agencyToken(h, state, 'health');
+      const policeUrl = `/a/${police}/d/annex-a-documents.police`;
+      const healthUrl = `/a/${health}/d/annex-a-documents.health`;
+
+      // Files: two accepted (post 1), a third refused (post 2) with whom to ask, and not kept.
+      const two = await postForm(app, policeUrl, { note: '' }, [
+        { field: 'file:3.1', name: 'one.pdf', content: pdfOf(1024, 1) },
+        { field: 'file:3.2', name: 'two.pdf', content: pdfOf(1024, 2) },
+      ]);
+      expect(two.statusCode).toBe(200);
+      const afterTwo = await storeContents(h, inspectionId);
+      const third = await postForm(app, policeUrl, { note: '' }, [
+        { field: 'file:3.3', name: 'three.pdf', content: pdfOf(1024, 3) },
+      ]);
+      expect(third.statusCode).toBe(413);
+      expect(errorSummary(third.body)).toContain(
+        'Your agency has sent 2 files for this inspection, the most one agency may send. Nothing from this upload was kept.',
+      );
+      expect(await storeContents(h, inspectionId)).toEqual(afterTwo);
+
+      // Bytes: 6 KB accepted; another 6 KB would pass 10 KB, refused and not kept. Another agency's own quota.
+      const first = await postForm(app, healthUrl, { note: '' }, [
+        { field: 'file:3.1', name: 'first.pdf', content: pdfOf(6 * 1024, 4) },
+      ]);
+      expect(first.statusCode).toBe(200);
+      const afterFirst = await storeContents(h, inspectionId);
+      const over = await postForm(app, healthUrl, { note: '' }, [
+        { field: 'file:3.2', name: 'second.pdf', content: pdfOf(6 * 1024, 5) },
+      ]);
+      expect(over.statusCode).toBe(400);
+      expect(errorSummary(over.body)).toContain(
+        '“second.pdf” would take your agency past its limit of 10 KB of files for this inspection',
+      );
+      expect(errorSummary(over.body)).toContain('href="#file-3-2"');
+      expect(await storeContents(h, inspectionId)).toEqual(afterFirst);
+
+      // Rate: the police link's posts 3 and 4 are answered (its quota is full); the 5th gets a plain 429 page
+      // with when to try again, before anything of it is read. The health link is not affected.
+      for (let i = 0; i < 2; i++)
+        expect(
+          (await postForm(app, policeUrl, { note: '' }, [{ field: 'file:3.3', name: 'x.pdf', content: pdf }]))
+            .statusCode,
+        ).toBe(413);
+      const limitedAt = now;
+      const flood = await postForm(app, policeUrl, { note: '' }, [
+        { field: 'file:3.3', name: 'late.pdf', content: pdfOf(1024, 6) },
+      ]);
+      expect(flood.statusCode).toBe(429);
+      expect(flood.headers['retry-after']).toBe(String(rate.windowMs / 1000));
+      expect(flood.headers['content-type']).toMatch(/^text\/html/);
+      expect(flood.body).toContain('You have sent too many uploads in a short time');
+      expect(flood.body).toContain('This link can be used for 4 uploads in 10 minutes');
+      expect(flood.body).toMatch(/You can try again from \w{3} \d+ \w+ \d{4}, \d\d:\d\d/);
+      expect(flood.body).not.toContain('late.pdf');
+      expect(await storeContents(h, inspectionId)).toEqual(afterFirst);
+      const answers = await app.inject({
+        method: 'POST',
+        url: `/a/${police}/d/annex-a-documents.police/answers`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: 'answer-0=x',
+      });
+      expect([403, 429]).toContain(answers.statusCode); // CSRF first, or the rate: never recorded
+      expect((await postForm(app, healthUrl, { note: '' }, [])).statusCode).not.toBe(429);
+
+      // Once the window has passed, the link is answered again (here: its quota is still full).
+      now = limitedAt + rate.windowMs;
+      const later = await postForm(app, policeUrl, { note: '' }, [
+        { field: 'file:3.3', name: 'three.pdf', content: pdfOf(1024, 3) },
+      ]);
+      expect(later.statusCode).toBe(413);
+    }),
+  );
+});
+
 test('an agency reads the coordinator’s messages and withdraws a wrong file before its deadline, once however often it clicks', async () => {
   const { h } = ctx;
-  const start = await startAtDay2('Withdrawbury', '2090-05-01');
+  const start = await startAtDay2('Withdrawbury', '2091-01-01');
   await h.run(() =>
     h.withInspection(start, async ({ inspectionId }) => {
       const app = await build(h, () => now);

@@ -1,5 +1,6 @@
 import ExcelJS from 'exceljs';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { syntheticHeaders, syntheticRow } from '../../src/lists/synthetic';
 import type { AgencyId } from '../../src/timeline/types';
@@ -22,11 +23,18 @@ export async function usersFor(h: Harness): Promise<UserStore> {
 }
 
 const open: FastifyInstance[] = [];
-/** Build the app on the harness's client and deployment; every app built is closed by `closeApps`. */
-export async function build(h: Harness, clock?: () => number): Promise<FastifyInstance> {
+/**
+ * Build the app on the harness's client and deployment (or `deployment`, one made from it: other limits, the
+ * same stores); every app built is closed by `closeApps`.
+ */
+export async function build(
+  h: Harness,
+  clock?: () => number,
+  deployment: Harness['deployment'] = h.deployment,
+): Promise<FastifyInstance> {
   const app = await buildApp({
     client: h.client,
-    deployment: h.deployment,
+    deployment,
     users: await usersFor(h),
     ...(clock ? { clock } : {}),
   });
@@ -118,3 +126,22 @@ export async function list6(notifiedOn: string, rows: number, breakRow?: number)
 }
 
 export const DOB_HEADER = syntheticHeaders('6').find((x) => /date of birth/i.test(x)) ?? '';
+
+/**
+ * Every file under an inspection's local store (blobs, and anything left in its `incoming/` folder), with its
+ * size: what a test compares before and after an upload to see what was kept.
+ */
+export async function storeContents(h: Harness, inspectionId: string): Promise<Map<string, number>> {
+  const root = path.join(h.deployment.config.filesDir, inspectionId);
+  const found = new Map<string, number>();
+  const walk = async (dir: string): Promise<void> => {
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const e of entries) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) await walk(p);
+      else found.set(path.relative(root, p), (await stat(p)).size);
+    }
+  };
+  await walk(root);
+  return found;
+}

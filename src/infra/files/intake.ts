@@ -42,10 +42,14 @@ export class IntakeRaceError extends Error {
 
 export interface Intakes {
   /**
-   * A fresh intake into `store` (the store of `inspectionId`); `references` reads the hashes the inspection's
-   * state names, when a refusal needs them.
+   * A fresh intake into `store` (the store of `inspectionId`); `references` says which of the hashes given
+   * the inspection's state names, when a refusal needs to know.
    */
-  open(inspectionId: string, store: FileStore, references: () => Promise<ReadonlySet<string>>): Intake;
+  open(
+    inspectionId: string,
+    store: FileStore,
+    references: (hashes: string[]) => Promise<ReadonlySet<string>>,
+  ): Intake;
   /** Hashes held by intakes not yet settled (for tests and logs). */
   held(): number;
 }
@@ -96,7 +100,7 @@ export function createIntakes(): Intakes {
             (sha256) => !holds.has(keyOf(sha256)) && !deleting.has(keyOf(sha256)),
           );
           if (candidates.length === 0) return [];
-          const referenced = await references();
+          const referenced = await references(candidates);
           const deleted: string[] = [];
           for (const sha256 of candidates) {
             const key = keyOf(sha256);
@@ -118,3 +122,6 @@ export function createIntakes(): Intakes {
     },
   };
 }
+
+/** This process's intakes: every caller in the process shares them, or their holds would mean nothing. */
+export const processIntakes: Intakes = createIntakes();

@@ -1,6 +1,6 @@
 import type { AgencyItem, AgencyView } from '../../client/read-model';
 import type { FileToSubmit } from '../../client/inspections';
-import type { FileStore } from '../../infra/files';
+import type { Intake } from '../../infra/files/intake';
 import { storeText, type Upload, type UploadedFile } from '../uploads';
 
 /**
@@ -31,7 +31,7 @@ export async function submissionFrom(
   upload: Upload,
   childId: string | undefined,
   page: AgencyView,
-  store: FileStore,
+  intake: Intake,
 ): Promise<{ files: FileToSubmit[]; extra: { childId?: string; note?: string; complete?: boolean } }> {
   const v = upload.fields;
   if (d.perTrackedChild && (!childId || !page.trackedChildren.includes(childId))) {
@@ -100,7 +100,7 @@ export async function submissionFrom(
         '',
         ...answers.flatMap((x, i) => [`${i + 1}. ${x.q}`, '', x.a, '']),
       ].join('\n');
-      const stored = await storeText(store, text);
+      const stored = await storeText(intake, text);
       return {
         files: [{ stored, name: `joint-evaluation-${childId ?? 'child'}.txt` }],
         extra: child,
@@ -126,7 +126,7 @@ export async function submissionFrom(
           ? 'Arrangements for inspectors to meet the child and family'
           : 'Reasons why inspectors cannot meet the child and family';
       const stored = await storeText(
-        store,
+        intake,
         [heading, `Child ID: ${childId ?? ''}`, '', details, ''].join('\n'),
       );
       return {

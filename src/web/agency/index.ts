@@ -1,16 +1,18 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { CommandError, performCommand, updateId as updateIdField } from '../../client/commands';
+import { outcomeOfFailure, type Outcome } from '../../client/errors';
 import { JtaiError, type FileToSubmit } from '../../client/inspections';
 import type { AgencyItem, AgencyView, QueryView, ReceiptView } from '../../client/read-model';
 import type { LinkGrant } from '../../infra/links';
 import { isListId, LIST_TITLES, templateFileName, writeListTemplate } from '../../lists';
 import { syntheticFileName, writeSyntheticList } from '../../lists/synthetic';
 import { formatUkDateTime } from '../../timeline/format';
+import type { AgencyId } from '../../timeline/types';
 import { showError, webError } from '../errors';
 import { pageContext, protectFormPages, sendScratchFile } from '../http';
 import { presentAgencyPage, presentItem, taskListItems, type PresentedItem } from '../presenters';
-import { DOCUMENT_TYPES, LIST_TYPES, readUpload } from '../uploads';
+import { DOCUMENT_TYPES, formatSize, LIST_TYPES, readUpload, type Allowance, type Upload } from '../uploads';
 import { fieldId, FormError, submissionFrom } from './forms';
 
 /**
@@ -123,92 +125,172 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
   app.post<{ Params: DeliverableParams; Querystring: ChildQuery }>(
     '/:token/d/:deliverable',
     async (request, reply) => {
-      const a = await access(request.params.token);
+      const token = request.params.token;
+      const tooMany = rateLimited(token);
+      if (tooMany) return tooManyUploads(request, reply, tooMany);
+      const a = await access(token);
       const d = owned(a, request.params.deliverable);
       if (!request.isMultipart()) throw webError('BadRequest', 'Send the form as it is on the page.');
-      const store = app.deployment.fileStoreFor(a.page.inspectionId);
-      const upload = await readUpload(request, store, d.kind === 'list' ? LIST_TYPES : DOCUMENT_TYPES);
-      const childId = d.perTrackedChild ? (upload.fields.child ?? request.query.child) : undefined;
-      const values = upload.fields;
-      if (upload.problems.length > 0) {
-        return renderDeliverable(request, reply, a, d, childId, {
-          status: 400,
-          errors: upload.problems.map((p) => ({ text: p.message, href: `#${fieldId(p.field)}` })),
-          values,
-        });
-      }
-      let files: FileToSubmit[];
-      let extra: { childId?: string; note?: string; complete?: boolean };
+      const { inspectionId } = a.page;
+      const allowance = await allowanceOf(inspectionId, a.grant.agency);
+      let upload: Upload | undefined;
+      const refuse = (state: FormState) => () =>
+        renderDeliverable(request, reply, a, d, upload?.fields.child ?? request.query.child, state);
+      if (allowance.left.files <= 0 || allowance.left.bytes <= 0)
+        return refuse({ status: 413, errors: [quotaReached(a.page, allowance)], values: {} })();
+
+      // Everything this post puts into the store goes through one intake: kept if the submission is
+      // accepted, deleted again if it is refused (unless something else refers to the same bytes). The intake
+      // is settled before the answer is sent: once the agency sees a refusal, nothing of it is in the store.
+      const intake = app.inspections.openIntake(inspectionId);
+      let outcome: Outcome = 'refused';
+      let answer: () => Promise<FastifyReply>;
       try {
-        ({ files, extra } = await submissionFrom(d, upload, childId, a.page, store));
-      } catch (err) {
-        if (err instanceof FormError)
-          return renderDeliverable(request, reply, a, d, childId, {
-            status: 400,
-            errors: err.errors,
-            values,
-          });
-        throw err;
-      }
-      // The page's own id makes a double click count once; a form without one still counts once.
-      const updateId = updateIdField.safeParse(values.updateId).data ?? randomUUID();
-      let receipt: ReceiptView;
-      try {
-        receipt = await app.inspections.submit(a.page.inspectionId, d.view.id, a.grant.agency, files, {
-          ...extra,
-          updateId,
-        });
-      } catch (err) {
-        if (!(err instanceof JtaiError)) throw err;
-        const shown = showError(err);
-        if (err.type === 'ListInvalid') {
-          // The validator's messages start with their place ("Row 3, column "X": …"); the page shows the
-          // place once, in its own words and columns.
-          const findings = ((Array.isArray(err.details[0]) ? err.details[0] : []) as QueryView[]).map(
-            (f) => ({
-              ...f,
-              message: f.message.replace(/^Row \d+, column "[^"]*": /, ''),
-            }),
+        answer = await (async () => {
+          upload = await readUpload(
+            app,
+            request,
+            intake,
+            d.kind === 'list' ? LIST_TYPES : DOCUMENT_TYPES,
+            allowance,
           );
-          return renderDeliverable(request, reply, a, d, childId, {
-            status: 400,
-            summary: err.message.split(';')[0] ?? err.message,
-            errors: findings.map((f) => ({
-              text: f.row > 0 ? `Row ${f.row}, column “${f.column}”: ${f.message}` : f.message,
-              href: '#file',
-            })),
-            findings,
-            values: {},
-          });
-        }
-        return renderDeliverable(request, reply, a, d, childId, {
-          status: shown.status,
-          errors: [{ text: err.message, href: '#main-content' }],
-          values,
+          const childId = d.perTrackedChild ? (upload.fields.child ?? request.query.child) : undefined;
+          const values = upload.fields;
+          if (upload.problems.length > 0) {
+            return refuse({
+              status: 400,
+              errors: upload.problems.map((p) => ({ text: p.message, href: `#${fieldId(p.field)}` })),
+              values,
+            });
+          }
+          let files: FileToSubmit[];
+          let extra: { childId?: string; note?: string; complete?: boolean };
+          try {
+            ({ files, extra } = await submissionFrom(d, upload, childId, a.page, intake));
+          } catch (err) {
+            if (err instanceof FormError) return refuse({ status: 400, errors: err.errors, values });
+            throw err;
+          }
+          // The page's own id makes a double click count once; a form without one still counts once.
+          const updateId = updateIdField.safeParse(values.updateId).data ?? randomUUID();
+          let receipt: ReceiptView;
+          outcome = 'unknown'; // from here until the workflow answers, the submission may be recorded
+          try {
+            receipt = await app.inspections.submit(inspectionId, d.view.id, a.grant.agency, files, {
+              ...extra,
+              updateId,
+            });
+            outcome = 'accepted';
+          } catch (err) {
+            outcome = outcomeOfFailure(err);
+            if (!(err instanceof JtaiError)) throw err;
+            return refuse(refusedSubmission(err, values));
+          }
+          return () => receiptPage(request, reply, a, d, receipt, childId);
+        })();
+      } finally {
+        const deleted = await intake.settle(outcome).catch((err: unknown) => {
+          request.log.error(
+            { err: { message: (err as Error).message } },
+            'files of a refused upload were kept',
+          );
+          return [];
         });
+        if (deleted.length > 0)
+          request.log.info({ deleted: deleted.length }, 'files of a refused upload deleted');
       }
-      const page = await app.inspections.agencyPage(a.page.inspectionId, a.grant.agency, app.now());
-      const after = page.items.find((x) => x.view.id === d.view.id) ?? d;
-      const submission = after.submissions.find((s) => s.id === receipt.submissionId);
-      return reply.view('agency/receipt.njk', {
-        ...context(request, reply, a),
-        base: `/a/${request.params.token}`,
-        page,
-        item: presentItem(after),
-        receipt,
-        receivedAtUk: formatUkDateTime(receipt.receivedAt),
-        files: submission?.files ?? [],
-        rows: submission?.rows,
-        note: submission?.note,
-        childId,
-      });
+      return answer();
     },
   );
+
+  async function receiptPage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    a: Access,
+    d: AgencyItem,
+    receipt: ReceiptView,
+    childId: string | undefined,
+  ): Promise<FastifyReply> {
+    const page = await app.inspections.agencyPage(a.page.inspectionId, a.grant.agency, app.now());
+    const after = page.items.find((x) => x.view.id === d.view.id) ?? d;
+    const submission = after.submissions.find((s) => s.id === receipt.submissionId);
+    return reply.view('agency/receipt.njk', {
+      ...context(request, reply, a),
+      base: `/a/${(request.params as TokenParams).token}`,
+      page,
+      item: presentItem(after),
+      receipt,
+      receivedAtUk: formatUkDateTime(receipt.receivedAt),
+      files: submission?.files ?? [],
+      rows: submission?.rows,
+      note: submission?.note,
+      childId,
+    });
+  }
+
+  /** A refusal of the workflow's, as the page shows it: a list's errors by row and column, else its message. */
+  function refusedSubmission(err: JtaiError, values: Record<string, string>): FormState {
+    const shown = showError(err);
+    if (err.type !== 'ListInvalid')
+      return { status: shown.status, errors: [{ text: err.message, href: '#main-content' }], values };
+    // The validator's messages start with their place ("Row 3, column "X": …"); the page shows the
+    // place once, in its own words and columns.
+    const findings = ((Array.isArray(err.details[0]) ? err.details[0] : []) as QueryView[]).map((f) => ({
+      ...f,
+      message: f.message.replace(/^Row \d+, column "[^"]*": /, ''),
+    }));
+    return {
+      status: 400,
+      summary: err.message.split(';')[0] ?? err.message,
+      errors: findings.map((f) => ({
+        text: f.row > 0 ? `Row ${f.row}, column “${f.column}”: ${f.message}` : f.message,
+        href: '#file',
+      })),
+      findings,
+      values: {},
+    };
+  }
+
+  /** The agency's quota in the inspection and what is left of it: accepted files and their bytes. */
+  async function allowanceOf(inspectionId: string, agency: AgencyId): Promise<Allowance> {
+    const { quota } = app.deployment.config.uploads;
+    const used = (await app.inspections.fileUsage(inspectionId)).byAgency[agency] ?? { files: 0, bytes: 0 };
+    return { quota, left: { files: quota.files - used.files, bytes: quota.bytes - used.bytes } };
+  }
+
+  /**
+   * Posts through one link (accepted or not) within the window: counted before anything is read, so a
+   * flood costs a signature check. A token that does not verify is not counted (it gets its 403 next).
+   */
+  function rateLimited(token: string): { retryAt: number } | undefined {
+    const grant = app.deployment.links.verify(token, app.now());
+    if (!grant) return undefined;
+    const key = `${grant.inspectionId}/${grant.agency}/${grant.run}/${grant.version}`;
+    const taken = app.deployment.uploadRate.take(key, app.now());
+    return taken.allowed ? undefined : { retryAt: taken.retryAt };
+  }
+
+  function tooManyUploads(request: FastifyRequest, reply: FastifyReply, limited: { retryAt: number }) {
+    const { max, windowMs } = app.deployment.config.uploads.rate;
+    // The request's body is not read: Node discards it once the answer is sent.
+    return reply
+      .code(429)
+      .header('retry-after', String(Math.max(1, Math.ceil((limited.retryAt - app.now()) / 1000))))
+      .view('agency/too-many-uploads.njk', {
+        ...pageContext(request, reply),
+        base: `/a/${(request.params as TokenParams).token}`,
+        max,
+        minutes: Math.round(windowMs / 60_000),
+        retryAtUk: formatUkDateTime(limited.retryAt),
+      });
+  }
 
   // Answers to the queries on the latest list: kept as a document in the file store, never in workflow state.
   app.post<{ Params: DeliverableParams; Body: Record<string, unknown> }>(
     '/:token/d/:deliverable/answers',
     async (request, reply) => {
+      const tooMany = rateLimited(request.params.token);
+      if (tooMany) return tooManyUploads(request, reply, tooMany);
       const a = await access(request.params.token);
       const d = owned(a, request.params.deliverable);
       const body = request.body ?? {};
@@ -321,6 +403,18 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
     });
   }
   done();
+}
+
+/** The agency has sent all its quota allows: what the page says, and whom to ask. */
+function quotaReached(page: AgencyView, allowance: Allowance): { text: string; href: string } {
+  const { quota, left } = allowance;
+  const reached = left.files <= 0 ? `${quota.files} files` : `${formatSize(quota.bytes)} of files`;
+  return {
+    text:
+      `Your agency has sent ${reached} for this inspection, the most one agency may send. ` +
+      `Nothing from this upload was kept. To send more, contact ${page.coordinator.name} (${page.coordinator.email}).`,
+    href: '#main-content',
+  };
 }
 
 function refused(): JtaiError {
