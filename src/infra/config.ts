@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { databaseSettings, type DatabaseSettings } from './db/settings';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const LOG_FORMATS = ['json', 'pretty'] as const;
@@ -39,6 +40,8 @@ const envSchema = z
     /** Read by src/infra/log.ts (before the configuration is loaded); here so that a bad value is refused too. */
     JTAI_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
     JTAI_LOG_FORMAT: z.enum(LOG_FORMATS).optional(),
+    /** The relational store (users, sessions, audit log): PostgreSQL; unset, PGlite under the data dir. */
+    DATABASE_URL: z.string().optional(),
     ...deploymentEnv(),
   })
   .superRefine(checkDeploymentEnv);
@@ -47,7 +50,7 @@ export interface Config {
   dataDir: string;
   temporal: { address: string; namespace: string; taskQueue: string };
   mail: { smtpUrl?: string; from: string; outboxDir: string };
-  web: { baseUrl: string; port: number; host: string };
+  web: { baseUrl: string; port: number; host: string; trustProxy: string | false };
   calendar: { endOfDay: string; workingHours: { start: string; end: string }; closureDays: string[] };
   searchAttributes: boolean;
   retentionDays: number;
@@ -56,6 +59,8 @@ export interface Config {
   /** Private scratch space for decrypted copies (see ./scratch.ts). */
   scratchDir: string;
   files: FileStoreConfig;
+  /** The relational store: PostgreSQL (`url`) or the embedded PGlite in `dir`. */
+  database: DatabaseSettings;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -79,7 +84,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       from: e.MAIL_FROM,
       outboxDir: path.join(dataDir, 'outbox'),
     },
-    web: { baseUrl: e.WEB_BASE_URL.replace(/\/$/, ''), port: e.WEB_PORT, host: e.WEB_HOST },
+    web: {
+      baseUrl: e.WEB_BASE_URL.replace(/\/$/, ''),
+      port: e.WEB_PORT,
+      host: e.WEB_HOST,
+      trustProxy: e.WEB_TRUST_PROXY ?? false,
+    },
     calendar: {
       endOfDay: e.JTAI_END_OF_DAY,
       workingHours: { start, end },
@@ -93,18 +103,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     filesDir: path.join(dataDir, 'files'),
     scratchDir: path.join(dataDir, 'scratch'),
     files: fileStoreConfig(e),
+    database: databaseSettings({ DATABASE_URL: e.DATABASE_URL }, dataDir),
   };
 }
 
 // ---- Deployment settings (docker-compose, object storage, secrets in files) ------------------------------
 
 /** Variables that may hold a secret: each may instead be given as `<NAME>_FILE`, a path to read it from. */
-export const SECRET_VARIABLES = ['S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'SMTP_URL'] as const;
+export const SECRET_VARIABLES = [
+  'S3_ACCESS_KEY_ID',
+  'S3_SECRET_ACCESS_KEY',
+  'SMTP_URL',
+  'DATABASE_URL',
+] as const;
 
 function deploymentEnv() {
   return {
     /** Address the web app listens on (127.0.0.1: only this machine; 0.0.0.0 in a container). */
     WEB_HOST: z.string().min(1).default('127.0.0.1'),
+    /**
+     * The proxies in front of the web app whose X-Forwarded-For is believed (addresses or CIDR ranges,
+     * comma-separated, or `loopback`), so lockout and the audit log see the client's address, not the proxy's.
+     * Unset: none (the socket's address is the client's).
+     */
+    WEB_TRUST_PROXY: z.string().min(1).optional(),
     /** The keys folder, if not `<data>/keys` (docker secrets mount them read-only under /run/secrets). */
     JTAI_KEYS_DIR: z.string().min(1).optional(),
     /** Where agencies' files are kept: the local folder, or an S3-compatible object store. */
