@@ -7,6 +7,7 @@ import type { LinkGrant } from '../../infra/links';
 import { isListId, LIST_TITLES, templateFileName, writeListTemplate } from '../../lists';
 import { syntheticFileName, writeSyntheticList } from '../../lists/synthetic';
 import { formatUkDateTime } from '../../timeline/format';
+import { auditAgency } from '../audit';
 import { showError, webError } from '../errors';
 import { pageContext, protectFormPages, sendScratchFile } from '../http';
 import { presentAgencyPage, presentItem, taskListItems, type PresentedItem } from '../presenters';
@@ -187,6 +188,12 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
           values,
         });
       }
+      await auditAgency(app, request, a.grant.agency, 'deliverable.submitted', a.page.inspectionId, {
+        deliverable: d.view.id,
+        submission: receipt.submissionId,
+        files: files.length,
+        forTrackedChild: childId !== undefined,
+      });
       const page = await app.inspections.agencyPage(a.page.inspectionId, a.grant.agency, app.now());
       const after = page.items.find((x) => x.view.id === d.view.id) ?? d;
       const submission = after.submissions.find((s) => s.id === receipt.submissionId);
@@ -222,6 +229,10 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
           agency: a.grant.agency,
           submissionId: d.latestSubmissionId,
           answers,
+        });
+        await auditAgency(app, request, a.grant.agency, 'queries.answered', a.page.inspectionId, {
+          deliverable: d.view.id,
+          answers: answers.length,
         });
       } catch (err) {
         if (!(err instanceof JtaiError)) throw err;

@@ -9,6 +9,7 @@ import {
   inspectionViewSchema,
   receiptSchema,
 } from '../../client/read-model';
+import { auditCommand, auditStaff } from '../audit';
 import { basicUser, canAct, lockedMessage } from '../auth';
 import { noStore, sendError, sendInspectionCalendar } from '../http';
 import {
@@ -91,6 +92,7 @@ export function apiRoutes(parent: FastifyInstance, _options: unknown, done: (err
     },
     async (request, reply) => {
       const { inspectionId, input } = await startInspection(app.inspections, request.body);
+      await auditStaff(app, request, 'inspection.started', inspectionId, { rehearsal: !!input.rehearsal });
       return reply.code(201).send({ inspectionId, deliverables: input.schedule.deliverables.length });
     },
   );
@@ -158,7 +160,9 @@ export function apiRoutes(parent: FastifyInstance, _options: unknown, done: (err
           ...(request.body as object),
           ...(params.agency ? { agency: params.agency } : {}),
         } as Commands[K];
-        return answerOf(command, await runCommand(app.inspections, params.id, name, command));
+        const result = await runCommand(app.inspections, params.id, name, command);
+        await auditCommand(app, request, params.id, name, command);
+        return answerOf(command, result);
       },
     );
   }
