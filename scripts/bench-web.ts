@@ -11,7 +11,7 @@
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { buildApp } from '../src/web/app';
-import { UserStore } from '../src/web/users';
+import { openStore } from '../src/infra/db';
 import { CONTACTS, createHarness, upcomingNotificationMonday } from '../test/support/harness';
 import { createDevServerEnv } from '../test/support/temporal';
 
@@ -69,9 +69,9 @@ async function main(): Promise<void> {
       }
       console.log(`Started ${ids.length} inspections in ${((Date.now() - t0) / 1000).toFixed(1)} s.`);
 
-      const users = new UserStore(path.join(h.dir, 'web-users.json'));
-      await users.set('bench', 'coordinator', 'bench-password-123');
-      const app = await buildApp({ client: h.client, deployment: h.deployment, users });
+      const store = await openStore(h.deployment.config.database);
+      await store.users.set('bench', 'coordinator', 'bench-password-123');
+      const app = await buildApp({ client: h.client, deployment: h.deployment, store });
       await app.listen({ port: 0, host: '127.0.0.1' });
       const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
       try {
@@ -131,6 +131,7 @@ async function main(): Promise<void> {
         if (results.some((r) => r.failures > 0)) process.exitCode = 1;
       } finally {
         await app.close();
+        await store.close();
         for (const id of ids) await h.client.cancel(id, 'End of benchmark').catch(() => undefined);
       }
     });

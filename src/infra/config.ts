@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { databaseSettings, type DatabaseSettings } from './db/settings';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const LOG_FORMATS = ['json', 'pretty'] as const;
@@ -47,6 +48,8 @@ const envSchema = z
     JTAI_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
     JTAI_LOG_FORMAT: z.enum(LOG_FORMATS).optional(),
     ...uploadEnv(),
+    /** The relational store (users, sessions, audit log): PostgreSQL; unset, PGlite under the data dir. */
+    DATABASE_URL: z.string().optional(),
     ...deploymentEnv(),
   })
   .superRefine(checkDeploymentEnv);
@@ -55,7 +58,7 @@ export interface Config {
   dataDir: string;
   temporal: { address: string; namespace: string; taskQueue: string };
   mail: { smtpUrl?: string; from: string; outboxDir: string };
-  web: { baseUrl: string; port: number; host: string };
+  web: { baseUrl: string; port: number; host: string; trustProxy: string | false };
   calendar: { endOfDay: string; workingHours: { start: string; end: string }; closureDays: string[] };
   searchAttributes: boolean;
   retentionDays: number;
@@ -66,6 +69,8 @@ export interface Config {
   scratchDir: string;
   files: FileStoreConfig;
   uploads: UploadLimits;
+  /** The relational store: PostgreSQL (`url`) or the embedded PGlite in `dir`. */
+  database: DatabaseSettings;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -89,7 +94,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       from: e.MAIL_FROM,
       outboxDir: path.join(dataDir, 'outbox'),
     },
-    web: { baseUrl: e.WEB_BASE_URL.replace(/\/$/, ''), port: e.WEB_PORT, host: e.WEB_HOST },
+    web: {
+      baseUrl: e.WEB_BASE_URL.replace(/\/$/, ''),
+      port: e.WEB_PORT,
+      host: e.WEB_HOST,
+      trustProxy: e.WEB_TRUST_PROXY ?? false,
+    },
     calendar: {
       endOfDay: e.JTAI_END_OF_DAY,
       workingHours: { start, end },
@@ -108,6 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       quota: { files: e.JTAI_UPLOAD_QUOTA_FILES, bytes: e.JTAI_UPLOAD_QUOTA_MB * 1024 * 1024 },
       rate: { max: e.JTAI_UPLOAD_RATE_MAX, windowMs: e.JTAI_UPLOAD_RATE_MINUTES * 60_000 },
     },
+    database: databaseSettings({ DATABASE_URL: e.DATABASE_URL }, dataDir),
   };
 }
 
@@ -138,12 +149,23 @@ function uploadEnv() {
 // ---- Deployment settings (docker-compose, object storage, secrets in files) ------------------------------
 
 /** Variables that may hold a secret: each may instead be given as `<NAME>_FILE`, a path to read it from. */
-export const SECRET_VARIABLES = ['S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'SMTP_URL'] as const;
+export const SECRET_VARIABLES = [
+  'S3_ACCESS_KEY_ID',
+  'S3_SECRET_ACCESS_KEY',
+  'SMTP_URL',
+  'DATABASE_URL',
+] as const;
 
 function deploymentEnv() {
   return {
     /** Address the web app listens on (127.0.0.1: only this machine; 0.0.0.0 in a container). */
     WEB_HOST: z.string().min(1).default('127.0.0.1'),
+    /**
+     * The proxies in front of the web app whose X-Forwarded-For is believed (addresses or CIDR ranges,
+     * comma-separated, or `loopback`), so lockout and the audit log see the client's address, not the proxy's.
+     * Unset: none (the socket's address is the client's).
+     */
+    WEB_TRUST_PROXY: z.string().min(1).optional(),
     /** The keys folder, if not `<data>/keys` (docker secrets mount them read-only under /run/secrets). */
     JTAI_KEYS_DIR: z.string().min(1).optional(),
     /** Where agencies' files are kept: the local folder, or an S3-compatible object store. */

@@ -1,3 +1,4 @@
+import { chmodSync, mkdirSync } from 'node:fs';
 import { createCalendar } from '../timeline/calendar';
 import { encryptedDataConverter } from './codec';
 import type { Config } from './config';
@@ -14,6 +15,7 @@ import { createScratch } from './scratch';
  * Callers use the interfaces (`FileStore`, `LinkSigner`, `Scratch`), never an implementation.
  */
 export function createDeployment(config: Config) {
+  privateDataDir(config.dataDir);
   const { fileStoreFor, dataKeys } = createFileStores(config, loadOrCreateKeyring(config.keysDir, 'files'));
   return {
     config,
@@ -32,4 +34,19 @@ export function createDeployment(config: Config) {
   };
 }
 export type Deployment = ReturnType<typeof createDeployment>;
+
+/**
+ * The data folder is jtai's alone (0700): whatever is in it (outbox emails with live links, the embedded
+ * database, spooled audit lines, scratch copies) is then out of other users' reach even where a file's own mode
+ * is wider (the Temporal dev server's SQLite file, made by another program). jtai's own files are 0600.
+ */
+function privateDataDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    chmodSync(dir, 0o700);
+  } catch (err) {
+    // A folder this user does not own (a mounted volume): its owner decides; jtai's files in it stay 0600.
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
+  }
+}
 export { safeSegment };

@@ -1,12 +1,11 @@
 import cookie from '@fastify/cookie';
-import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import view from '@fastify/view';
 import swagger, { type SwaggerOptions } from '@fastify/swagger';
-import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import {
   createJsonSchemaTransform,
   createJsonSchemaTransformObject,
@@ -18,16 +17,17 @@ import path from 'node:path';
 import nunjucks from 'nunjucks';
 import type { InspectionsClient } from '../client/inspections';
 import type { Deployment } from '../infra';
+import type { AuditInput, Store } from '../infra/db';
 import { formatUkDateTime } from '../timeline/format';
 import type { Instant } from '../timeline/types';
 import { agencyRoutes } from './agency';
 import { apiRoutes } from './api';
 import { sessionUser, type SessionUser } from './auth';
+import { registerCsrf } from './csrf';
 import { showError } from './errors';
 import { sendError } from './http';
 import { staffRoutes } from './staff';
 import { MAX_UPLOAD_BYTES } from './uploads';
-import { UserStore } from './users';
 
 /**
  * The web app: agency link pages (`/a/<token>`), the coordinator's and managers' pages behind sign-in, and
@@ -39,7 +39,10 @@ declare module 'fastify' {
   interface FastifyInstance {
     inspections: InspectionsClient;
     deployment: Deployment;
-    users: UserStore;
+    /** Users, sessions, sign-in attempts, the audit log (src/infra/db). */
+    store: Store;
+    /** Where this app writes audit lines: the store's append-only log. Throws when a line could not be kept. */
+    audit: { record(input: AuditInput): Promise<void> };
     /** Now, as an instant: the app's clock (a test may move it with the workflow's). */
     now(): Instant;
     /** Cookies are Secure when the app is served over https. */
@@ -54,9 +57,9 @@ export interface BuildOptions {
   client: InspectionsClient;
   deployment: Deployment;
   clock?: () => Instant;
-  users?: UserStore;
-  /** Fastify's logger option (server.ts passes one; tests none). Request URLs are never logged. */
-  logger?: boolean | { level: string };
+  store: Store;
+  /** Fastify's logger option (server.ts passes one; tests none or a stream). Request URLs are never logged. */
+  logger?: boolean | { level: string; stream?: { write(line: string): void } };
 }
 
 const WEB_DIR = __dirname;
@@ -89,14 +92,18 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     // Agency links carry their token in the URL: Fastify's own request lines would log it. Ours log the
     // route pattern (/a/:token) instead, below.
     logController: new LogController({ disableRequestLogging: true }),
-    trustProxy: false,
+    // The client address (lockout, audit) is the socket's unless a proxy in front is trusted (WEB_TRUST_PROXY).
+    trustProxy: config.web.trustProxy,
     // Agency tokens are a few hundred characters.
     routerOptions: { maxParamLength: 1000 },
   });
 
   app.decorate('inspections', client);
   app.decorate('deployment', deployment);
-  app.decorate('users', options.users ?? UserStore.forDataDir(config.dataDir));
+  app.decorate('store', options.store);
+  app.decorate('audit', {
+    record: async (input: AuditInput) => void (await options.store.audit.append(input)),
+  });
   const clock = options.clock ?? Date.now;
   app.decorate('now', () => clock());
   app.decorate('secureCookies', secure);
@@ -123,15 +130,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     referrerPolicy: { policy: 'no-referrer' },
   });
   await app.register(cookie, { secret: deployment.webSessionKey() });
-  await app.register(csrf, {
-    cookieOpts: { signed: true, httpOnly: true, sameSite: 'lax', path: '/', secure },
-    // Forms post the token as a field; multipart forms carry it in the action's query string, because
-    // their body is streamed into the file store after this check, not parsed before it.
-    getToken: (req: FastifyRequest) =>
-      (req.body as { _csrf?: string } | undefined)?._csrf ??
-      (req.query as { _csrf?: string } | undefined)?._csrf ??
-      (req.headers['x-csrf-token'] as string | undefined),
-  });
+  registerCsrf(app, secure);
   await app.register(formbody, { bodyLimit: 256 * 1024 });
   await app.register(multipart, {
     throwFileSizeLimit: false,
@@ -171,10 +170,11 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   );
   app.get('/healthz', () => ({ ok: true }));
 
-  // Who is signed in (session cookie); the API also takes HTTP Basic (in its own plugin).
-  app.addHook('onRequest', (request, _reply, done) => {
-    request.user = sessionUser(request, app.users);
-    done();
+  // Who is signed in (session cookie); the API also takes HTTP Basic (in its own plugin). Agency pages and
+  // assets have no staff session: the store is not asked for them.
+  app.addHook('onRequest', async (request) => {
+    if (/^\/(a|assets)\//.test(request.url) || request.url === '/healthz') return;
+    request.user = await sessionUser(request, app);
   });
 
   // One line per request with the route pattern, never the URL itself (agency tokens, child IDs in queries).

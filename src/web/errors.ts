@@ -19,6 +19,7 @@ const STATUS_BY_TYPE: Record<string, number> = {
   Forbidden: 403,
   LinkRefused: 403,
   Unauthorised: 401,
+  TooManyAttempts: 429,
   AlreadySettled: 409,
   NotYetRequested: 409,
   InspectionEnded: 409,

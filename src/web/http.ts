@@ -3,7 +3,6 @@ import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { isRehearsalId } from '../timeline/rehearsal';
-import type { User } from './users';
 
 /** Request helpers shared by the agency pages, the staff pages and the API. */
 
@@ -14,6 +13,8 @@ const TITLES: Record<number, string> = {
   404: 'Page not found',
   409: 'That cannot be done now',
   413: 'The file is too large',
+  415: 'That cannot be sent this way',
+  429: 'Too many attempts',
   500: 'Sorry, there is a problem with the service',
 };
 
@@ -28,7 +29,7 @@ export function isApiRequest(request: FastifyRequest): boolean {
  */
 export function pageContext(request: FastifyRequest, reply: FastifyReply): Record<string, unknown> {
   const nonces = (reply as FastifyReply & { cspNonce?: { script: string } }).cspNonce;
-  const user: User | undefined = request.user;
+  const user = request.user ? { username: request.user.username, role: request.user.role } : undefined;
   const id = (request.params as { id?: unknown } | undefined)?.id;
   return {
     user,

@@ -1,27 +1,28 @@
 /**
- * The web app process (`npm start` runs it beside the worker): connects the InspectionsClient to Temporal,
- * listens on WEB_PORT (127.0.0.1 unless WEB_HOST says otherwise), prints its URL, and stops cleanly on
- * SIGINT, SIGTERM or SIGHUP. On a fresh machine with no users, it makes a `coordinator` account and prints
- * its password once.
+ * The web app process (`npm start` runs it beside the worker): opens the store (PostgreSQL with DATABASE_URL,
+ * otherwise the embedded PGlite under the data dir, which this process then holds), connects the
+ * InspectionsClient to Temporal, listens on WEB_PORT (127.0.0.1 unless WEB_HOST says otherwise), prints its URL,
+ * and stops cleanly on SIGINT, SIGTERM or SIGHUP. On a fresh machine with no users, it makes a `coordinator`
+ * account and prints its password once. The users file of earlier versions is imported once.
  */
 import { InspectionsClient } from '../client/inspections';
 import { loadConfig } from '../infra/config';
 import { createDeployment } from '../infra';
+import { openStore, usersFileOf } from '../infra/db';
 import { buildApp } from './app';
-import { UserStore } from './users';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const deployment = createDeployment(config);
   await deployment.scratch.sweep();
   const host = process.env.WEB_HOST || '127.0.0.1';
-  const users = UserStore.forDataDir(config.dataDir);
-  const created = await users.bootstrap();
+  const store = await openStore(config.database, { usersFile: usersFileOf(config.dataDir) });
+  const created = await store.users.bootstrap();
   const client = await InspectionsClient.connect(deployment);
   const app = await buildApp({
     client,
     deployment,
-    users,
+    store,
     logger: { level: process.env.WEB_LOG_LEVEL || 'warn' },
   });
 
@@ -31,6 +32,8 @@ async function main(): Promise<void> {
       console.log(`jtai web: ${signal}, stopping.`);
       await app.close();
       await client.close();
+      // The embedded database is consistent on disk only once closed.
+      await store.close();
       process.exit(0);
     })();
   };
@@ -45,7 +48,7 @@ async function main(): Promise<void> {
     console.log(
       [
         '',
-        `jtai web: no users yet, so a coordinator account was made (in ${users.file}):`,
+        `jtai web: no users yet, so a coordinator account was made (in ${config.database.url ? 'the database' : config.database.dir}):`,
         `  username: ${created.username}`,
         `  password: ${created.password}`,
         'This password is shown once. Sign in, then add people on the Users page.',

@@ -15,6 +15,7 @@ import {
   list6,
   multipart,
   storeContents,
+  storeFor,
 } from './support';
 
 /** The agency link pages, through app.inject() against a real client, worker and list validator. */
@@ -192,6 +193,24 @@ test('a list with errors is shown in the error summary by row and column and not
       const body = await multipart({}, [{ field: 'file', name: 'x.xlsx', content: good }]);
       const forged = await app.inject({ method: 'POST', url, headers: body.headers, payload: body.payload });
       expect(forged.statusCode).toBe(403);
+
+      // The audit log names the agency for each list recorded and for its answers; refused ones are not in it.
+      const lines = await (await storeFor(h)).audit.list({ inspectionId });
+      const la = { kind: 'agency', agency: 'local-authority' };
+      expect(lines.map((l) => [l.actor, l.action, l.details])).toEqual([
+        [
+          la,
+          'deliverable.submitted',
+          { deliverable: 'list-6', submission: expect.any(String), files: 1, forTrackedChild: false },
+        ],
+        [
+          la,
+          'deliverable.submitted',
+          { deliverable: 'list-6', submission: expect.any(String), files: 1, forTrackedChild: false },
+        ],
+        [la, 'queries.answered', { deliverable: 'list-6', answers: 1 }],
+      ]);
+      expect(JSON.stringify(lines)).not.toMatch(/SYN\d|list6|capitals/);
     }),
   );
 });
@@ -291,6 +310,17 @@ test('documents by code with a checklist; no meetings to declare; per-child key 
         details: 'x',
       });
       expect(wrong.statusCode).toBe(400);
+
+      // Per-child submissions are audited without the child: which deliverable, that it was for a child.
+      const lines = await (await storeFor(h)).audit.list({ inspectionId });
+      expect(lines.map((l) => [l.actor, l.details.deliverable, l.details.forTrackedChild])).toEqual([
+        [{ kind: 'agency', agency: 'police' }, 'annex-a-documents.police', false],
+        [{ kind: 'agency', agency: 'local-authority' }, 'list-meetings', false],
+        [{ kind: 'agency', agency: 'police' }, 'key-documents.police', true],
+        [{ kind: 'agency', agency: 'partnership' }, 'joint-evaluation', true],
+        [{ kind: 'agency', agency: 'local-authority' }, 'consent', true],
+      ]);
+      expect(JSON.stringify(lines)).not.toMatch(/SYN\d|Synthetic/);
     }),
   );
 });
@@ -421,7 +451,7 @@ test('uploads: a per-agency quota (files, bytes) and a per-link rate answer plai
         config: { ...h.deployment.config, uploads: { quota: { files: 2, bytes: 10 * 1024 }, rate } },
         uploadRate: createMemoryRateLimiter(rate),
       };
-      const app = await build(h, () => now, limited);
+      const app = await build(h, () => now, { deployment: limited });
       const state = await h.client.state(inspectionId);
       const police = agencyToken(h, state, 'police');
       const health = agencyToken(h, state, 'health');

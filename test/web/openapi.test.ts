@@ -6,8 +6,8 @@ import path from 'node:path';
 import { InspectionsClient } from '../../src/client/inspections';
 import { createDeployment } from '../../src/infra';
 import { loadConfig } from '../../src/infra/config';
+import { openStore, type Store } from '../../src/infra/db';
 import { buildApp } from '../../src/web/app';
-import { UserStore } from '../../src/web/users';
 import { cookieHeader, PASSWORDS, signIn } from './support';
 
 /**
@@ -16,17 +16,19 @@ import { cookieHeader, PASSWORDS, signIn } from './support';
  */
 let dir: string;
 let app: FastifyInstance;
+let store: Store;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'jtai-openapi-'));
   const deployment = createDeployment(loadConfig({ JTAI_DATA_DIR: dir }));
-  const users = new UserStore(path.join(dir, 'web-users.json'));
-  await users.set('coord', 'coordinator', PASSWORDS.coordinator);
-  await users.set('manager', 'manager', PASSWORDS.manager);
-  app = await buildApp({ client: new InspectionsClient(new Client(), deployment), deployment, users });
-});
+  store = await openStore(deployment.config.database);
+  await store.users.set('coord', 'coordinator', PASSWORDS.coordinator);
+  await store.users.set('manager', 'manager', PASSWORDS.manager);
+  app = await buildApp({ client: new InspectionsClient(new Client(), deployment), deployment, store });
+}, 120_000);
 afterAll(async () => {
   await app?.close();
+  await store?.close();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -87,7 +89,7 @@ test('every API route is in the generated document with its methods, and nothing
   }
 });
 
-test('a signed-in browser may act on the API only with a JSON body: 415, as the document says', async () => {
+test('the API acts only on a JSON body, for a signed-in browser and HTTP Basic alike: 415, as the document says', async () => {
   const session = cookieHeader(await signIn(app, 'coord', PASSWORDS.coordinator));
   const form = await app.inject({
     method: 'POST',
@@ -99,6 +101,23 @@ test('a signed-in browser may act on the API only with a JSON body: 415, as the 
   expect(form.json()).toEqual({
     error: { type: 'UnsupportedMediaType', message: 'Send a JSON body (application/json).' },
   });
+  for (const [type, payload] of [
+    ['application/x-www-form-urlencoded', 'reason=cross-site'],
+    ['text/plain', '{"reason":"cross-site"}'],
+    [
+      'multipart/form-data; boundary=x',
+      '--x\r\nContent-Disposition: form-data; name="reason"\r\n\r\nx\r\n--x--',
+    ],
+    ['application/jsonx', '{"reason":"cross-site"}'],
+  ]) {
+    const basic = await app.inject({
+      method: 'POST',
+      url: '/api/inspections/inspection-x-2026-11-23/cancel',
+      headers: { ...coordinator, 'content-type': type as string },
+      payload: payload as string,
+    });
+    expect({ type, status: basic.statusCode }).toEqual({ type, status: 415 });
+  }
 });
 
 test('a body that does not match its schema is a 400 a person can act on; who may ask is checked first', async () => {
@@ -115,10 +134,12 @@ test('a body that does not match its schema is a 400 a person can act on; who ma
       ),
     },
   });
-  const empty = await post('/cancel', coordinator);
+  const empty = await post('/cancel', coordinator, {});
   expect(empty.json()).toEqual({
     error: { type: 'BadRequest', message: 'Enter a reason for cancelling the inspection.' },
   });
+  // No body at all is no JSON either: a cross-site `fetch` without a body would otherwise get through.
+  expect((await post('/links/police', coordinator)).statusCode).toBe(415);
   const agency = await post('/links/fire-service', coordinator, { revoke: true });
   expect(agency.statusCode).toBe(400);
   expect(agency.json<{ error: { message: string } }>().error.message).toMatch(

@@ -21,6 +21,7 @@ import {
   multipart,
   PASSWORDS,
   signIn,
+  storeFor,
 } from './support';
 
 /**
@@ -39,6 +40,8 @@ const basic = (user: string, password: string) => ({
   authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
 });
 const coordinatorAuth = basic('coord', PASSWORDS.coordinator);
+/** The coordinator as the audit log names them. */
+const coord = { kind: 'user', username: 'coord' };
 
 async function putList6(inspectionId: string, notifiedOn: string) {
   const stored = await ctx.h.deployment
@@ -83,7 +86,7 @@ test('sign-in is required; a wrong password is refused; managers read but cannot
   expect(dashboard.body).toContain('Inspections');
   expect(dashboard.body).toContain('Start an inspection');
 
-  // The session cookie is signed, HttpOnly, SameSite=Lax.
+  // The session cookie is a random id (the store keeps its hash), HttpOnly, SameSite=Lax.
   const login = await app.inject({ method: 'GET', url: '/sign-in' });
   const j2 = keepCookies({}, login);
   const res = await app.inject({
@@ -94,7 +97,7 @@ test('sign-in is required; a wrong password is refused; managers read but cannot
   });
   const cookie = res.cookies.find((c) => c.name === 'jtai_session');
   expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
-  expect(cookie?.value).toMatch(/^manager\|\d+\..+/);
+  expect(cookie?.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
   const manager = keepCookies(j2, res);
   const managerHome = await app.inject({
     method: 'GET',
@@ -289,8 +292,9 @@ test('the coordinator starts an inspection from the form (contacts errors by lin
       const grid = /<table class="govuk-table jtai-child-grid"[\s\S]*?<\/table>/.exec(after.body)?.[0] ?? '';
       for (const id of twenty) expect(grid).toContain(`>${id}<`);
       const policeRow =
-        /<tr class="govuk-table__row">(?:(?!<\/tr>)[\s\S])*?Example Constabulary[\s\S]*?<\/tr>/.exec(grid)?.[0] ??
-        '';
+        /<tr class="govuk-table__row">(?:(?!<\/tr>)[\s\S])*?Example Constabulary[\s\S]*?<\/tr>/.exec(
+          grid,
+        )?.[0] ?? '';
       expect(policeRow.match(/govuk-tag--green/g)).toHaveLength(1);
       expect(policeRow).toContain('1 of 5');
 
@@ -319,6 +323,26 @@ test('the coordinator starts an inspection from the form (contacts errors by lin
       const cancel = await post(`/inspections/${inspectionId}/cancel`, { reason: '' });
       expect(cancel.statusCode).toBe(400);
       expect(cancel.body).toContain('Enter a reason for cancelling the inspection');
+
+      // The audit log: who did what, in order; refused actions are not in it; no child ID, reason or note.
+      const store = await storeFor(ctx.h);
+      const lines = await store.audit.list({ inspectionId });
+      expect(lines.map((l) => [l.actor, l.action, l.details])).toEqual([
+        [coord, 'inspection.started', { rehearsal: false, via: 'session' }],
+        [coord, 'selection.recorded', { stage: 'twenty', count: 5, via: 'session' }],
+        [coord, 'selection.recorded', { stage: 'tracked', count: 5, via: 'session' }],
+        [coord, 'confirmation.recorded', { deliverable: 'confirmation-call', via: 'session' }],
+        [coord, 'deliverable.extended', { deliverable: 'list-7', to: expect.any(String), via: 'session' }],
+        [coord, 'deliverable.waived', { deliverable: 'list-8', via: 'session' }],
+        [coord, 'link.sent', { agency: 'police', via: 'session' }],
+        [coord, 'link.revoked', { agency: 'police', via: 'session' }],
+        [coord, 'pack.downloaded', { via: 'session' }],
+      ]);
+      expect(lines.every((l) => l.clientAddress === '127.0.0.1')).toBe(true);
+      const written = JSON.stringify(lines);
+      expect(written).not.toMatch(/SYN\d/);
+      expect(written).not.toContain('Synthetic reason');
+      expect(written).not.toContain('Not held');
     } finally {
       await ctx.h.client.cancel(inspectionId, 'End of test').catch(() => undefined);
     }
@@ -414,6 +438,13 @@ test('the JSON API: list and status as the CLI prints them, actions, typed error
           headers: { cookie: cookieHeader(session) },
         });
         expect(viaSession.statusCode).toBe(200);
+
+        // API actions are audited as the page's are, with how the caller signed in; refused ones are not.
+        const lines = await (await storeFor(ctx.h)).audit.list({ inspectionId });
+        expect(lines.map((l) => [l.actor, l.action, l.details])).toEqual([
+          [coord, 'deliverable.waived', { deliverable: 'list-nps', via: 'api-basic' }],
+          [coord, 'link.revoked', { agency: 'health', via: 'api-basic' }],
+        ]);
 
         const doc = (await app.inject({ method: 'GET', url: '/api/openapi.json' })).json<{
           openapi: string;

@@ -5,38 +5,57 @@ import path from 'node:path';
 import { syntheticHeaders, syntheticRow } from '../../src/lists/synthetic';
 import type { AgencyId } from '../../src/timeline/types';
 import type { InspectionStatus } from '../../src/workflows/types';
-import { buildApp } from '../../src/web/app';
-import { UserStore } from '../../src/web/users';
+import { openStore, type Store } from '../../src/infra/db';
+import { buildApp, type BuildOptions } from '../../src/web/app';
 import type { Harness } from '../support/harness';
 
 /** Shared by the web tests: an app per test (closed after it), sign-in, forms, synthetic list files. */
 
 export const PASSWORDS = { coordinator: 'coordinator-password-1', manager: 'manager-password-1' };
 
-export async function usersFor(h: Harness): Promise<UserStore> {
-  const users = new UserStore(path.join(h.dir, 'web-users.json'));
-  if (users.size === 0) {
-    await users.set('coord', 'coordinator', PASSWORDS.coordinator);
-    await users.set('manager', 'manager', PASSWORDS.manager);
+const stores = new Map<string, Promise<Store>>();
+/**
+ * The store of a harness: the embedded database under its data dir (as the web app opens it), with a
+ * coordinator `coord` and a manager `manager`; one per harness, closed after the test file.
+ */
+export function storeFor(h: Harness): Promise<Store> {
+  let store = stores.get(h.dir);
+  if (!store) {
+    store = (async () => {
+      const s = await openStore(h.deployment.config.database);
+      if ((await s.users.count()) === 0) {
+        await s.users.set('coord', 'coordinator', PASSWORDS.coordinator);
+        await s.users.set('manager', 'manager', PASSWORDS.manager);
+      }
+      return s;
+    })();
+    stores.set(h.dir, store);
   }
-  return users;
+  return store;
 }
+afterAll(async () => {
+  for (const [dir, store] of stores) {
+    stores.delete(dir);
+    await (await store).close();
+  }
+}, 60_000);
 
 const open: FastifyInstance[] = [];
 /**
- * Build the app on the harness's client and deployment (or `deployment`, one made from it: other limits, the
- * same stores); every app built is closed by `closeApps`.
+ * Build the app on the harness's client and deployment (or `options.deployment`, one made from it: other
+ * limits, the same stores); every app built is closed by `closeApps`.
  */
 export async function build(
   h: Harness,
   clock?: () => number,
-  deployment: Harness['deployment'] = h.deployment,
+  options: Partial<BuildOptions> = {},
 ): Promise<FastifyInstance> {
   const app = await buildApp({
     client: h.client,
-    deployment,
-    users: await usersFor(h),
+    deployment: h.deployment,
+    store: await storeFor(h),
     ...(clock ? { clock } : {}),
+    ...options,
   });
   open.push(app);
   return app;

@@ -5,6 +5,8 @@
  */
 import path from 'node:path';
 import { agencyDirectoryRepository } from './agency-directory';
+import { randomPassword } from './passwords';
+import { checkPassword, signInWithPassword } from './sign-in';
 import { auditRepository } from './audit';
 import { systemClock, type Clock, type Database } from './database';
 import { openDatabase, type DatabaseSettings } from './open';
@@ -15,7 +17,14 @@ import { userRepository } from './users';
 export type { Clock, Database, Queryable, Row } from './database';
 export { databaseSettings, openDatabase, type DatabaseSettings } from './open';
 export type { AgencyDirectory, DirectoryAgency, DirectoryCoordinator } from './agency-directory';
-export { AUDIT_ACTIONS, type Actor, type AuditAction, type AuditDetails, type AuditEntry } from './audit';
+export {
+  AUDIT_ACTIONS,
+  type Actor,
+  type AuditAction,
+  type AuditDetails,
+  type AuditEntry,
+  type AuditInput,
+} from './audit';
 export type { ActiveSession, NewSession, SessionPolicy } from './sessions';
 export type { Locked, Lockout, LockoutPolicy } from './sign-in-attempts';
 export { ROLES, type OidcIdentity, type Role, type User } from './users';
@@ -37,7 +46,7 @@ export interface StoreOptions {
 
 export function repositories(db: Database, options: StoreOptions = {}) {
   const clock = options.clock ?? systemClock;
-  return {
+  const repos = {
     db,
     users: userRepository(db, clock),
     sessions: sessionRepository(db, clock, options.sessions ?? SESSION_POLICY),
@@ -45,7 +54,18 @@ export function repositories(db: Database, options: StoreOptions = {}) {
     audit: auditRepository(db, clock),
     agencyDirectory: agencyDirectoryRepository(db, clock),
   };
+  return {
+    ...repos,
+    /** A password check counted by the lockout, for HTTP Basic (see ./sign-in.ts). */
+    checkPassword: (attempt: Attempt) => checkPassword(repos, attempt),
+    /** The sign-in form's: the check, then a new session (see ./sign-in.ts). */
+    signInWithPassword: (attempt: Attempt) => signInWithPassword(repos, attempt),
+    /** A random password for a new user or a reset, shown once. */
+    newPassword: randomPassword,
+  };
 }
+
+type Attempt = { username: string; password: string; clientAddress: string };
 
 export type Store = ReturnType<typeof repositories> & { close(): Promise<void> };
 

@@ -2,8 +2,7 @@ import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } 
 
 /**
  * Password hashes in the format the users file has always used, `scrypt$N$r$p$<salt base64>$<hash base64>`,
- * so hashes imported from it keep working. (src/web/users.ts still has its own copy until the web app moves
- * onto this store.)
+ * so hashes imported from it keep working.
  */
 const SCRYPT = { N: 16384, r: 8, p: 1, keylen: 32 };
 

@@ -1,7 +1,13 @@
-import type { Store } from './index';
-import type { NewSession } from './sessions';
-import type { Locked } from './sign-in-attempts';
-import type { User } from './users';
+import type { NewSession, sessionRepository } from './sessions';
+import type { Locked, signInAttemptRepository } from './sign-in-attempts';
+import type { User, userRepository } from './users';
+
+/** The repositories a sign-in uses (the store's; see ./index.ts). */
+interface Store {
+  users: ReturnType<typeof userRepository>;
+  sessions: ReturnType<typeof sessionRepository>;
+  signInAttempts: ReturnType<typeof signInAttemptRepository>;
+}
 
 type Refused = { ok: false; reason: 'locked'; lockout: Locked } | { ok: false; reason: 'wrong' };
 export type CheckResult = { ok: true; user: User } | Refused;

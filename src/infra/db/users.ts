@@ -50,13 +50,16 @@ function toUser(row: UserRow): User {
   };
 }
 
-const USERNAME = /^[a-z0-9][a-z0-9._-]{1,39}$/;
+// Letters, digits, dots, dashes, underscores, and "@" for someone named by their work email address.
+const USERNAME = /^[a-z0-9][a-z0-9._@-]{1,99}$/;
 export const MIN_PASSWORD_LENGTH = 12;
 
 export function normaliseUsername(username: string): string {
   const name = username.trim().toLowerCase();
   if (!USERNAME.test(name))
-    throw new Error('A username is 2 to 40 lower-case letters, digits, dots, dashes or underscores.');
+    throw new Error(
+      'A username is 2 to 100 lower-case letters, digits, dots, dashes, underscores or @ signs.',
+    );
   return name;
 }
 

@@ -9,6 +9,7 @@ import { isListId, LIST_TITLES, templateFileName, writeListTemplate } from '../.
 import { syntheticFileName, writeSyntheticList } from '../../lists/synthetic';
 import { formatUkDateTime } from '../../timeline/format';
 import type { AgencyId } from '../../timeline/types';
+import { auditAgency } from '../audit';
 import { showError, webError } from '../errors';
 import { pageContext, protectFormPages, sendScratchFile } from '../http';
 import { presentAgencyPage, presentItem, taskListItems, type PresentedItem } from '../presenters';
@@ -181,6 +182,12 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
               updateId,
             });
             outcome = 'accepted';
+            await auditAgency(app, request, a.grant.agency, 'deliverable.submitted', inspectionId, {
+              deliverable: d.view.id,
+              submission: receipt.submissionId,
+              files: files.length,
+              forTrackedChild: childId !== undefined,
+            });
           } catch (err) {
             outcome = outcomeOfFailure(err);
             if (!(err instanceof JtaiError)) throw err;
@@ -305,6 +312,10 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
           submissionId: d.latestSubmissionId,
           answers,
         });
+        await auditAgency(app, request, a.grant.agency, 'queries.answered', a.page.inspectionId, {
+          deliverable: d.view.id,
+          answers: answers.length,
+        });
       } catch (err) {
         return refusedForm(err, request, reply, a, d, (field) =>
           field.startsWith('answers') ? '#answer-0' : '#main-content',
@@ -322,13 +333,18 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
       const d = owned(a, request.params.deliverable);
       const body = request.body ?? {};
       try {
-        await performCommand(app.inspections, a.page.inspectionId, 'withdraw', {
+        const { command } = await performCommand(app.inspections, a.page.inspectionId, 'withdraw', {
           deliverable: d.view.id,
           agency: a.grant.agency,
           submissionId: body.submissionId,
           sha256: body.sha256,
           reason: body.reason,
           updateId: body.updateId,
+        });
+        await auditAgency(app, request, a.grant.agency, 'file.withdrawn', a.page.inspectionId, {
+          deliverable: command.deliverable,
+          sha256: command.sha256,
+          reasonLength: command.reason.length,
         });
       } catch (err) {
         return refusedForm(err, request, reply, a, d, () => '#sent');

@@ -9,7 +9,8 @@ import {
   inspectionViewSchema,
   receiptSchema,
 } from '../../client/read-model';
-import { basicUser, canAct } from '../auth';
+import { auditCommand, auditStaff } from '../audit';
+import { basicUser, canAct, lockedMessage } from '../auth';
 import { noStore, sendError, sendInspectionCalendar } from '../http';
 import {
   actionRefusals,
@@ -26,27 +27,32 @@ import {
  * The JSON API for the partnership's own reporting tools: the same sign-in as the pages (the session cookie,
  * or HTTP Basic for scripts), the same commands and client. Every route declares its schemas; the OpenAPI
  * document at /api/openapi.json is generated from them. Errors are `{ error: { type, message } }`.
- * A browser session may call the actions only with a JSON body (which a cross-site form cannot send).
+ * Actions take a JSON body only, whoever calls (a cross-site form cannot send one).
  */
 export function apiRoutes(parent: FastifyInstance, _options: unknown, done: (err?: Error) => void): void {
   const app = parent.withTypeProvider<ZodTypeProvider>();
-  app.addHook('onRequest', async (request) => {
-    if (request.headers.authorization?.startsWith('Basic '))
-      request.user = await basicUser(request, app.users);
-  });
-  // Before the body is validated: who may ask comes first.
-  app.addHook('preValidation', async (request, reply) => {
+  // Who may ask comes first, before the body is even read: then that the body is JSON.
+  app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.url === '/api/openapi.json') return;
+    const basic = await basicUser(request, app);
+    if (basic && 'user' in basic) request.user = basic.user;
+    else if (basic?.refused === 'locked')
+      return sendError(request, reply, 429, 'TooManyAttempts', lockedMessage(basic.lockout));
+    else if (basic) request.user = undefined; // wrong Basic credentials are not rescued by a cookie
     if (!request.user) return sendError(request, reply, 401, 'Unauthorised', 'Sign in, or use HTTP Basic.');
-    if (request.method !== 'GET') {
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
       if (!canAct(request.user))
         return sendError(request, reply, 403, 'Forbidden', 'Only a coordinator can do this.');
-      const json = (request.headers['content-type'] ?? '').startsWith('application/json');
-      if (request.user.via === 'session' && !json)
+      // JSON only, whoever calls: a cross-site form (urlencoded, multipart, text/plain) cannot send it, so a
+      // browser holding Basic credentials or a session cookie cannot be made to act by another site.
+      if (!isJson(request.headers['content-type']))
         return sendError(request, reply, 415, 'UnsupportedMediaType', 'Send a JSON body (application/json).');
-      // No body at all reads as an empty one, so that each missing field is named.
-      request.body ??= {};
     }
+  });
+  // No body at all reads as an empty one, so that each missing field is named.
+  app.addHook('preValidation', (request, _reply, done) => {
+    if (request.method !== 'GET') request.body ??= {};
+    done();
   });
   noStore(app);
 
@@ -86,6 +92,7 @@ export function apiRoutes(parent: FastifyInstance, _options: unknown, done: (err
     },
     async (request, reply) => {
       const { inspectionId, input } = await startInspection(app.inspections, request.body);
+      await auditStaff(app, request, 'inspection.started', inspectionId, { rehearsal: !!input.rehearsal });
       return reply.code(201).send({ inspectionId, deliverables: input.schedule.deliverables.length });
     },
   );
@@ -153,7 +160,9 @@ export function apiRoutes(parent: FastifyInstance, _options: unknown, done: (err
           ...(request.body as object),
           ...(params.agency ? { agency: params.agency } : {}),
         } as Commands[K];
-        return answerOf(command, await runCommand(app.inspections, params.id, name, command));
+        const result = await runCommand(app.inspections, params.id, name, command);
+        await auditCommand(app, request, params.id, name, command);
+        return answerOf(command, result);
       },
     );
   }
@@ -232,4 +241,9 @@ export function apiRoutes(parent: FastifyInstance, _options: unknown, done: (err
     (_c, deliverable) => ({ ...OK, deliverable }),
   );
   done();
+}
+
+/** `application/json`, with or without parameters (`; charset=utf-8`), and nothing else. */
+function isJson(contentType: string | undefined): boolean {
+  return (contentType ?? '').split(';')[0]?.trim().toLowerCase() === 'application/json';
 }

@@ -48,10 +48,11 @@ const REFUSALS = {
   403: refused('Not allowed: managers read only'),
   404: refused('No such inspection'),
   409: refused('Not possible now: already settled, not yet requested, or ended'),
-  415: refused('A signed-in browser session may act only with a JSON body (application/json)'),
+  415: refused('An action takes a JSON body only (application/json), whoever calls'),
+  429: refused('Too many wrong passwords: sign-in is locked for a while'),
 };
 /** The refusals of a read, and of an action. */
-export const readRefusals = { 401: REFUSALS[401], 404: REFUSALS[404] };
+export const readRefusals = { 401: REFUSALS[401], 404: REFUSALS[404], 429: REFUSALS[429] };
 export const actionRefusals = REFUSALS;
 
 /**

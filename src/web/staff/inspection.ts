@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { CommandError, performCommand, type Commands, type Results } from '../../client/commands';
 import { JtaiError } from '../../client/errors';
+import { auditCommand } from '../audit';
 import { canAct } from '../auth';
 import { showError } from '../errors';
 import { presentCoordinatorPage } from '../presenters';
@@ -79,6 +80,7 @@ export function inspectionPages(app: FastifyInstance): void {
       async (request, reply) => {
         try {
           const { command } = await performCommand(app.inspections, request.params.id, name, input(request));
+          await auditCommand(app, request, request.params.id, name, command);
           return await reply.redirect(`/inspections/${request.params.id}?done=${done(command)}`, 303);
         } catch (err) {
           if (!(err instanceof JtaiError)) throw err;

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { CommandError, parseCommand, startInspection } from '../../client/commands';
 import { JtaiError } from '../../client/errors';
+import { auditStaff } from '../audit';
 import { showError } from '../errors';
 import { REHEARSAL_DAY_MINUTES_CHOICES } from '../../timeline/rehearsal';
 import { coordinator, formPage } from './guards';
@@ -38,6 +39,7 @@ export function startPages(app: FastifyInstance): void {
     try {
       const command = parseCommand('start', { ...rest, ...chosen, contacts });
       const { inspectionId } = await startInspection(app.inspections, command);
+      await auditStaff(app, request, 'inspection.started', inspectionId, { rehearsal: !!command.rehearsal });
       return await reply.redirect(`/inspections/${inspectionId}?done=started`, 303);
     } catch (err) {
       if (!(err instanceof JtaiError)) throw err;

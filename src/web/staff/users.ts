@@ -1,59 +1,71 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { JtaiError } from '../../client/errors';
-import { ROLES, randomPassword, type Role } from '../users';
+import type { Role } from '../../infra/db';
 import { coordinator, field, formPage, type Body } from './guards';
 
-/** The people who sign in: coordinators add them, with a role; a new password is shown once. */
+/**
+ * The people who sign in: coordinators add them with a role, or give one a new password (shown once), and
+ * remove them. A new password or a removal ends that person's sessions at once (the store does it in the same
+ * statement); each change is in the audit log.
+ */
+/** The roles a person may be given (every role: the type says so). */
+const ROLE_NAMES: Record<Role, true> = { coordinator: true, manager: true };
+
 export function userPages(app: FastifyInstance): void {
-  app.get('/users', { preHandler: coordinator }, async (request, reply) =>
+  const render = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    extra: Record<string, unknown> = { form: { errors: [] } },
+  ) =>
     reply.view(
       'staff/users.njk',
-      formPage(request, reply, { nav: 'users', users: app.users.list(), form: { errors: [] } }),
-    ),
-  );
+      formPage(request, reply, { nav: 'users', users: await app.store.users.list(), ...extra }),
+    );
+  const audited = (
+    request: FastifyRequest,
+    action: 'user.added' | 'user.changed' | 'user.removed',
+    target: string,
+  ) =>
+    app.audit.record({
+      actor: { kind: 'user', username: request.user?.username ?? '' },
+      action,
+      clientAddress: request.ip,
+      details: { user: target },
+    });
+
+  app.get('/users', { preHandler: coordinator }, async (request, reply) => render(request, reply));
 
   app.post<{ Body: Body }>('/users', { preHandler: coordinator }, async (request, reply) => {
     const username = field(request.body, 'username');
-    const role = request.body.role as Role;
+    const role = field(request.body, 'role') as Role;
     const errors: { text: string; href: string }[] = [];
-    if (!ROLES.includes(role)) errors.push({ text: 'Choose a role.', href: '#role' });
-    const password = randomPassword();
+    if (!Object.hasOwn(ROLE_NAMES, role)) errors.push({ text: 'Choose a role.', href: '#role' });
+    const password = app.store.newPassword();
     let created;
+    let existed = false;
     if (errors.length === 0) {
       try {
-        created = await app.users.set(username, role, password);
+        existed = (await app.store.users.find(username)) !== undefined;
+        created = await app.store.users.set(username, role, password);
       } catch (err) {
         errors.push({ text: (err as Error).message, href: '#username' });
       }
     }
     if (!created) {
       reply.code(400);
-      return reply.view(
-        'staff/users.njk',
-        formPage(request, reply, {
-          nav: 'users',
-          users: app.users.list(),
-          form: { errors, values: { username, role } },
-        }),
-      );
+      return render(request, reply, { form: { errors, values: { username, role } } });
     }
-    return reply.view(
-      'staff/users.njk',
-      formPage(request, reply, {
-        nav: 'users',
-        users: app.users.list(),
-        form: { errors: [] },
-        created,
-        password,
-      }),
-    );
+    // A new password lifts a lockout of the username (not one of a client address) at once.
+    await app.store.signInAttempts.unlock(created.username);
+    await audited(request, existed ? 'user.changed' : 'user.added', created.username);
+    return render(request, reply, { form: { errors: [] }, created, password });
   });
 
   app.post<{ Body: Body }>('/users/remove', { preHandler: coordinator }, async (request, reply) => {
     const username = field(request.body, 'username');
     if (username === request.user?.username)
       throw new JtaiError('You cannot remove your own account while signed in with it.', 'BadRequest');
-    app.users.remove(username);
+    if (await app.store.users.remove(username)) await audited(request, 'user.removed', username);
     return reply.redirect('/users', 303);
   });
 }

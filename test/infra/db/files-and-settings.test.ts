@@ -3,6 +3,7 @@
  * embedded database's folder lock, password hashes.
  */
 import { spawnSync } from 'node:child_process';
+import { scryptSync } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,7 +12,6 @@ import { loadMigrations } from '../../../src/infra/db/migrations';
 import { databaseSettings } from '../../../src/infra/db/open';
 import { hashPassword, isPasswordHash, verifyPassword } from '../../../src/infra/db/passwords';
 import { clientKey } from '../../../src/infra/db/sign-in-attempts';
-import * as webUsers from '../../../src/web/users';
 
 let dir: string;
 beforeEach(() => (dir = mkdtempSync(path.join(tmpdir(), 'jtai-db-unit-'))));
@@ -46,6 +46,7 @@ describe('migration files', () => {
       '2 sign-in-attempts',
       '3 audit-log',
       '4 agency-directory',
+      '5 email-usernames',
     ]);
   });
 
@@ -100,13 +101,19 @@ describe('the embedded database folder lock', () => {
 });
 
 describe('password hashes', () => {
-  it('are the users file’s format: its hashes verify here, and ours there', async () => {
-    const theirs = await webUsers.hashPassword('correct horse battery staple');
+  it('are the users file’s format: its hashes verify here, and ours are made the same way', async () => {
+    // As the web app's users file made them: scrypt N=16384 r=8 p=1, 16-byte salt, 32-byte key.
+    const legacy = (password: string, salt: Buffer) =>
+      ['scrypt', 16384, 8, 1, salt.toString('base64')]
+        .concat(scryptSync(password, salt, 32, { N: 16384, r: 8, p: 1 }).toString('base64'))
+        .join('$');
+    const theirs = legacy('correct horse battery staple', Buffer.alloc(16, 7));
     expect(isPasswordHash(theirs)).toBe(true);
     expect(await verifyPassword('correct horse battery staple', theirs)).toBe(true);
     expect(await verifyPassword('correct horse battery stapl', theirs)).toBe(false);
     const ours = await hashPassword('another long password');
-    expect(await webUsers.verifyPassword('another long password', ours)).toBe(true);
+    const salt = Buffer.from(ours.split('$')[4] ?? '', 'base64');
+    expect(ours).toBe(legacy('another long password', salt));
   });
 
   it('with absurd costs or a malformed shape are refused without running scrypt', async () => {

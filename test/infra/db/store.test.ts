@@ -16,8 +16,8 @@ import {
 } from '../../../src/infra/db';
 import { loadMigrations, migrate, toMigration } from '../../../src/infra/db/migrations';
 import { openDatabase } from '../../../src/infra/db/open';
-import { UserStore } from '../../../src/web/users';
 import { BACKENDS, HOUR, MINUTE, manualClock, type Backend } from './backends';
+import { legacyUsersFile } from './legacy-users';
 
 const PASSWORD = 'correct horse battery staple';
 /** A well-formed scrypt hash with a cost that would take a gigabyte and minutes to check. */
@@ -154,7 +154,7 @@ describe.each(BACKENDS)('the store on $kind', ({ make }) => {
         expect(await db.query('SELECT id, name FROM schema_migrations ORDER BY id')).toEqual(
           MIGRATIONS.map((m) => ({ id: m.id, name: m.name })),
         );
-        expect(MIGRATIONS.map((m) => m.id)).toEqual([1, 2, 3, 4]);
+        expect(MIGRATIONS.map((m) => m.id)).toEqual([1, 2, 3, 4, 5]);
         expect(await tables(db)).toEqual([
           'agency_directory',
           'audit_log',
@@ -174,16 +174,16 @@ describe.each(BACKENDS)('the store on $kind', ({ make }) => {
       const db = await backend.fresh();
       const failing = [
         ...MIGRATIONS,
-        toMigration(5, 'good-part', 'CREATE TABLE later (id int);'),
-        toMigration(6, 'bad-part', 'ALTER TABLE later ADD COLUMN x int; SELECT 1 / 0;'),
+        toMigration(6, 'good-part', 'CREATE TABLE later (id int);'),
+        toMigration(7, 'bad-part', 'ALTER TABLE later ADD COLUMN x int; SELECT 1 / 0;'),
       ];
       await expect(migrate(db, failing)).rejects.toThrow(/division by zero/);
       expect(await tables(db)).not.toContain('later');
-      expect(await db.query('SELECT count(*) AS n FROM schema_migrations')).toEqual([{ n: 4 }]);
+      expect(await db.query('SELECT count(*) AS n FROM schema_migrations')).toEqual([{ n: 5 }]);
       expect(
-        await migrate(db, [...MIGRATIONS, toMigration(5, 'good-part', 'CREATE TABLE later (id int);')]),
+        await migrate(db, [...MIGRATIONS, toMigration(6, 'good-part', 'CREATE TABLE later (id int);')]),
       ).toEqual({
-        applied: [5],
+        applied: [6],
       });
     });
 
@@ -203,11 +203,11 @@ describe.each(BACKENDS)('the store on $kind', ({ make }) => {
       () =>
         inTempDir(async (dir) => {
           const settings = await backend.empty();
-          const file = UserStore.forDataDir(dir);
+          const file = legacyUsersFile(dir);
           await file.set('wendy', 'coordinator', PASSWORD);
           const first = await openStore(settings, { usersFile: file.file });
           expect(await first.users.authenticate('wendy', PASSWORD)).toMatchObject({ role: 'coordinator' });
-          expect(await first.db.query('SELECT count(*) AS n FROM schema_migrations')).toEqual([{ n: 4 }]);
+          expect(await first.db.query('SELECT count(*) AS n FROM schema_migrations')).toEqual([{ n: 5 }]);
           await first.users.remove('wendy');
           await first.close();
           const again = await openStore(settings, { usersFile: file.file });
@@ -241,10 +241,20 @@ describe.each(BACKENDS)('the store on $kind', ({ make }) => {
         role: 'coordinator',
         updatedAt: clock(),
       });
-      await expect(s.users.set('x', 'manager', PASSWORD)).rejects.toThrow(/2 to 40/);
+      await expect(s.users.set('x', 'manager', PASSWORD)).rejects.toThrow(/2 to 100/);
       await expect(s.users.set('robert); DROP TABLE users; --', 'manager', PASSWORD)).rejects.toThrow(
-        /2 to 40/,
+        /2 to 100/,
       );
+      // People may be named by their email address; the database holds the same rule.
+      expect(await s.users.set('Sam.Coordinator@Example.org', 'manager', PASSWORD)).toMatchObject({
+        username: 'sam.coordinator@example.org',
+      });
+      await expect(s.users.set(`${'x'.repeat(101)}`, 'manager', PASSWORD)).rejects.toThrow(/2 to 100/);
+      await expect(
+        s.db.query(
+          "INSERT INTO users (username, role, created_at, updated_at) VALUES ('a b', 'manager', now(), now())",
+        ),
+      ).rejects.toThrow(/users_username_check/);
       await expect(s.users.set('carol', 'manager', 'short')).rejects.toThrow(/at least 12/);
       await expect(s.users.set('carol', 'admin' as never, PASSWORD)).rejects.toThrow(
         /coordinator or manager/,
@@ -299,7 +309,7 @@ describe.each(BACKENDS)('the store on $kind', ({ make }) => {
       'are imported once from the users file the web app kept, whose hashes still work',
       () =>
         inTempDir(async (dir) => {
-          const file = UserStore.forDataDir(dir);
+          const file = legacyUsersFile(dir);
           await file.set('grace', 'coordinator', PASSWORD);
           await file.set('heidi', 'manager', `${PASSWORD} 2`);
           const { s: fresh } = await store();
@@ -324,7 +334,7 @@ describe.each(BACKENDS)('the store on $kind', ({ make }) => {
       'are not imported at all from a users file with one bad entry',
       () =>
         inTempDir(async (dir) => {
-          const file = UserStore.forDataDir(dir);
+          const file = legacyUsersFile(dir);
           await file.set('ivan', 'manager', PASSWORD);
           const { users } = JSON.parse(readFileSync(file.file, 'utf8')) as { users: unknown[] };
           writeFileSync(
