@@ -82,7 +82,9 @@ test('a list whose check is killed is checked again on restart, recorded within 
 
   await f.worker.start();
   const restartedAt = Date.now();
-  expect(f.worker.runLog()).toContain('jtai worker: removed 1 scratch folder(s) left by stopped processes.');
+  expect(f.worker.runEntries()).toContainEqual(
+    expect.objectContaining({ msg: 'Removed scratch folders left by stopped processes', swept: 1 }),
+  );
   expect((await readdir(scratchDir)).filter((n) => n.includes(`-${firstPid}-`))).toEqual([]);
 
   const receipt = await result;

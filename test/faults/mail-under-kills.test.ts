@@ -47,7 +47,7 @@ test('a slow mail server and 8 kills of the worker: every email delivered, a sec
     // Mid-send: a message read by the server and not yet acknowledged (the worker is waiting for the 250).
     await until(
       `a message in flight before kill ${k}`,
-      () => f.worker.runLog().includes('[INFO] Email sent {') && f.smtp.unacknowledged > 0,
+      () => f.worker.runEntries().some((r) => r.msg === 'Email sent') && f.smtp.unacknowledged > 0,
       WORKER_READY_MS,
     );
     kills.push({
@@ -98,9 +98,10 @@ test('a slow mail server and 8 kills of the worker: every email delivered, a sec
     });
     const warned = entries.filter(
       (e) =>
-        e.includes('[WARN] Email sent again after an unknown outcome: possible duplicate') &&
-        e.includes(`workflowId: '${x.inspectionId}'`) &&
-        e.includes(`messageKey: '${x.key}'`),
+        e.level === 'warn' &&
+        e.msg === 'Email sent again after an unknown outcome: possible duplicate' &&
+        JSON.stringify(e).includes(`"${x.inspectionId}"`) &&
+        JSON.stringify(e).includes(`"${x.key}"`),
     );
     expect(warned.length).toBeGreaterThan(0);
   }

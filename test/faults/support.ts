@@ -43,8 +43,10 @@ export interface WorkerProcess {
   log(): string;
   /** What the current (or last) run printed. */
   runLog(): string;
-  /** The log as entries: one per line the runtime logger wrote (a meta object may span several lines). */
-  entries(): string[];
+  /** The log's JSON records (one a line; lines that are not JSON are left out). */
+  entries(): LogRecord[];
+  /** The current (or last) run's JSON records. */
+  runEntries(): LogRecord[];
   starts: number;
 }
 
@@ -73,6 +75,7 @@ export async function createFaults(): Promise<Faults> {
     TEMPORAL_TASK_QUEUE: taskQueue,
     JTAI_SEARCH_ATTRIBUTES: 'on',
     WEB_BASE_URL: 'http://jtai.test',
+    JTAI_LOG_FORMAT: 'json',
   };
   // Made here first, so the keys exist before the worker starts and both sides use the same ones.
   const deployment = createDeployment(loadConfig(workerEnv));
@@ -137,7 +140,7 @@ function workerProcess(env: NodeJS.ProcessEnv, logFile: string): WorkerProcess {
         () => {
           if (child.exitCode !== null || child.signalCode !== null)
             throw new Error(`worker exited while starting:\n${text.slice(from)}`);
-          return /jtai worker: task queue/.test(text.slice(from));
+          return recordsOf(text.slice(from)).some((r) => r.msg === 'Worker starting');
         },
         WORKER_READY_MS,
       );
@@ -153,9 +156,24 @@ function workerProcess(env: NodeJS.ProcessEnv, logFile: string): WorkerProcess {
     },
     log: () => text,
     runLog: () => text.slice(runFrom),
-    entries: () => text.split(/\n(?=\d{4}-\d{2}-\d{2}T)/),
+    entries: () => recordsOf(text),
+    runEntries: () => recordsOf(text.slice(runFrom)),
   };
   return self;
+}
+
+/** One record of the worker's JSON log (pino): its level's label, its message, and its fields. */
+export type LogRecord = { level?: string; msg?: string } & Record<string, unknown>;
+
+function recordsOf(text: string): LogRecord[] {
+  return text.split('\n').flatMap((line) => {
+    if (!line.startsWith('{')) return [];
+    try {
+      return [JSON.parse(line) as LogRecord];
+    } catch {
+      return []; // a line cut short by a kill
+    }
+  });
 }
 
 export { messageIdFor } from '../../src/activities';

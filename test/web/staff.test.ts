@@ -336,6 +336,13 @@ test('the coordinator starts an inspection from the form (contacts errors by lin
         [coord, 'deliverable.waived', { deliverable: 'list-8', via: 'session' }],
         [coord, 'link.sent', { agency: 'police', via: 'session' }],
         [coord, 'link.revoked', { agency: 'police', via: 'session' }],
+        // The message's length and the request's count of children: never their text or IDs.
+        [coord, 'message.sent', { agency: 'police', length: 27, via: 'session' }],
+        [
+          coord,
+          'deliverable.added',
+          { kind: 'documents', owner: 'health', source: 'cqc-request', trackedChildren: 0, via: 'session' },
+        ],
         [coord, 'pack.downloaded', { via: 'session' }],
       ]);
       expect(lines.every((l) => l.clientAddress === '127.0.0.1')).toBe(true);
