@@ -9,7 +9,6 @@
  * Environment: BENCH_INSPECTIONS (50), BENCH_REQUESTS (300 per page), BENCH_CONCURRENCY (4).
  */
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { buildApp } from '../src/web/app';
 import { openStore } from '../src/infra/db';
 import { CONTACTS, createHarness, upcomingNotificationMonday } from '../test/support/harness';
