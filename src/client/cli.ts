@@ -183,10 +183,15 @@ export function buildProgram(deps: {
     )
     .option(...DAY_MINUTES)
     .option('--theme <id>', 'deep-dive theme', DEFAULT_THEME_ID)
+    .option(
+      '--late-start',
+      'start it though some deadlines have passed: each overdue deliverable is escalated at once',
+    )
     .option('--json', 'print as JSON')
     .action(
       async (opts: {
         localAuthority: string;
+        lateStart?: boolean;
         notified?: string;
         option: InspectionOption;
         contacts: string;
@@ -203,6 +208,7 @@ export function buildProgram(deps: {
           themeId: opts.theme,
           rehearsal: opts.rehearsal,
           dayMinutes: opts.dayMinutes,
+          lateStart: opts.lateStart,
         });
         await withClient(async (client) => {
           const { inspectionId, input } = await startInspection(client, command);

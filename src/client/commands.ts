@@ -191,6 +191,9 @@ export const commands = {
       .optional()
       .describe('A rehearsal: the same inspection on a compressed clock, starting now'),
     dayMinutes: dayMinutes.optional(),
+    lateStart: yesNo
+      .optional()
+      .describe('Start it though deadlines have passed: each overdue deliverable is escalated at once'),
     updateId,
   }),
   submit: z.object({
@@ -450,5 +453,9 @@ export function startInspection(client: InspectionsClient, c: Commands['start'])
   };
   if (c.rehearsal && c.dayMinutes !== undefined)
     return client.startRehearsal({ ...common, dayMinutes: c.dayMinutes });
-  return client.start({ ...common, notifiedOn: c.notifiedOn as string });
+  return client.start({
+    ...common,
+    notifiedOn: c.notifiedOn as string,
+    ...(c.lateStart ? { lateStart: true } : {}),
+  });
 }

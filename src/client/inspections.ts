@@ -134,16 +134,30 @@ export class InspectionsClient {
     option: InspectionOption;
     contacts: InspectionContacts;
     themeId?: string;
+    /** Start it though some of its deadlines have passed (refused otherwise). */
+    lateStart?: boolean;
   }): Promise<{ inspectionId: string; input: InspectionInput }> {
     const theme = themeById(input.themeId ?? DEFAULT_THEME_ID);
     const { calendar, config } = this.deployment;
     const schedule = refusing(() =>
       buildSchedule({ notifiedOn: input.notifiedOn, option: input.option, theme, calendar }),
     );
+    const requestedAt = this.clock();
+    // A notification date in the past is a mistake more often than a late start: said, and started only if meant.
+    const passed = schedule.deliverables.filter((d) => d.chase && d.dueAt < requestedAt);
+    const first = passed[0];
+    if (first && !input.lateStart)
+      throw new JtaiError(
+        `Notified on ${input.notifiedOn}, ${passed.length} deadline${passed.length === 1 ? ' has' : 's have'} already passed ` +
+          `(the first: ${first.title}, due ${formatUkDateTime(first.dueAt)}). Check the date; to start it anyway, ` +
+          'say it is a late start: each overdue deliverable is then escalated at once and the first emails say what is overdue.',
+        'LateStart',
+      );
     const inspectionId = inspectionIdFor(input.localAuthority, input.notifiedOn);
     const workflowInput: InspectionInput = {
       ...this.inputFor(inspectionId, input, schedule, theme),
-      requestedAt: this.clock(),
+      ...(first && input.lateStart ? { lateStart: true } : {}),
+      requestedAt,
       retentionDays: config.retentionDays,
       ...(config.arrivalsDigestMinutes > 0 ? { arrivalsDigestMinutes: config.arrivalsDigestMinutes } : {}),
     };

@@ -24,6 +24,7 @@ const STATUS_BY_TYPE: Record<string, number> = {
   NotYetRequested: 409,
   InspectionEnded: 409,
   AlreadyStarted: 409,
+  LateStart: 409,
   Unavailable: 503,
 };
 

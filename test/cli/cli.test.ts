@@ -116,6 +116,13 @@ test(
     expect(refused.stderr).toMatch(
       /bad-contacts\.yaml line 16: agencies\.police\.escalation: .*not-an-email/,
     );
+    // A notification date whose deadlines have passed: refused unless it is said to be a late start.
+    const past = ['start', '--local-authority', 'Past Borough', '--notified', '2025-11-03', '--option', 'A'];
+    const late = await jtai(...past, '--contacts', 'examples/contacts.yaml');
+    expect(late.code).toBe(1);
+    expect(late.stderr).toMatch(
+      /^jtai: Notified on \d{4}-\d{2}-\d{2}, \d+ deadlines? ha(s|ve) already passed .*late start/,
+    );
     expect(JSON.parse((await jtai('list', '--json')).stdout)).toEqual({ inspections: [], rehearsals: [] });
 
     const started = await jtai(...startArgs, '--contacts', 'examples/contacts.yaml');

@@ -115,6 +115,7 @@ browserTest(
         notifiedOn,
         option: 'A',
         contacts: CONTACTS,
+        lateStart: true,
       });
       const other = await h.client.start({
         localAuthority: 'Sampleshire',

@@ -154,6 +154,20 @@ test('the coordinator starts an inspection from the form (contacts errors by lin
       /contacts\.yaml line \d+: agencies\.[a-z-]+\.escalation: &quot;not-an-email&quot; is not an email address/,
     );
 
+    // A notification date whose deadlines have passed: asked whether it is meant, with a box to tick.
+    const pastForm = await multipart({ localAuthority: 'Pastshire', notifiedOn: '2025-11-03', option: 'A' }, [
+      { field: 'contacts', name: 'contacts.yaml', content: contactsText },
+    ]);
+    const past = await app.inject({
+      method: 'POST',
+      url: `/inspections?_csrf=${encodeURIComponent(csrf)}`,
+      headers: { ...pastForm.headers, cookie },
+      payload: pastForm.payload,
+    });
+    expect(past.statusCode).toBe(409);
+    expect(past.body).toContain('href="#lateStart"');
+    expect(past.body).toContain('Start it late: the notification date is right');
+
     const good = await multipart({ localAuthority: 'Formshire', notifiedOn, option: 'A' }, [
       { field: 'contacts', name: 'contacts.yaml', content: contactsText },
     ]);

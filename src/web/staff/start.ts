@@ -46,11 +46,13 @@ export function startPages(app: FastifyInstance): void {
       const errors =
         err instanceof CommandError
           ? err.problems.map((p) => ({ text: p.message, href: `#${p.field || 'localAuthority'}` }))
-          : [{ text: err.message, href: hrefFor(err.message) }];
+          : [{ text: err.message, href: err.type === 'LateStart' ? '#lateStart' : hrefFor(err.message) }];
       reply.code(showError(err).status);
+      // Deadlines already past: the form asks, with a box to tick, whether this is meant as a late start.
+      const lateStart = err.type === 'LateStart' || values.lateStart === 'yes';
       return reply.view(
         'staff/new.njk',
-        formPage(request, reply, { nav: 'new', dayMinuteChoices, form: { errors, values } }),
+        formPage(request, reply, { nav: 'new', dayMinuteChoices, lateStart, form: { errors, values } }),
       );
     }
   });
