@@ -123,6 +123,13 @@ export class InspectionsClient {
     );
   }
 
+  /** Whether the Temporal frontend answers within `timeoutMs` (for readiness checks); throws when not. */
+  async ready(timeoutMs = 3_000): Promise<void> {
+    await this.client.connection.withDeadline(Date.now() + timeoutMs, () =>
+      this.client.workflowService.getSystemInfo({}),
+    );
+  }
+
   async close(): Promise<void> {
     await this.client.connection.close();
   }

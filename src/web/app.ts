@@ -169,11 +169,40 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
       .send(appStylesheet()),
   );
   app.get('/healthz', () => ({ ok: true }));
+  // Ready to serve: Temporal and the relational store both answer (3 s each). Says which does not, never why
+  // in detail (an error may hold an address); the log has the reason.
+  app.get('/readyz', async (request, reply) => {
+    const within = <T>(work: Promise<T>) =>
+      Promise.race([
+        work,
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error('no answer in 3 s')), 3_000).unref(),
+        ),
+      ]);
+    const checks = {
+      temporal: within(app.inspections.ready()),
+      database: within(options.store.db.query('select 1')),
+    };
+    const results = await Promise.allSettled(Object.values(checks));
+    const status = Object.fromEntries(
+      Object.keys(checks).map((name, i) => [
+        name,
+        results[i]?.status === 'fulfilled' ? 'ok' : 'not answering',
+      ]),
+    );
+    results.forEach((r, i) => {
+      if (r.status === 'rejected')
+        request.log.warn({ check: Object.keys(checks)[i], reason: String(r.reason) }, 'not ready');
+    });
+    const ok = results.every((r) => r.status === 'fulfilled');
+    return reply.code(ok ? 200 : 503).send({ ok, ...status });
+  });
 
   // Who is signed in (session cookie); the API also takes HTTP Basic (in its own plugin). Agency pages and
   // assets have no staff session: the store is not asked for them.
   app.addHook('onRequest', async (request) => {
-    if (/^\/(a|assets)\//.test(request.url) || request.url === '/healthz') return;
+    if (/^\/(a|assets)\//.test(request.url) || request.url === '/healthz' || request.url === '/readyz')
+      return;
     request.user = await sessionUser(request, app);
   });
 

@@ -1,4 +1,4 @@
-import { Client } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -563,4 +563,22 @@ test('404 and 500 pages: GOV.UK style, and a 5xx says nothing of its cause', asy
     headers: coordinatorAuth,
   });
   expect(apiFail.statusCode).toBeGreaterThanOrEqual(400);
+});
+
+test('/readyz answers 200 when Temporal and the store answer, 503 naming what does not', async () => {
+  const ready = await (await build(ctx.h, () => now)).inject({ method: 'GET', url: '/readyz' });
+  expect(ready.statusCode).toBe(200);
+  expect(ready.json()).toEqual({ ok: true, temporal: 'ok', database: 'ok' });
+
+  // A client whose Temporal frontend is a port nobody listens on.
+  const nowhere = new InspectionsClient(
+    new Client({ connection: Connection.lazy({ address: '127.0.0.1:1', connectTimeout: '1s' }) }),
+    ctx.h.deployment,
+  );
+  const app = await build(ctx.h, () => now, { client: nowhere });
+  const notReady = await app.inject({ method: 'GET', url: '/readyz' });
+  expect(notReady.statusCode).toBe(503);
+  expect(notReady.json()).toEqual({ ok: false, temporal: 'not answering', database: 'ok' });
+  // Liveness is another matter: the process answers.
+  expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
 });
