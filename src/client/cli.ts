@@ -619,6 +619,11 @@ function listFindings(details: unknown): string[] {
 export function describeFailure(err: unknown): string {
   if (err instanceof JtaiError && err.type === 'ListInvalid')
     return [err.message, ...listFindings(err.details[0])].join('\n');
+  const updateId =
+    err instanceof JtaiError ? (err.details[0] as { updateId?: unknown } | undefined)?.updateId : undefined;
+  if (err instanceof JtaiError && typeof updateId === 'string')
+    // Sent again with the same id, the request counts once whether or not the first was taken late.
+    return `${err.message} To send it again, add --update-id ${updateId}: it then counts once.`;
   if (err instanceof JtaiError || err instanceof ContactsError) return err.message;
   if (err instanceof Error) return process.env.JTAI_DEBUG ? (err.stack ?? err.message) : err.message;
   return String(err);

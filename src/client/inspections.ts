@@ -1,4 +1,11 @@
-import { Client, Connection, WorkflowUpdateFailedError, WorkflowNotFoundError } from '@temporalio/client';
+import {
+  Client,
+  Connection,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateStage,
+} from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, type QueryDefinition, type UpdateDefinition } from '@temporalio/common';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -121,6 +128,15 @@ export class InspectionsClient {
       new Client({ connection, namespace: temporal.namespace, dataConverter: deployment.dataConverter }),
       deployment,
     );
+  }
+
+  private answerSeconds(): number {
+    return Math.round(this.deployment.config.answerWithinMs / 1000);
+  }
+
+  /** Run Temporal calls with the deployment's answer time as their deadline. */
+  private withinAnswerTime<T>(work: () => Promise<T>): Promise<T> {
+    return this.client.connection.withDeadline(Date.now() + this.deployment.config.answerWithinMs, work);
   }
 
   /** Whether the Temporal frontend answers within `timeoutMs` (for readiness checks); throws when not. */
@@ -291,10 +307,16 @@ export class InspectionsClient {
     ...args: A
   ): Promise<T> {
     try {
-      return await this.handle(inspectionId).query(def, ...args);
+      return await this.withinAnswerTime(() => this.handle(inspectionId).query(def, ...args));
     } catch (err) {
       if (err instanceof WorkflowNotFoundError)
         throw new JtaiError(`There is no inspection "${inspectionId}".`, 'NotFound');
+      if (isDeadlineExceeded(err))
+        throw new JtaiError(
+          `The inspection's worker did not answer within ${this.answerSeconds()} s: nothing can be read until it is back. ` +
+            'Try again shortly; if it goes on, the worker needs restarting (npm start restarts one that has stopped).',
+          'Unavailable',
+        );
       throw err;
     }
   }
@@ -697,9 +719,28 @@ export class InspectionsClient {
     args: Args,
     updateId?: string,
   ): Promise<Ret> {
+    // Always an id: a request that was not taken in time may still be taken later, and sent again with the
+    // same id it counts once.
+    const id = updateId ?? randomUUID();
     try {
-      return await this.handle(inspectionId).executeUpdate(def, { args, ...(updateId ? { updateId } : {}) });
+      // Taken (accepted by the workflow's validator) within the answer time, or said not to have been; once
+      // taken, its result is awaited however long the work takes (a large list's check).
+      const taken = await this.withinAnswerTime(() =>
+        this.handle(inspectionId).startUpdate(def, {
+          args,
+          updateId: id,
+          waitForStage: WorkflowUpdateStage.ACCEPTED,
+        }),
+      );
+      return await taken.result();
     } catch (err) {
+      if (isDeadlineExceeded(err))
+        throw new JtaiError(
+          `The inspection's worker did not take the request within ${this.answerSeconds()} s. It may still be ` +
+            'recorded when the worker is back: look at the status before sending it again.',
+          'Unavailable',
+          [{ updateId: id }],
+        );
       if (err instanceof WorkflowNotFoundError) {
         // Updates cannot reach a closed workflow: say that it has ended, not that it does not exist.
         const closed = await this.isClosed(inspectionId);
@@ -762,4 +803,12 @@ export function asJtaiError(err: unknown, inspectionId: string): Error {
     );
   }
   return err instanceof Error ? err : new Error(String(err));
+}
+
+/** A Temporal call that ran out of its deadline (gRPC DEADLINE_EXCEEDED), however the SDK wrapped it. */
+function isDeadlineExceeded(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if ((e as { code?: unknown }).code === 4 || /deadline exceeded/i.test(e.message)) return true;
+  }
+  return false;
 }

@@ -38,6 +38,8 @@ const envSchema = z
     /** Days after an inspection closes (or is cancelled) before its files, keys and history are purged. */
     JTAI_RETENTION_DAYS: z.coerce.number().min(0).max(3650).default(90),
     /** The coordinator's digest of what arrived: at most every this many minutes; 0 for none. */
+    /** How long the CLI, pages and API wait for a worker to take a request before saying it is not answering. */
+    JTAI_ANSWER_WITHIN_SECONDS: z.coerce.number().min(1).max(600).default(10),
     JTAI_ARRIVALS_DIGEST_MINUTES: z.coerce
       .number()
       .int()
@@ -63,6 +65,7 @@ export interface Config {
   searchAttributes: boolean;
   retentionDays: number;
   arrivalsDigestMinutes: number;
+  answerWithinMs: number;
   keysDir: string;
   filesDir: string;
   /** Private scratch space for decrypted copies (see ./scratch.ts). */
@@ -110,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     searchAttributes: e.JTAI_SEARCH_ATTRIBUTES === 'on',
     retentionDays: e.JTAI_RETENTION_DAYS,
     arrivalsDigestMinutes: e.JTAI_ARRIVALS_DIGEST_MINUTES,
+    answerWithinMs: e.JTAI_ANSWER_WITHIN_SECONDS * 1000,
     keysDir: e.JTAI_KEYS_DIR ? path.resolve(e.JTAI_KEYS_DIR) : path.join(dataDir, 'keys'),
     filesDir: path.join(dataDir, 'files'),
     scratchDir: path.join(dataDir, 'scratch'),

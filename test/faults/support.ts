@@ -76,6 +76,7 @@ export async function createFaults(): Promise<Faults> {
     JTAI_SEARCH_ATTRIBUTES: 'on',
     WEB_BASE_URL: 'http://jtai.test',
     JTAI_LOG_FORMAT: 'json',
+    JTAI_ANSWER_WITHIN_SECONDS: '120',
   };
   // Made here first, so the keys exist before the worker starts and both sides use the same ones.
   const deployment = createDeployment(loadConfig(workerEnv));

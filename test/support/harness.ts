@@ -89,6 +89,8 @@ export async function createHarness(
       TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
       JTAI_SEARCH_ATTRIBUTES: 'on',
       WEB_BASE_URL: 'http://jtai.test',
+      // A busy CI machine can take longer than the product's 10 s to run a workflow task.
+      JTAI_ANSWER_WITHIN_SECONDS: '120',
       ...options.env,
     }),
   );

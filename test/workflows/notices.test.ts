@@ -1,3 +1,4 @@
+import { InspectionsClient } from '../../src/client/inspections';
 import { addresses, messageKey } from '../support/smtp';
 import { at, CONTACTS, notificationMonday, skipTo, useHarness } from '../support/harness';
 
@@ -203,4 +204,40 @@ test('a message or an added request that cannot stand is refused, saying what to
       },
     ),
   );
+});
+
+test('with no worker running, a request is said not to be taken within the answer time, and sent again with its id it counts once', async () => {
+  const { env, h } = ctx;
+  const notifiedOn = notificationMonday('2090-07-01');
+  await skipTo(env, at(notifiedOn, 0, '08:30'));
+  const { inspectionId } = await h.client.start({
+    localAuthority: 'Quiet Borough',
+    notifiedOn,
+    option: 'A',
+    contacts: CONTACTS,
+  });
+  const impatient = new InspectionsClient(h.client.client, {
+    ...h.deployment,
+    config: { ...h.deployment.config, answerWithinMs: 2_000 },
+  });
+  const asked = Date.now();
+  const refused = await impatient
+    .message(inspectionId, 'police', 'Synthetic message', 'quiet-borough-message-1')
+    .then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+  expect(Date.now() - asked).toBeLessThan(15_000);
+  expect(refused).toMatchObject({ type: 'Unavailable' });
+  expect(String(refused)).toContain('did not take the request within 2 s');
+  expect(refused).toMatchObject({ details: [{ updateId: 'quiet-borough-message-1' }] });
+  await h.run(async () => {
+    // Sent again with the same id once a worker runs: recorded once, whether or not the first was taken late.
+    expect(
+      await h.client.message(inspectionId, 'police', 'Synthetic message', 'quiet-borough-message-1'),
+    ).toBe('quiet-borough-message-1');
+    expect((await h.client.state(inspectionId)).messages).toHaveLength(1);
+    await h.client.cancel(inspectionId, 'End of test');
+  });
+  await h.client.client.workflow.getHandle(inspectionId).terminate('End of test');
 });
