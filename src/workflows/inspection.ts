@@ -592,8 +592,9 @@ export async function inspection(input: InspectionInput): Promise<PurgeOutcome> 
     for (;;) {
       await condition(() => digest.pending.length > 0 || (isEnded(state) && deliveries === 0));
       if (digest.pending.length === 0) return;
+      // At most every `everyMinutes`; once the inspection has ended there is nothing more to gather: sent at once.
       if (digest.lastAt !== undefined)
-        await waitUntil(digest.lastAt + digest.everyMinutes * 60_000, () => false);
+        await waitUntil(digest.lastAt + digest.everyMinutes * 60_000, () => isEnded(state));
       const arrivals = digest.pending.splice(0);
       digest.lastAt = now();
       digest.sent++;
