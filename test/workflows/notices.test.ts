@@ -86,38 +86,32 @@ test('a file withdrawn from what was complete makes it owed again: chased on the
         const file = state.deliverables
           .find((d) => d.id === sent.deliverableId)
           ?.submissions.find((s) => s.id === sent.submissionId)?.files[0];
-        await h.client.withdraw(
-          inspectionId,
-          { deliverableId: sent.deliverableId, submissionId: sent.submissionId, sha256: file?.sha256 ?? '' },
-          'police',
-          'The wrong year.',
-        );
+        /** Withdraw the file of `receipt` whose SHA-256 is `sha256`, as `agency`. */
+        const withdraw = (
+          receipt: { deliverableId: string; submissionId: string },
+          sha256: string | undefined,
+          agency: 'police' | 'health',
+          reason: string,
+        ) =>
+          h.client.withdraw(
+            inspectionId,
+            {
+              deliverableId: receipt.deliverableId,
+              submissionId: receipt.submissionId,
+              sha256: sha256 ?? '',
+            },
+            agency,
+            reason,
+          );
+        await withdraw(sent, file?.sha256, 'police', 'The wrong year.');
         // A second withdrawal of the same file is refused: there is no such file left to withdraw.
-        await expect(
-          h.client.withdraw(
-            inspectionId,
-            {
-              deliverableId: sent.deliverableId,
-              submissionId: sent.submissionId,
-              sha256: file?.sha256 ?? '',
-            },
-            'police',
-            'Again.',
-          ),
-        ).rejects.toThrow('There is no such file to withdraw.');
+        await expect(withdraw(sent, file?.sha256, 'police', 'Again.')).rejects.toThrow(
+          'There is no such file to withdraw.',
+        );
         // Another agency cannot withdraw police's file.
-        await expect(
-          h.client.withdraw(
-            inspectionId,
-            {
-              deliverableId: sent.deliverableId,
-              submissionId: sent.submissionId,
-              sha256: file?.sha256 ?? '',
-            },
-            'health',
-            'Not ours.',
-          ),
-        ).rejects.toThrow();
+        await expect(withdraw(sent, file?.sha256, 'health', 'Not ours.')).rejects.toThrow(
+          'is owed by police, not health',
+        );
         const after = await h.client.state(inspectionId);
         const annexA = after.deliverables.find((d) => d.id === sent.deliverableId);
         expect(annexA?.receivedAt).toBeUndefined();
@@ -131,7 +125,7 @@ test('a file withdrawn from what was complete makes it owed again: chased on the
           'annex-a-documents.police/reminder-day-before/v2',
           'annex-a-documents.police/reminder-2h/v2',
         ]);
-        // After its deadline a withdrawal is the coordinator's to make, not the agency's.
+        // After its deadline a file sent can no longer be withdrawn.
         await skipTo(env, at(notifiedOn, 6, '17:30'));
         const late = await h.client.submit(inspectionId, 'annex-a-documents', 'police', [
           { path: await h.file('late.pdf', 'police, late'), code: '3.1' },
@@ -139,18 +133,9 @@ test('a file withdrawn from what was complete makes it owed again: chased on the
         const lateFile = (await h.client.files(inspectionId)).find(
           (f) => f.submissionId === late.submissionId,
         );
-        await expect(
-          h.client.withdraw(
-            inspectionId,
-            {
-              deliverableId: late.deliverableId,
-              submissionId: late.submissionId,
-              sha256: lateFile?.sha256 ?? '',
-            },
-            'police',
-            'Too late.',
-          ),
-        ).rejects.toThrow('The deadline has passed');
+        await expect(withdraw(late, lateFile?.sha256, 'police', 'Too late.')).rejects.toThrow(
+          'The deadline has passed',
+        );
       },
     ),
   );
