@@ -125,6 +125,8 @@ export async function createHarness(
         await settleOutbox(client, started.inspectionId);
       } finally {
         await client.cancel(started.inspectionId, 'End of test').catch(() => undefined);
+        // What the cancellation itself sends (the last digest of arrivals) goes out too, for the same reason.
+        await settleOutbox(client, started.inspectionId);
         // A cancelled inspection still has timers (its retention, its emails' retries): a later skip of the
         // clock past one would leave a task with no worker to take it. The test's inspection ends for good here.
         await temporal.workflow
