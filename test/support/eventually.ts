@@ -1,3 +1,5 @@
+import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+
 /**
  * Wait for a condition that has no event to wait on: read, check, and read again every `intervalMs` until
  * `ok` holds or `timeoutMs` has passed, then fail naming what was awaited. The dev server's visibility store
@@ -35,4 +37,18 @@ export async function until<T>(
     },
   );
   return value as T;
+}
+
+/** Wait (up to 120 s) until Temporal no longer knows the workflow execution: it has been deleted. */
+export async function executionDeleted(handle: WorkflowHandle, what: string): Promise<void> {
+  await eventually(
+    what,
+    () =>
+      handle.describe().then(
+        () => false,
+        (err: unknown) => err instanceof WorkflowNotFoundError,
+      ),
+    (gone) => gone,
+    { timeoutMs: 120_000 },
+  );
 }

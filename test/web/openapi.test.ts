@@ -8,7 +8,7 @@ import { createDeployment } from '../../src/infra';
 import { loadConfig } from '../../src/infra/config';
 import { openStore, type Store } from '../../src/infra/db';
 import { buildApp } from '../../src/web/app';
-import { cookieHeader, PASSWORDS, signIn } from './support';
+import { basic, cookieHeader, PASSWORDS, signIn } from './support';
 
 /**
  * The API's OpenAPI document against its routes, and what the route schemas answer before anything reaches
@@ -32,9 +32,6 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const basic = (user: string, password: string) => ({
-  authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
-});
 const coordinator = basic('coord', PASSWORDS.coordinator);
 
 /** Every route with its methods, read from Fastify's own route tree (`printRoutes`). */

@@ -9,7 +9,7 @@ import { loadConfig } from '../../src/infra/config';
 import { openStore, usersFileOf, type Store } from '../../src/infra/db';
 import { buildApp } from '../../src/web/app';
 import { legacyUsersFile } from '../infra/db/legacy-users';
-import { cookieHeader, csrfFrom, keepCookies, PASSWORDS, signIn } from './support';
+import { basic, cookieHeader, csrfFrom, keepCookies, PASSWORDS, signIn } from './support';
 
 /**
  * Staff sign-in on the relational store, through the real app and a real embedded database (PGlite) under a
@@ -54,10 +54,6 @@ afterAll(async () => {
   await app?.close();
   await store?.close();
   await rm(dir, { recursive: true, force: true });
-});
-
-const basic = (user: string, password: string) => ({
-  authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
 });
 
 /** Whether a cookie jar is signed in: the sign-in page sends a signed-in visitor on, and shows others the form. */

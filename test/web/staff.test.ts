@@ -12,6 +12,7 @@ import { eventually } from '../support/eventually';
 import { CONTACTS, upcomingNotificationMonday, useHarness } from '../support/harness';
 import { createDevServerEnv } from '../support/temporal';
 import {
+  basic,
   build,
   closeApps,
   cookieHeader,
@@ -36,9 +37,6 @@ const ctx = useHarness({}, { createEnv: createDevServerEnv });
 const now = Date.now();
 afterEach(closeApps);
 
-const basic = (user: string, password: string) => ({
-  authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
-});
 const coordinatorAuth = basic('coord', PASSWORDS.coordinator);
 /** The coordinator as the audit log names them. */
 const coord = { kind: 'user', username: 'coord' };

@@ -164,3 +164,8 @@ export async function storeContents(h: Harness, inspectionId: string): Promise<M
   await walk(root);
   return found;
 }
+
+/** HTTP Basic credentials, as the API's callers send them. */
+export const basic = (user: string, password: string) => ({
+  authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
+});

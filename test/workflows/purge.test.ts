@@ -1,11 +1,10 @@
-import { WorkflowNotFoundError } from '@temporalio/client';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { writePack } from '../../src/client/exports';
 import * as messages from '../../src/workflows/messages';
 import { CONTACTS, useHarness } from '../support/harness';
 import { createDevServerEnv } from '../support/temporal';
-import { eventually } from '../support/eventually';
+import { executionDeleted } from '../support/eventually';
 
 /**
  * Retention: an inspection that has ended is purged, when its retention runs out or when asked: its files, then
@@ -43,16 +42,7 @@ test('a purge deletes the files, their key and the history: the pack cannot be b
     await handle.executeUpdate(messages.purge, {
       args: [{ by: { kind: 'staff', name: 'coordinator' } }],
     });
-    await eventually(
-      'the execution to be deleted',
-      () =>
-        handle.describe().then(
-          () => false,
-          (err: unknown) => err instanceof WorkflowNotFoundError,
-        ),
-      (gone) => gone,
-      { timeoutMs: 120_000 },
-    );
+    await executionDeleted(handle, 'the execution to be deleted');
     expect(existsSync(keyRecord)).toBe(false);
     expect(existsSync(path.join(h.deployment.config.filesDir, inspectionId))).toBe(false);
     await expect(writePack(h.client, inspectionId, path.join(h.dir, 'after.zip'))).rejects.toThrow(

@@ -1,9 +1,8 @@
-import { WorkflowNotFoundError } from '@temporalio/client';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { CONTACTS, useHarness } from '../support/harness';
 import { createDevServerEnv } from '../support/temporal';
-import { eventually } from '../support/eventually';
+import { executionDeleted } from '../support/eventually';
 
 /** Retention: an inspection that has ended is purged by itself once its retention period runs out. */
 jest.setTimeout(240_000);
@@ -26,16 +25,7 @@ test('an inspection is purged by itself once its retention after closing runs ou
     await h.client.cancel(inspectionId, 'Started in error.');
     const keyRecord = path.join(h.deployment.config.filesDir, '.keys', `${inspectionId}.key`);
     const handle = h.client.client.workflow.getHandle(inspectionId);
-    await eventually(
-      'the automatic purge',
-      () =>
-        handle.describe().then(
-          () => false,
-          (err: unknown) => err instanceof WorkflowNotFoundError,
-        ),
-      (gone) => gone,
-      { timeoutMs: 120_000 },
-    );
+    await executionDeleted(handle, 'the automatic purge');
     expect(existsSync(keyRecord)).toBe(false);
   });
 });
