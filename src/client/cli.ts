@@ -1,30 +1,36 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
-import { loadConfig } from '../infra/config';
-import { createDeployment, type Deployment } from '../infra';
-import { createCalendar } from '../timeline/calendar';
-import { formatUkDateTime } from '../timeline/format';
-import { isRehearsalId } from '../timeline/rehearsal';
+import type { Deployment } from '../infra';
+import type { WorkingDayCalendar } from '../timeline/calendar';
 import { DEFAULT_THEME_ID } from '../timeline/themes';
 import { AGENCIES, type AgencyId, type InspectionOption } from '../timeline/types';
-import * as fields from './commands';
-import { parseCommand, perform, startInspection } from './commands';
-import { ContactsError, parseContacts } from './contacts';
-import { writeCandidates, writePack } from './exports';
-import { InspectionsClient, JtaiError, type FileToSubmit } from './inspections';
-import { registerListsCommands } from './lists-commands';
 import type { Stage } from '../workflows/types';
-import {
-  apart,
-  debriefCsv,
-  rehearsalTimelineOf,
-  STAGE_LABELS,
-  timelineOf,
-  type InspectionSummary,
-  type TimelineView,
-} from './read-model';
-import { formatDebrief, formatStatus, table } from './terminal';
+import { ContactsError, JtaiError } from './errors';
+import type { FileToSubmit, InspectionsClient } from './inspections';
+import { registerListsCommands } from './lists-commands';
+import type { InspectionSummary, TimelineView } from './read-model';
+
+// Each command loads what it runs when it runs: `jtai --help` loads commander and no more, `jtai timeline`
+// no Temporal client, `jtai lists validate` no workbook writer. require rather than import(), as in
+// lists-commands.ts: the same under tsx, jest and compiled code.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const lazy = {
+  commands: () => require('./commands') as typeof import('./commands'),
+  contacts: () => require('./contacts') as typeof import('./contacts'),
+  exports: () => require('./exports') as typeof import('./exports'),
+  readModel: () => require('./read-model') as typeof import('./read-model'),
+  // The timeline alone: the whole read model would load the Temporal SDK (through the workflow's rules).
+  timeline: () => require('./read-model/timeline') as typeof import('./read-model/timeline'),
+  terminal: () => require('./terminal') as typeof import('./terminal'),
+  calendar: () => require('../timeline/calendar') as typeof import('../timeline/calendar'),
+  format: () => require('../timeline/format') as typeof import('../timeline/format'),
+  rehearsal: () => require('../timeline/rehearsal') as typeof import('../timeline/rehearsal'),
+  config: () => require('../infra/config') as typeof import('../infra/config'),
+  infra: () => require('../infra') as typeof import('../infra'),
+  inspections: () => require('./inspections') as typeof import('./inspections'),
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /**
  * `jtai`: the command line of the business unit. Every command exits non-zero with one clear line on
@@ -32,17 +38,17 @@ import { formatDebrief, formatStatus, table } from './terminal';
  */
 
 /** An argument parser from one of the shared value schemas: a bad value is a usage error (exit 2). */
-function argument<T>(schema: z.ZodType<T>) {
+function argument<T>(schemaOf: (fields: typeof import('./commands')) => z.ZodType<T>) {
   return (value: string): T => {
-    const result = schema.safeParse(value);
+    const result = schemaOf(lazy.commands()).safeParse(value);
     if (!result.success) throw new InvalidArgumentError(result.error.issues[0]?.message ?? 'not valid.');
     return result.data;
   };
 }
-const parseOption = argument(fields.option);
-const parseDate = argument(fields.date('the notification date'));
-const parseAgency = argument(fields.agency);
-const parseDayMinutes = argument(fields.dayMinutes);
+const parseOption = argument((f) => f.option);
+const parseDate = argument((f) => f.date('the notification date'));
+const parseAgency = argument((f) => f.agency);
+const parseDayMinutes = argument((f) => f.dayMinutes);
 const DAY_MINUTES = [
   '--day-minutes <n>',
   'rehearsal: real minutes one working day lasts (a night or weekend lasts n/8; fractions allowed)',
@@ -63,7 +69,7 @@ async function readContacts(file: string) {
   const text = await readFile(file, 'utf8').catch(() => {
     throw new JtaiError(`Cannot read the contacts file ${file}.`);
   });
-  return parseContacts(text, file);
+  return lazy.contacts().parseContacts(text, file);
 }
 
 function printJson(value: unknown): void {
@@ -114,7 +120,7 @@ export function buildProgram(deps: {
         ics?: boolean;
       }) => {
         // The timeline needs only the calendar: no keys, no Temporal.
-        const calendar = createCalendar(loadConfig().calendar);
+        const calendar = lazy.calendar().createCalendar(lazy.config().loadConfig().calendar);
         const timeline = timelineFor(opts, calendar);
         if (opts.json) {
           const { themeId: theme, option, notifiedOn, rows: deliverables, rehearsal } = timeline;
@@ -138,12 +144,12 @@ export function buildProgram(deps: {
         const { rehearsal } = timeline;
         if (rehearsal) {
           console.log(
-            `REHEARSAL timeline, option ${timeline.option}: the week from ${timeline.notifiedOn} (day 0), starting ${formatUkDateTime(rehearsal.startsAt)}.\n` +
+            `REHEARSAL timeline, option ${timeline.option}: the week from ${timeline.notifiedOn} (day 0), starting ${lazy.format().formatUkDateTime(rehearsal.startsAt)}.\n` +
               `Each working day lasts ${rehearsal.dayMinutes} minutes, each night or weekend ${rehearsal.dayMinutes / 8}. ` +
-              `Due is the real time (UK time); "Stands for" is the time of the week rehearsed. It ends ${formatUkDateTime(timeline.closesAt)}.\n`,
+              `Due is the real time (UK time); "Stands for" is the time of the week rehearsed. It ends ${lazy.format().formatUkDateTime(timeline.closesAt)}.\n`,
           );
           return console.log(
-            table(
+            lazy.terminal().table(
               ['Day', 'Due (UK time)', 'Stands for', 'Owed by', 'Deliverable', 'What'],
               timeline.rows.map((r) => [
                 String(r.day),
@@ -160,7 +166,7 @@ export function buildProgram(deps: {
           `JTAI timeline, option ${timeline.option}, notified ${timeline.notifiedOn} (day 0). Times are UK time.\n`,
         );
         console.log(
-          table(
+          lazy.terminal().table(
             ['Day', 'Due (UK time)', 'Owed by', 'Deliverable', 'What'],
             timeline.rows.map((r) => [String(r.day), r.dueUk, r.ownerName, r.id, r.title]),
           ),
@@ -200,7 +206,7 @@ export function buildProgram(deps: {
         theme: string;
         json?: boolean;
       }) => {
-        const command = parseCommand('start', {
+        const command = lazy.commands().parseCommand('start', {
           localAuthority: opts.localAuthority,
           notifiedOn: opts.notified,
           option: opts.option,
@@ -211,7 +217,7 @@ export function buildProgram(deps: {
           lateStart: opts.lateStart,
         });
         await withClient(async (client) => {
-          const { inspectionId, input } = await startInspection(client, command);
+          const { inspectionId, input } = await lazy.commands().startInspection(client, command);
           const { deliverables, closesAt, rehearsal } = input.schedule;
           if (opts.json)
             return printJson({
@@ -224,7 +230,7 @@ export function buildProgram(deps: {
           if (rehearsal)
             console.log(
               `Started REHEARSAL ${inspectionId}: ${deliverables.length} deliverables; each working day lasts ${rehearsal.dayMinutes} minutes from now. ` +
-                `It ends by ${formatUkDateTime(closesAt)} UK time and is purged a day later. Each agency has been sent what it owes (emails say REHEARSAL).`,
+                `It ends by ${lazy.format().formatUkDateTime(closesAt)} UK time and is purged a day later. Each agency has been sent what it owes (emails say REHEARSAL).`,
             );
           else
             console.log(
@@ -244,17 +250,19 @@ export function buildProgram(deps: {
       withClient(async (client) => {
         const view = await client.view(inspection);
         if (opts.json) printJson(view);
-        else console.log(formatStatus(view));
+        else console.log(lazy.terminal().formatStatus(view));
       }),
     );
 
   program
     .command('list')
-    .description('All inspections with their stage, next deadline and overdue count; rehearsals apart.')
+    .description(
+      'All inspections with their stage, next deadline and overdue count; rehearsals lazy.readModel().apart.',
+    )
     .option('--json', 'print as JSON')
     .action(async (opts: { json?: boolean }) =>
       withClient(async (client) => {
-        const { inspections, rehearsals } = apart(await client.list());
+        const { inspections, rehearsals } = lazy.readModel().apart(await client.list());
         if (opts.json) return printJson({ inspections, rehearsals });
         if (inspections.length + rehearsals.length === 0)
           return console.log('No inspections yet. Start one with "jtai start".');
@@ -276,8 +284,8 @@ export function buildProgram(deps: {
       withClient(async (client) => {
         const debrief = await client.debrief(inspection);
         if (opts.json) return printJson(debrief);
-        if (opts.csv) return void process.stdout.write(debriefCsv(debrief));
-        console.log(formatDebrief(debrief));
+        if (opts.csv) return void process.stdout.write(lazy.readModel().debriefCsv(debrief));
+        console.log(lazy.terminal().formatDebrief(debrief));
       }),
     );
 
@@ -309,7 +317,7 @@ export function buildProgram(deps: {
           json?: boolean;
         },
       ) => {
-        const { childId, note, complete, updateId, ...c } = parseCommand('submit', {
+        const { childId, note, complete, updateId, ...c } = lazy.commands().parseCommand('submit', {
           deliverable,
           agency: opts.agency,
           childId: opts.child,
@@ -351,13 +359,13 @@ export function buildProgram(deps: {
       async (inspection: string, opts: { twenty?: string[]; tracked?: string[]; updateId?: string }) => {
         if (!!opts.twenty === !!opts.tracked)
           throw new JtaiError('Give either --twenty or --tracked with the child IDs.');
-        const command = parseCommand('select', {
+        const command = lazy.commands().parseCommand('select', {
           stage: opts.twenty ? 'twenty' : 'tracked',
           childIds: opts.twenty ?? opts.tracked,
           updateId: opts.updateId,
         });
         await withClient(async (client) => {
-          await perform.select(client, inspection, command);
+          await lazy.commands().perform.select(client, inspection, command);
           console.log(
             `Recorded ${command.childIds.length} children (${command.stage === 'twenty' ? 'selected for more information' : 'tracked'}).`,
           );
@@ -373,9 +381,9 @@ export function buildProgram(deps: {
     .option('--note <text>', 'a note')
     .option(...UPDATE_ID)
     .action(async (inspection: string, what: string, opts: { note?: string; updateId?: string }) => {
-      const command = parseCommand('confirm', { deliverable: what, ...opts });
+      const command = lazy.commands().parseCommand('confirm', { deliverable: what, ...opts });
       await withClient(async (client) => {
-        const receipt = await perform.confirm(client, inspection, command);
+        const receipt = await lazy.commands().perform.confirm(client, inspection, command);
         console.log(`Recorded ${receipt.deliverableId}${receipt.late ? ' (late)' : ''}.`);
       });
     });
@@ -402,22 +410,22 @@ export function buildProgram(deps: {
       'new deadline, UK time: "2026-11-27 17:00" or "27/11/2026 17:00" (or an ISO instant with offset)',
     )
     .action(async (inspection: string, deliverable: string, opts: DeliverableOptions & { to: string }) => {
-      const command = parseCommand('extend', { deliverable, ...opts });
+      const command = lazy.commands().parseCommand('extend', { deliverable, ...opts });
       await withClient(async (client) => {
-        const dueAt = await perform.extend(client, inspection, command);
+        const dueAt = await lazy.commands().perform.extend(client, inspection, command);
         console.log(
-          isRehearsalId(inspection)
-            ? `Extended ${command.deliverable} to ${formatUkDateTime(command.to)} of the week rehearsed: ${formatUkDateTime(dueAt)} UK time on the rehearsal's clock.`
-            : `Extended ${command.deliverable} to ${formatUkDateTime(dueAt)} UK time.`,
+          lazy.rehearsal().isRehearsalId(inspection)
+            ? `Extended ${command.deliverable} to ${lazy.format().formatUkDateTime(command.to)} of the week rehearsed: ${lazy.format().formatUkDateTime(dueAt)} UK time on the rehearsal's clock.`
+            : `Extended ${command.deliverable} to ${lazy.format().formatUkDateTime(dueAt)} UK time.`,
         );
       });
     });
 
   onDeliverable('waive', 'Waive a deliverable: nothing more is owed and chasing stops.').action(
     async (inspection: string, deliverable: string, opts: DeliverableOptions) => {
-      const command = parseCommand('waive', { deliverable, ...opts });
+      const command = lazy.commands().parseCommand('waive', { deliverable, ...opts });
       await withClient(async (client) => {
-        await perform.waive(client, inspection, command);
+        await lazy.commands().perform.waive(client, inspection, command);
         console.log(`Waived ${command.deliverable}.`);
       });
     },
@@ -430,9 +438,9 @@ export function buildProgram(deps: {
     .requiredOption('--reason <text>', 'why')
     .option(...UPDATE_ID)
     .action(async (inspection: string, opts: { reason: string; updateId?: string }) => {
-      const command = parseCommand('cancel', opts);
+      const command = lazy.commands().parseCommand('cancel', opts);
       await withClient(async (client) => {
-        await perform.cancel(client, inspection, command);
+        await lazy.commands().perform.cancel(client, inspection, command);
         console.log(`Cancelled ${inspection}.`);
       });
     });
@@ -447,9 +455,9 @@ export function buildProgram(deps: {
     .requiredOption('--text <text>', 'the message, plain text (up to 2,000 characters)')
     .option(...UPDATE_ID)
     .action(async (inspection: string, agency: string, opts: { text: string; updateId?: string }) => {
-      const command = parseCommand('message', { agency, ...opts });
+      const command = lazy.commands().parseCommand('message', { agency, ...opts });
       await withClient(async (client) => {
-        const id = await perform.message(client, inspection, command);
+        const id = await lazy.commands().perform.message(client, inspection, command);
         console.log(`Message ${id} left for ${command.agency}; its contact is emailed that there is one.`);
       });
     });
@@ -470,11 +478,13 @@ export function buildProgram(deps: {
     .option(...UPDATE_ID)
     .action(async (inspection: string, opts: Record<string, unknown>) => {
       const { child, ...rest } = opts;
-      const command = parseCommand('request', { ...rest, ...(child ? { childIds: child } : {}) });
+      const command = lazy
+        .commands()
+        .parseCommand('request', { ...rest, ...(child ? { childIds: child } : {}) });
       await withClient(async (client) => {
-        const id = await perform.request(client, inspection, command);
+        const id = await lazy.commands().perform.request(client, inspection, command);
         console.log(
-          `Asked ${command.owner} for "${command.title}" (${id}), due ${formatUkDateTime(command.due)} UK time.`,
+          `Asked ${command.owner} for "${command.title}" (${id}), due ${lazy.format().formatUkDateTime(command.due)} UK time.`,
         );
       });
     });
@@ -496,9 +506,11 @@ export function buildProgram(deps: {
         opts: { agency: AgencyId; submission: string; sha256: string; reason: string; updateId?: string },
       ) => {
         const { submission, ...rest } = opts;
-        const command = parseCommand('withdraw', { deliverable, submissionId: submission, ...rest });
+        const command = lazy
+          .commands()
+          .parseCommand('withdraw', { deliverable, submissionId: submission, ...rest });
         await withClient(async (client) => {
-          await perform.withdraw(client, inspection, command);
+          await lazy.commands().perform.withdraw(client, inspection, command);
           console.log(`Withdrawn from ${command.deliverable}; it no longer counts and is not in the pack.`);
         });
       },
@@ -513,12 +525,12 @@ export function buildProgram(deps: {
     .requiredOption('--contacts <file>', 'contacts file (YAML), as for start')
     .option(...UPDATE_ID)
     .action(async (inspection: string, opts: { contacts: string; updateId?: string }) => {
-      const command = parseCommand('contacts', {
+      const command = lazy.commands().parseCommand('contacts', {
         contacts: await readContacts(opts.contacts),
         updateId: opts.updateId,
       });
       await withClient(async (client) => {
-        await perform.contacts(client, inspection, command);
+        await lazy.commands().perform.contacts(client, inspection, command);
         console.log(`Contacts of ${inspection} replaced.`);
       });
     });
@@ -532,7 +544,7 @@ export function buildProgram(deps: {
     .argument('[out]', 'workbook to write', 'candidates.xlsx')
     .action(async (inspection: string, out: string) =>
       withClient(async (client) => {
-        const result = await writeCandidates(client, inspection, out);
+        const result = await lazy.exports().writeCandidates(client, inspection, out);
         console.log(
           `Wrote ${out}: ${result.candidates.length} children put forward from ${result.reports.length} list(s).`,
         );
@@ -548,7 +560,7 @@ export function buildProgram(deps: {
     .argument('<out.zip>', 'zip file to write')
     .action(async (inspection: string, out: string) =>
       withClient(async (client) => {
-        const result = await writePack(client, inspection, out);
+        const result = await lazy.exports().writePack(client, inspection, out);
         console.log(`Wrote ${out}: ${result.files} file(s) with index.html and index.csv.`);
       }),
     );
@@ -565,18 +577,18 @@ function timelineFor(
     option: InspectionOption;
     theme: string;
   },
-  calendar: ReturnType<typeof createCalendar>,
+  calendar: WorkingDayCalendar,
 ): TimelineView {
   if (opts.rehearsalFrom !== undefined) {
     if (opts.notified !== undefined)
       throw new JtaiError('Give either --notified or --rehearsal-from, not both.');
-    const c = parseCommand('rehearsalTimeline', {
+    const c = lazy.commands().parseCommand('rehearsalTimeline', {
       rehearsalFrom: opts.rehearsalFrom,
       dayMinutes: opts.dayMinutes,
       option: opts.option,
       themeId: opts.theme,
     });
-    return rehearsalTimelineOf({
+    return lazy.timeline().rehearsalTimelineOf({
       startsAt: c.rehearsalFrom,
       dayMinutes: c.dayMinutes,
       option: c.option,
@@ -590,16 +602,20 @@ function timelineFor(
     throw new JtaiError(
       'Give --notified <date>, or --rehearsal-from <instant> and --day-minutes <n> for a rehearsal.',
     );
-  return timelineOf({ notifiedOn: opts.notified, option: opts.option, themeId: opts.theme, calendar });
+  return lazy
+    .timeline()
+    .timelineOf({ notifiedOn: opts.notified, option: opts.option, themeId: opts.theme, calendar });
 }
 
 function listTable(summaries: InspectionSummary[]): string {
-  return table(
+  return lazy.terminal().table(
     ['Inspection', 'Local authority', 'Stage', 'Next due (UK time)', 'Overdue'],
     summaries.map((s) => [
       s.inspectionId,
       s.localAuthority,
-      s.unavailable ? `unavailable: ${s.unavailable}` : (STAGE_LABELS[s.stage as Stage] ?? s.stage),
+      s.unavailable
+        ? `unavailable: ${s.unavailable}`
+        : (lazy.readModel().STAGE_LABELS[s.stage as Stage] ?? s.stage),
       s.nextDue ?? '-',
       String(s.overdue ?? '-'),
     ]),
@@ -629,11 +645,12 @@ export function describeFailure(err: unknown): string {
   return String(err);
 }
 
-async function main(): Promise<void> {
+/** Runs the command line; bin/jtai calls it in its own process (one node start, not two). */
+export async function main(): Promise<void> {
   let deployment: Deployment | undefined;
   const program = buildProgram({
-    deployment: () => (deployment ??= createDeployment(loadConfig())),
-    connect: (d) => InspectionsClient.connect(d),
+    deployment: () => (deployment ??= lazy.infra().createDeployment(lazy.config().loadConfig())),
+    connect: (d) => lazy.inspections().InspectionsClient.connect(d),
   });
   // The list commands (templates, validation) need no Temporal.
   registerListsCommands(program);

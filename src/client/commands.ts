@@ -3,8 +3,7 @@ import { assertIsoDate } from '../timeline/calendar';
 import { parseUkDateTime } from '../timeline/format';
 import { MAX_DAY_MINUTES, MIN_DAY_MINUTES } from '../timeline/rehearsal';
 import { AGENCIES, type IsoDate, type Instant } from '../timeline/types';
-import { checkContacts, ContactsError, parseContacts } from './contacts';
-import { JtaiError } from './errors';
+import { ContactsError, JtaiError } from './errors';
 import type { Receipt } from '../workflows/types';
 import type { InspectionsClient } from './inspections';
 
@@ -151,6 +150,10 @@ export const contacts = z
       ctx.addIssue({ code: 'custom', message: 'Upload the contacts file.' });
       return z.NEVER;
     }
+    // Loaded here, not up front: only start and contacts read a contacts file, and the YAML parser is slow
+    // to load (it would cost every CLI command that parses a date).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { checkContacts, parseContacts } = require('./contacts') as typeof import('./contacts');
     try {
       return typeof value === 'string' ? parseContacts(value, 'contacts.yaml') : checkContacts(value);
     } catch (err) {

@@ -6,6 +6,7 @@
 import { LineCounter, isMap, isPair, isScalar, parseDocument, visit, type Document } from 'yaml';
 import { z } from 'zod';
 import { AGENCIES, AGENCY_NAMES, type AgencyId } from '../timeline/types';
+import { ContactsError } from './errors';
 
 export interface AgencyContacts {
   name: string;
@@ -39,13 +40,8 @@ export const contactsSchema = z.strictObject({
   agencies: z.strictObject(agenciesShape),
 });
 
-export class ContactsError extends Error {
-  constructor(readonly problems: string[]) {
-    const more = problems.length - 1;
-    super(more > 0 ? `${problems[0]} (and ${more} more problem${more === 1 ? '' : 's'})` : problems[0]);
-    this.name = 'ContactsError';
-  }
-}
+/** Kept with the other errors (errors.ts), so that the CLI can tell one without loading the YAML parser. */
+export { ContactsError };
 
 export function parseContacts(text: string, fileName: string): Contacts {
   const lineCounter = new LineCounter();

@@ -13,6 +13,15 @@ export class JtaiError extends Error {
   }
 }
 
+/** A contacts file that cannot be used: each problem names the line and field (see contacts.ts). */
+export class ContactsError extends Error {
+  constructor(readonly problems: string[]) {
+    const more = problems.length - 1;
+    super(more > 0 ? `${problems[0]} (and ${more} more problem${more === 1 ? '' : 's'})` : problems[0]);
+    this.name = 'ContactsError';
+  }
+}
+
 /** How a command ended, for what it put into the file store (see infra/files/intake.ts). */
 export type Outcome = 'accepted' | 'refused' | 'unknown';
 

@@ -12,7 +12,6 @@ import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { UnreadableListError } from '../lists/errors';
 import { isListId, LIST_IDS, LIST_TITLES, type ListId } from '../lists/ids';
-import { option, readDate } from './commands';
 
 // Only the light modules up front: each command loads what it runs when it runs (a validation need not load
 // the template writer, nor a template the validator). require rather than import(): it loads TypeScript the
@@ -23,6 +22,7 @@ const lazy = {
   report: () => require('../lists/report') as typeof import('../lists/report'),
   template: () => require('../lists/template') as typeof import('../lists/template'),
   candidates: () => require('../lists/candidates') as typeof import('../lists/candidates'),
+  commands: () => require('./commands') as typeof import('./commands'),
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -55,7 +55,7 @@ function parseList(value: string): ListId {
 }
 
 function parseOption(value: string | undefined): 'A' | 'B' {
-  const parsed = option.safeParse(value ?? 'A');
+  const parsed = lazy.commands().option.safeParse(value ?? 'A');
   if (!parsed.success) throw new Error(`--option must be A or B, not "${value}".`);
   return parsed.data;
 }
@@ -69,7 +69,7 @@ function parseCount(value: string, option: string): number {
 
 /** Accepts YYYY-MM-DD or dd/mm/yyyy (the one date parser of every command); returns YYYY-MM-DD. */
 export function parseNotified(value: string): string {
-  const date = readDate(value);
+  const date = lazy.commands().readDate(value);
   if (!date) throw new Error(`--notified must be a date as YYYY-MM-DD or dd/mm/yyyy, not "${value}".`);
   return date;
 }

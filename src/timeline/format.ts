@@ -55,3 +55,6 @@ export function parseUkDateTime(text: string): Instant {
     throw new Error(`Cannot read ${JSON.stringify(text)} as a date and time: ${reason}`);
   }
 }
+
+/** An instant as an ISO 8601 string in UTC, as the JSON views give it. */
+export const iso = (at: Instant): string => new Date(at).toISOString();

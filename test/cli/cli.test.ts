@@ -68,6 +68,39 @@ async function jtai(...args: string[]): Promise<{ code: number; stdout: string; 
   }
 }
 
+/** The packages a `jtai …` process loaded by the time it exited (a command's start-up cost is mostly these). */
+async function packagesLoadedBy(...args: string[]): Promise<string[]> {
+  const report =
+    "process.on('exit', () => process.stderr.write('LOADED ' + JSON.stringify(Object.keys(require.cache)" +
+    '.map((f) => /node_modules\\/((?:@[^/]+\\/)?[^/]+)/.exec(f)?.[1]).filter(Boolean))));' +
+    `process.argv = [process.argv[0], 'jtai', ...${JSON.stringify(args)}]; require('./src/client/cli.ts').main();`;
+  const out = await run(process.execPath, ['--import', 'tsx', '-e', report], { cwd: ROOT, env: vars }).catch(
+    (err: { stderr: string }) => err,
+  );
+  const line = /LOADED (.*)/.exec(out.stderr)?.[1];
+  if (!line) throw new Error(`no report from jtai ${args.join(' ')}: ${out.stderr}`);
+  return [...new Set(JSON.parse(line) as string[])];
+}
+
+test(
+  'each command loads what it runs: help loads no validation, Temporal, YAML or workbook code; the timeline no Temporal',
+  async () => {
+    const [help, timeline, validate] = await Promise.all([
+      packagesLoadedBy('--help'),
+      packagesLoadedBy('timeline', '--notified', '2026-11-23', '--json'),
+      packagesLoadedBy('lists', 'validate', '--list', '6', path.join(dir, 'none.csv')),
+    ]);
+    expect(help).toContain('commander');
+    for (const heavy of ['zod', 'yaml', 'exceljs', '@temporalio/client', '@temporalio/common', 'luxon'])
+      expect(help).not.toContain(heavy);
+    expect(timeline).toEqual(expect.arrayContaining(['zod', 'luxon']));
+    for (const heavy of ['yaml', 'exceljs', '@temporalio/client', '@temporalio/common', 'archiver'])
+      expect(timeline).not.toContain(heavy);
+    for (const heavy of ['@temporalio/client', 'archiver', 'yaml']) expect(validate).not.toContain(heavy);
+  },
+  CLI_TIMEOUT,
+);
+
 test(
   'timeline: Annex C in UK time, as a table, JSON and a calendar file; Easter counted in working days',
   async () => {

@@ -1,4 +1,4 @@
-import { formatUkDateTime } from '../../timeline/format';
+import { formatUkDateTime, iso } from '../../timeline/format';
 import type { DocumentItem } from '../../timeline/theme';
 import { themeById } from '../../timeline/themes';
 import { PARTY_NAMES, type AgencyId, type DeliverableKind, type Instant } from '../../timeline/types';
@@ -7,7 +7,6 @@ import type { DeliverableState, InspectionRecord } from '../../workflows/types';
 import { childProgress, type ChildDeliverableProgress } from './children';
 import {
   deliverableView,
-  iso,
   progressOf,
   type FileView,
   type DeliverableView,

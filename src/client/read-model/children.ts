@@ -1,8 +1,7 @@
-import { formatUkDateTime } from '../../timeline/format';
+import { formatUkDateTime, iso } from '../../timeline/format';
 import { PARTY_NAMES, type Party } from '../../timeline/types';
 import { countedSubmissions, keptFiles } from '../../workflows/rules';
 import type { DeliverableState, InspectionRecord } from '../../workflows/types';
-import { iso } from './inspection';
 
 /**
  * What has been sent for each tracked child: per child, each deliverable given per tracked child (key

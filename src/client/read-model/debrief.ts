@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import { csvField } from '../../lists/safe-cells';
-import { formatUkDateTime } from '../../timeline/format';
+import { formatUkDateTime, iso } from '../../timeline/format';
 import { rehearsedWorkingMinutes } from '../../timeline/rehearsal';
 import { AGENCIES, PARTY_NAMES, type Instant } from '../../timeline/types';
 import { deliverableStatus, isEnded, type DeliverableStatus } from '../../workflows/rules';
 import type { DeliverableState, InspectionRecord } from '../../workflows/types';
-import { iso } from './inspection';
 import { rehearsalView, rehearsalViewSchema, standsForIn, type RehearsalContext } from './rehearsal';
 
 /**

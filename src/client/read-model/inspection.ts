@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { formatUkDateTime } from '../../timeline/format';
+import { formatUkDateTime, iso } from '../../timeline/format';
 import { PARTY_NAMES, type Instant } from '../../timeline/types';
 import {
   deliverableStatus,
@@ -21,7 +21,6 @@ import { rehearsalView, rehearsalViewSchema, standsForIn, type RehearsalContext 
  * children are selected and tracked, never their IDs; file names are the names the agencies gave.
  */
 
-export const iso = (at: Instant) => new Date(at).toISOString();
 const at = (instant: Instant) => ({ at: iso(instant), atUk: formatUkDateTime(instant) });
 
 /** Stages in words, for people. */

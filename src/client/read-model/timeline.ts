@@ -1,5 +1,5 @@
 import type { WorkingDayCalendar } from '../../timeline/calendar';
-import { formatUkDateTime } from '../../timeline/format';
+import { formatUkDateTime, iso } from '../../timeline/format';
 import { toIcs } from '../../timeline/ics';
 import { rehearsalSchedule, standsFor, type RehearsalClock } from '../../timeline/rehearsal';
 import { buildSchedule, type InspectionSchedule, type ScheduledDeliverable } from '../../timeline/schedule';
@@ -7,7 +7,6 @@ import type { Instant } from '../../timeline/types';
 import { DEFAULT_THEME_ID, themeById } from '../../timeline/themes';
 import { PARTY_NAMES, type InspectionOption, type IsoDate } from '../../timeline/types';
 import type { InspectionRecord } from '../../workflows/types';
-import { iso } from './inspection';
 import { isRehearsal } from './rehearsal';
 
 /**
