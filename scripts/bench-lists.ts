@@ -20,22 +20,17 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { checkListInSandbox, peakRssMb, type SandboxUsage } from '../src/infra/list-check';
 import { syntheticHeaders, syntheticRow } from '../src/lists/synthetic';
 import { XLSX_READER_OPTIONS } from '../src/lists/xlsx';
 import { writeLongCsv, writeZipBomb } from '../test/lists/hostile-files';
+import { arg, f2, load, median, pad, ROOT, timed, type Timed } from './bench-support';
 import { cleanRows, writeXlsx } from '../test/lists/helpers';
 
 const NOTIFIED = '2026-03-02';
-const ROOT = resolve(__dirname, '..');
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
 
 async function generate(path: string, rows: number): Promise<void> {
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({
@@ -72,48 +67,6 @@ const ExcelJS = require('exceljs');
   process.stdout.write(String(cells));
 })();
 `;
-
-interface Timed {
-  wallS: number;
-  cpuS: number;
-  rssMb: number;
-  status: number | null;
-}
-
-/** Runs a command as a whole process under /usr/bin/time: wall, user + system CPU, peak RSS (largest process). */
-function timed(command: string[]): Timed {
-  const out = join(tmpdir(), `jtai-bench-time-${process.pid}`);
-  const r = spawnSync('/usr/bin/time', ['-o', out, '-f', '%e %U %S %M', ...command], {
-    cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  if (r.error) throw new Error(`/usr/bin/time is needed for this benchmark: ${r.error.message}`);
-  const last = readFileSync(out, 'utf8').trim().split('\n').at(-1) ?? '';
-  rmSync(out, { force: true });
-  const [wall, user, sys, rssKb] = last.split(' ').map(Number);
-  if (
-    wall === undefined ||
-    user === undefined ||
-    sys === undefined ||
-    rssKb === undefined ||
-    Number.isNaN(wall)
-  )
-    throw new Error(`could not time ${command.join(' ')}: ${last} ${r.stderr.toString().slice(-500)}`);
-  return { wallS: wall, cpuS: user + sys, rssMb: rssKb / 1024, status: r.status };
-}
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
-};
-const f2 = (n: number): string => n.toFixed(2);
-const pad = (s: string, n: number): string => s.padStart(n);
-const load = (): string =>
-  loadavg()
-    .map((l) => l.toFixed(2))
-    .join(', ');
 
 async function benchLists(): Promise<void> {
   const sizes = (arg('--rows') ?? '50000,200000').split(',').map(Number);
