@@ -257,20 +257,30 @@ export function buildProgram(deps: {
   program
     .command('list')
     .description(
-      'All inspections with their stage, next deadline and overdue count; rehearsals lazy.readModel().apart.',
+      'Inspections with their stage, next deadline and overdue count, open ones first, a page at a time; rehearsals apart.',
     )
+    .option('--page <cursor>', 'the page to show (the command for the next page is printed under each page)')
+    .option('--page-size <n>', 'inspections to a page (1 to 500)', '50')
     .option('--json', 'print as JSON')
-    .action(async (opts: { json?: boolean }) =>
-      withClient(async (client) => {
-        const { inspections, rehearsals } = lazy.readModel().apart(await client.list());
-        if (opts.json) return printJson({ inspections, rehearsals });
-        if (inspections.length + rehearsals.length === 0)
-          return console.log('No inspections yet. Start one with "jtai start".');
+    .action(async (opts: { page?: string; pageSize: string; json?: boolean }) => {
+      const query = lazy.commands().parseCommand('list', opts);
+      await withClient(async (client) => {
+        const { inspections: all, nextPage } = await client.listPage(query);
+        const { inspections, rehearsals } = lazy.readModel().apart(all);
+        if (opts.json) return printJson({ inspections, rehearsals, ...(nextPage ? { nextPage } : {}) });
+        if (all.length === 0)
+          return console.log(
+            opts.page ? 'No more inspections.' : 'No inspections yet. Start one with "jtai start".',
+          );
         console.log(inspections.length > 0 ? listTable(inspections) : 'No inspections.');
         if (rehearsals.length > 0)
           console.log(`\nREHEARSALS (not real inspections, not counted above):\n${listTable(rehearsals)}`);
-      }),
-    );
+        if (nextPage)
+          console.log(
+            `\nMore: jtai list --page ${nextPage}${opts.pageSize === '50' ? '' : ` --page-size ${opts.pageSize}`}`,
+          );
+      });
+    });
 
   program
     .command('debrief')

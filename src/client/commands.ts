@@ -170,6 +170,16 @@ export const contacts = z
 // ---- Commands ----
 
 export const commands = {
+  /** A page of the inspections (see listing.ts): the cursor from the page before, and how many to a page. */
+  list: z.object({
+    page: z.string().max(8192, 'This page link is not valid: start from the first page.').optional(),
+    pageSize: z.coerce
+      .number({ error: 'The page size must be a whole number from 1 to 500.' })
+      .int('The page size must be a whole number from 1 to 500.')
+      .min(1, 'The page size must be a whole number from 1 to 500.')
+      .max(500, 'The page size must be a whole number from 1 to 500.')
+      .optional(),
+  }),
   /** The timeline a notification date would give (no inspection needed). */
   timeline: z.object({
     notifiedOn: date('the notification date'),

@@ -14,8 +14,8 @@ import { csvField } from '../lists/safe-cells';
 import path from 'node:path';
 import type { Deployment } from '../infra';
 import { processIntakes, type Intake } from '../infra/files/intake';
-import { LOCAL_AUTHORITY_KEY, NEXT_DUE_KEY, OVERDUE_KEY, STAGE_KEY } from '../workflows/search-attributes';
 import { formatUkDateTime } from '../timeline/format';
+import { LOCAL_AUTHORITY_KEY, STAGE_KEY } from '../workflows/search-attributes';
 import {
   isRehearsalId,
   rehearsalExtension,
@@ -44,9 +44,11 @@ import type {
   InspectionStatus,
   ReceivedFile,
   Receipt,
+  Stage,
   SubmittedFile,
 } from '../workflows/types';
 import { JtaiError, outcomeOfFailure, type Outcome } from './errors';
+import { listExecutionPage, MAX_PAGE_SIZE, type ListedExecution } from './listing';
 import {
   agencyView,
   coordinatorPage,
@@ -60,6 +62,12 @@ import {
   type InspectionSummary,
   type InspectionView,
 } from './read-model';
+
+/** A page of inspections (see listing.ts): give `nextPage` back as `page` for the next. */
+export interface InspectionPage {
+  inspections: InspectionSummary[];
+  nextPage?: string;
+}
 
 /** Refusals are JtaiErrors, wherever they are caught. */
 export { JtaiError };
@@ -262,6 +270,15 @@ export class InspectionsClient {
         workflowId: input.inspectionId,
         taskQueue: this.deployment.config.temporal.taskQueue,
         args: [input],
+        // Listed from the start, before its first workflow task (which may lag the start under load).
+        ...(input.searchAttributes
+          ? {
+              typedSearchAttributes: [
+                { key: LOCAL_AUTHORITY_KEY, value: input.localAuthority },
+                { key: STAGE_KEY, value: 'case-lists' satisfies Stage },
+              ],
+            }
+          : {}),
         ...options,
       });
     } catch (err) {
@@ -399,54 +416,59 @@ export class InspectionsClient {
   }
 
   /**
-   * Every inspection, newest first, with stage, next deadline and overdue count: read from the search
-   * attributes (one visibility call, no child data), or by querying the workflow where they are absent.
+   * One page of inspections, open ones first, each with stage, next deadline and overdue count: read from the
+   * search attributes (one or two visibility calls, no child data), or by querying the workflow where they are
+   * absent (an inspection whose first workflow task has not run yet).
    */
+  async listPage(options: { pageSize?: number; page?: string } = {}): Promise<InspectionPage> {
+    const { executions, nextPage } = await listExecutionPage(this.client, {
+      workflowType: INSPECTION_WORKFLOW,
+      searchAttributes: this.deployment.config.searchAttributes,
+      ...options,
+    });
+    const inspections = await Promise.all(executions.map((wf) => this.summaryOf(wf)));
+    return { inspections, ...(nextPage ? { nextPage } : {}) };
+  }
+
+  /** Every inspection, page by page (for a few hundred at most: the pages and the CLI show one page). */
   async list(): Promise<InspectionSummary[]> {
-    const summaries: InspectionSummary[] = [];
-    for await (const wf of this.client.workflow.list({ query: `WorkflowType = '${INSPECTION_WORKFLOW}'` })) {
-      const attrs = wf.typedSearchAttributes;
-      const stage = attrs.get(STAGE_KEY);
-      const localAuthority = attrs.get(LOCAL_AUTHORITY_KEY);
-      if (stage !== undefined && localAuthority !== undefined) {
-        const nextDue = attrs.get(NEXT_DUE_KEY);
-        const open = stage !== 'completed' && stage !== 'cancelled';
-        summaries.push({
-          inspectionId: wf.workflowId,
-          ...rehearsalFlag(wf.workflowId),
-          localAuthority,
-          status: wf.status.name,
-          stage,
-          ...(nextDue && open ? { nextDue: formatUkDateTime(nextDue.getTime()) } : {}),
-          overdue: attrs.get(OVERDUE_KEY) ?? 0,
-        });
-        continue;
-      }
-      try {
-        const view = await this.view(wf.workflowId);
-        summaries.push({
-          inspectionId: wf.workflowId,
-          ...rehearsalFlag(wf.workflowId),
-          localAuthority: view.localAuthority,
-          status: wf.status.name,
-          stage: view.stage,
-          ...(view.nextDueUk ? { nextDue: view.nextDueUk } : {}),
-          overdue: view.overdue,
-        });
-      } catch (err) {
-        const reason = err instanceof Error ? err.message : String(err);
-        this.warn(`cannot read ${wf.workflowId}: ${reason}`);
-        summaries.push({
-          inspectionId: wf.workflowId,
-          ...rehearsalFlag(wf.workflowId),
-          localAuthority: UNAVAILABLE,
-          status: wf.status.name,
-          stage: UNAVAILABLE,
-          unavailable: reason,
-        });
-      }
+    const all: InspectionSummary[] = [];
+    let page: string | undefined;
+    do {
+      const next = await this.listPage({ pageSize: MAX_PAGE_SIZE, ...(page ? { page } : {}) });
+      all.push(...next.inspections);
+      page = next.nextPage;
+    } while (page);
+    return all;
+  }
+
+  private async summaryOf(wf: ListedExecution): Promise<InspectionSummary> {
+    const { workflowId: inspectionId, status, stage, localAuthority } = wf;
+    const common = { inspectionId, ...rehearsalFlag(inspectionId), status };
+    if (stage !== undefined && localAuthority !== undefined) {
+      const open = stage !== 'completed' && stage !== 'cancelled';
+      return {
+        ...common,
+        localAuthority,
+        stage,
+        ...(wf.nextDue && open ? { nextDue: formatUkDateTime(wf.nextDue.getTime()) } : {}),
+        overdue: wf.overdue ?? 0,
+      };
     }
-    return summaries;
+    try {
+      const view = await this.view(inspectionId);
+      return {
+        ...common,
+        localAuthority: view.localAuthority,
+        stage: view.stage,
+        ...(view.nextDueUk ? { nextDue: view.nextDueUk } : {}),
+        overdue: view.overdue,
+      };
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      this.warn(`cannot read ${inspectionId}: ${reason}`);
+      return { ...common, localAuthority: UNAVAILABLE, stage: UNAVAILABLE, unavailable: reason };
+    }
   }
 
   /**

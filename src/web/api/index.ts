@@ -63,22 +63,30 @@ export function apiRoutes(parent: FastifyInstance, _options: unknown, done: (err
     {
       schema: {
         summary:
-          'All inspections: stage, next deadline, overdue count; rehearsals apart (as `jtai list --json`)',
+          'Inspections, a page at a time, open ones first: stage, next deadline, overdue count; rehearsals apart (as `jtai list --json`)',
+        querystring: commands.list,
         response: {
           200: answer(
-            'The inspections and, apart, the rehearsals, newest first',
+            'A page of the inspections and, apart, the rehearsals, open ones first, each newest first',
             z.object({
               inspections: z.array(inspectionSummarySchema),
               rehearsals: z
                 .array(inspectionSummarySchema)
                 .describe('Rehearsals: never counted as inspections'),
+              nextPage: z
+                .string()
+                .optional()
+                .describe('Absent on the last page; otherwise give it as `page` for the next'),
             }),
           ),
           401: readRefusals[401],
         },
       },
     },
-    async () => apart(await app.inspections.list()),
+    async (request) => {
+      const { inspections, nextPage } = await app.inspections.listPage(request.query);
+      return { ...apart(inspections), ...(nextPage ? { nextPage } : {}) };
+    },
   );
 
   app.post(
