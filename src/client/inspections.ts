@@ -14,6 +14,7 @@ import { csvField } from '../lists/safe-cells';
 import path from 'node:path';
 import type { Deployment } from '../infra';
 import { processIntakes, type Intake } from '../infra/files/intake';
+import { temporalConnection } from '../infra/temporal-connection';
 import { formatUkDateTime } from '../timeline/format';
 import { LOCAL_AUTHORITY_KEY, STAGE_KEY } from '../workflows/search-attributes';
 import {
@@ -124,16 +125,17 @@ export class InspectionsClient {
   ) {}
 
   static async connect(deployment: Deployment): Promise<InspectionsClient> {
-    const { temporal } = deployment.config;
-    const connection = await Connection.connect({ address: temporal.address, connectTimeout: '5s' }).catch(
+    // A certificate or key that cannot be used is a ConfigurationError here, before connecting.
+    const { connectionOptions, namespace } = temporalConnection(deployment.config);
+    const connection = await Connection.connect({ ...connectionOptions, connectTimeout: '5s' }).catch(
       (err: unknown) => {
         throw new JtaiError(
-          `Cannot reach Temporal at ${temporal.address} (${err instanceof Error ? err.message : String(err)}). Is it running? Start everything with "npm start".`,
+          `Cannot reach Temporal at ${connectionOptions.address} (${err instanceof Error ? err.message : String(err)}). Is it running? Start everything with "npm start".`,
         );
       },
     );
     return new InspectionsClient(
-      new Client({ connection, namespace: temporal.namespace, dataConverter: deployment.dataConverter }),
+      new Client({ connection, namespace, dataConverter: deployment.dataConverter }),
       deployment,
     );
   }

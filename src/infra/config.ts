@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { ConfigurationError } from './config-error';
 import { databaseSettings, type DatabaseSettings } from './db/settings';
+import { temporalSettings, type TemporalSettings } from './temporal-connection';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const LOG_FORMATS = ['json', 'pretty'] as const;
@@ -13,9 +15,8 @@ export const LOG_FORMATS = ['json', 'pretty'] as const;
 const envSchema = z
   .object({
     JTAI_DATA_DIR: z.string().min(1).default('.data'),
-    TEMPORAL_ADDRESS: z.string().min(1).default('localhost:7233'),
-    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
     TEMPORAL_TASK_QUEUE: z.string().min(1).default('jtai'),
+    ...temporalEnv(),
     /** A real SMTP server, e.g. smtp://user:pass@mail.example.org:587; without it mail goes to the outbox. */
     SMTP_URL: z.url().optional(),
     MAIL_FROM: z.string().min(3).default('JTAI coordination <jtai@localhost>'),
@@ -58,7 +59,8 @@ const envSchema = z
 
 export interface Config {
   dataDir: string;
-  temporal: { address: string; namespace: string; taskQueue: string };
+  /** Address, namespace, TLS and API key: see ./temporal-connection.ts (`temporalConnection` connects with it). */
+  temporal: TemporalSettings;
   mail: { smtpUrl?: string; from: string; outboxDir: string };
   web: { baseUrl: string; port: number; host: string; trustProxy: string | false };
   calendar: { endOfDay: string; workingHours: { start: string; end: string }; closureDays: string[] };
@@ -77,21 +79,18 @@ export interface Config {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = envSchema.safeParse(withSecretFiles(env));
+  const resolved = withSecretFiles(env);
+  const parsed = envSchema.safeParse(resolved);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`Configuration error: ${problems}`);
+    throw new ConfigurationError(problems);
   }
   const e = parsed.data;
   const dataDir = path.resolve(e.JTAI_DATA_DIR);
   const [start = '09:00', end = '17:00'] = e.JTAI_WORKING_HOURS.split('-');
   return {
     dataDir,
-    temporal: {
-      address: e.TEMPORAL_ADDRESS,
-      namespace: e.TEMPORAL_NAMESPACE,
-      taskQueue: e.TEMPORAL_TASK_QUEUE,
-    },
+    temporal: temporalSettings(resolved, e.TEMPORAL_TASK_QUEUE),
     mail: {
       ...(e.SMTP_URL ? { smtpUrl: e.SMTP_URL } : {}),
       from: e.MAIL_FROM,
@@ -158,7 +157,39 @@ export const SECRET_VARIABLES = [
   'S3_SECRET_ACCESS_KEY',
   'SMTP_URL',
   'DATABASE_URL',
+  'TEMPORAL_API_KEY',
 ] as const;
+
+/**
+ * Temporal's standard client variables (read by `@temporalio/envconfig` in ./temporal-connection.ts, which also
+ * reads the profile file); checked here for form, and so that deployment files may set them. Each overrides the
+ * profile's setting. `TEMPORAL_GRPC_META_<NAME>` headers are applied too, but are not listed here.
+ */
+function temporalEnv() {
+  const file = z.string().min(1).optional();
+  const pem = z.string().includes('-----BEGIN ', { message: 'PEM text expected' }).optional();
+  return {
+    /** Unset: the profile's, else localhost:7233. */
+    TEMPORAL_ADDRESS: z.string().min(1).optional(),
+    /** Unset: the profile's, else `default`. */
+    TEMPORAL_NAMESPACE: z.string().min(1).optional(),
+    /** The TOML profile file; unset, ~/.config/temporalio/temporal.toml when it exists. */
+    TEMPORAL_CONFIG_FILE: file,
+    /** The profile to use from the file (`default` unless set). */
+    TEMPORAL_PROFILE: z.string().min(1).optional(),
+    /** Temporal Cloud's API key; turns TLS on unless TEMPORAL_TLS=false. Also as TEMPORAL_API_KEY_FILE. */
+    TEMPORAL_API_KEY: z.string().min(1).optional(),
+    /** TLS on or off whatever else is set (as the SDK reads it: `true`/`1` on, anything else off). */
+    TEMPORAL_TLS: z.enum(['true', 'false', '1', '0']).optional(),
+    TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
+    TEMPORAL_TLS_SERVER_CA_CERT_PATH: file,
+    TEMPORAL_TLS_SERVER_CA_CERT_DATA: pem,
+    TEMPORAL_TLS_CLIENT_CERT_PATH: file,
+    TEMPORAL_TLS_CLIENT_CERT_DATA: pem,
+    TEMPORAL_TLS_CLIENT_KEY_PATH: file,
+    TEMPORAL_TLS_CLIENT_KEY_DATA: pem,
+  };
+}
 
 function deploymentEnv() {
   return {
@@ -247,12 +278,12 @@ function withSecretFiles(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   for (const name of SECRET_VARIABLES) {
     const file = env[`${name}_FILE`];
     if (!file) continue;
-    if (env[name]) throw new Error(`Configuration error: give ${name} or ${name}_FILE, not both.`);
+    if (env[name]) throw new ConfigurationError(`give ${name} or ${name}_FILE, not both.`);
     try {
       out[name] = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
     } catch (err) {
-      throw new Error(
-        `Configuration error: ${name}_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`,
+      throw new ConfigurationError(
+        `${name}_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`,
       );
     }
   }

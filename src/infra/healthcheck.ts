@@ -11,6 +11,7 @@ import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { hostname } from 'node:os';
 import { loadConfig, type Config } from './config';
+import { temporalConnection } from './temporal-connection';
 
 export const POLLED_WITHIN_MS = 2 * 60 * 1000;
 
@@ -19,10 +20,11 @@ export async function checkWorker(
   options: { host?: string; now?: number; taskQueue?: string } = {},
 ): Promise<string | undefined> {
   const host = options.host ?? hostname();
-  const connection = await Connection.connect({ address: config.temporal.address, connectTimeout: 5000 });
+  const { connectionOptions, namespace } = temporalConnection(config);
+  const connection = await Connection.connect({ ...connectionOptions, connectTimeout: 5000 });
   try {
     const { pollers } = await connection.workflowService.describeTaskQueue({
-      namespace: config.temporal.namespace,
+      namespace,
       taskQueue: { name: options.taskQueue ?? config.temporal.taskQueue },
       taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
     });

@@ -1,5 +1,7 @@
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfig } from '../infra/config';
+import { ConfigurationError } from '../infra/config-error';
+import { temporalConnection } from '../infra/temporal-connection';
 import { createDeployment } from '../infra';
 import { createLogger } from '../infra/log';
 import { createMailer } from '../infra/mail';
@@ -19,11 +21,13 @@ let signalled = 0;
 async function main(): Promise<void> {
   installRuntime(logger);
   const config = loadConfig();
+  // Certificates and keys are read and checked here, before anything connects.
+  const temporal = temporalConnection(config);
   const deployment = createDeployment(config);
   // Decrypted copies left by a process that died mid-check: nothing in clear may outlive its process.
   const swept = await deployment.scratch.sweep();
   if (swept > 0) logger.info({ swept }, 'Removed scratch folders left by stopped processes');
-  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const connection = await NativeConnection.connect(temporal.connectionOptions);
   const workflowBundle = prebuiltWorkflowBundle();
   const worker = await createWorker({
     deployment,
@@ -33,8 +37,7 @@ async function main(): Promise<void> {
   logger.info(
     {
       taskQueue: config.temporal.taskQueue,
-      address: config.temporal.address,
-      namespace: config.temporal.namespace,
+      temporal: temporal.summary,
       mail: createMailer(config.mail).description,
       workflows: workflowBundle ? 'built' : 'bundled at start',
     },
@@ -74,7 +77,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 main().then(
   () => process.exit(0),
   (err: unknown) => {
-    logger.fatal({ err }, 'Worker failed');
+    // A setting to fix: its one line says what, and a stack trace would only bury it.
+    if (err instanceof ConfigurationError) logger.fatal(err.message);
+    else logger.fatal({ err }, 'Worker failed');
     process.exit(1);
   },
 );

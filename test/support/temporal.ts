@@ -63,13 +63,17 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
 
 /**
  * A real Temporal server (`temporal server start-dev`, in memory, random port, no UI) with the custom search
- * attributes registered. No time skipping: `env.sleep` sleeps for real.
+ * attributes registered. No time skipping: `env.sleep` sleeps for real. `namespace`: one to create at start and
+ * use instead of `default`.
  */
-export async function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
+export async function createDevServerEnv(
+  options: { namespace?: string } = {},
+): Promise<TestWorkflowEnvironment> {
   const path = await temporalCliPath();
   return TestWorkflowEnvironment.createLocal({
     server: {
       ...(path ? { executable: { type: 'existing-path', path } } : {}),
+      ...(options.namespace ? { namespace: options.namespace } : {}),
       searchAttributes: [...SEARCH_ATTRIBUTE_KEYS],
       log: { format: 'pretty', level: 'error' },
     },
