@@ -1,7 +1,8 @@
 /**
  * Real processes for the fault tests: a Temporal dev server, the worker as a child process (`node --import tsx
- * src/worker/main.ts`, as `npm start` runs it) that a test can kill with SIGKILL and start again, the loopback
- * SMTP server, and a client sharing the worker's data directory (its keys decrypt the payloads).
+ * src/worker/main.ts`, as `npm run start:dev` runs it) that a test can kill with SIGKILL and start again, the
+ * loopback SMTP server, and a client sharing the worker's data directory (its keys decrypt the payloads). More
+ * workers and web apps can be run the same way (`appProcess`, with `workerEnv` as their configuration).
  */
 import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -11,6 +12,7 @@ import { appendFileSync, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { appCommands } from '../../scripts/start/commands';
 import { InspectionsClient, inspectionIdFor } from '../../src/client/inspections';
 import { createDeployment, type Deployment } from '../../src/infra';
 import { loadConfig } from '../../src/infra/config';
@@ -29,12 +31,17 @@ const ROOT = path.join(__dirname, '../..');
 /** A worker compiles the workflow bundle as it starts: tens of seconds on a busy machine. */
 export const WORKER_READY_MS = 180_000;
 
-/** The worker process: one at a time, restarted after each kill; its output is kept across restarts. */
+/**
+ * The worker (or web app) process: one at a time, restarted after each kill; its output is kept across
+ * restarts.
+ */
 export interface WorkerProcess {
   /** The pid of the running worker, if one is running. */
   readonly pid: number | undefined;
-  /** Start a worker and wait until it polls its task queue; resolves with its pid. */
-  start(): Promise<number>;
+  /**
+   * Start a worker and wait until it polls its task queue (a web app: until it listens); resolves with its pid.
+   */
+  start(timeoutMs?: number): Promise<number>;
   /** SIGKILL the running worker and wait until it is gone. */
   kill(): Promise<void>;
   /** SIGTERM the running worker (it finishes what it sends) and wait until it is gone. */
@@ -58,11 +65,16 @@ export interface Faults {
   worker: WorkerProcess;
   dataDir: string;
   taskQueue: string;
+  /** The worker's environment: the same configuration for any other worker or web process of the test. */
+  workerEnv: NodeJS.ProcessEnv;
   close(): Promise<void>;
 }
 
-/** A dev server, an SMTP server, a data directory and a worker process (not yet started) on a new task queue. */
-export async function createFaults(): Promise<Faults> {
+/**
+ * A dev server, an SMTP server, a data directory and a worker process (not yet started) on a new task queue;
+ * `settings` are added to the configuration of the worker and the client (a file store, keys, a database).
+ */
+export async function createFaults(settings: NodeJS.ProcessEnv = {}): Promise<Faults> {
   const env = await createDevServerEnv();
   const smtp = await startSmtpCapture();
   const dataDir = await mkdtemp(path.join(tmpdir(), 'jtai-faults-'));
@@ -77,6 +89,7 @@ export async function createFaults(): Promise<Faults> {
     WEB_BASE_URL: 'http://jtai.test',
     JTAI_LOG_FORMAT: 'json',
     JTAI_ANSWER_WITHIN_SECONDS: '120',
+    ...settings,
   };
   // Made here first, so the keys exist before the worker starts and both sides use the same ones.
   const deployment = createDeployment(loadConfig(workerEnv));
@@ -84,7 +97,7 @@ export async function createFaults(): Promise<Faults> {
     new Client({ connection: env.connection, namespace: 'default', dataConverter: deployment.dataConverter }),
     deployment,
   );
-  const worker = workerProcess(workerEnv, path.join(dataDir, 'worker.log'));
+  const worker = appProcess('worker', workerEnv, path.join(dataDir, 'worker.log'));
   return {
     env,
     smtp,
@@ -93,6 +106,7 @@ export async function createFaults(): Promise<Faults> {
     worker,
     dataDir,
     taskQueue,
+    workerEnv,
     async close() {
       await worker.kill();
       await smtp.close();
@@ -104,7 +118,18 @@ export async function createFaults(): Promise<Faults> {
   };
 }
 
-function workerProcess(env: NodeJS.ProcessEnv, logFile: string): WorkerProcess {
+/** The worker prints its JSON record `Worker starting` once it polls; the web app its URL once it listens. */
+const READY: Record<'worker' | 'web', (output: string) => boolean> = {
+  worker: (output) => recordsOf(output).some((r) => r.msg === 'Worker starting'),
+  web: (output) => /^jtai web: http:\/\//m.test(output),
+};
+
+/**
+ * The worker or the web app as a child process, run as `npm run start:dev` runs it (scripts/start/commands.ts:
+ * its TypeScript through tsx), with `env` as its whole environment and its output kept in `logFile`.
+ */
+export function appProcess(app: 'worker' | 'web', env: NodeJS.ProcessEnv, logFile: string): WorkerProcess {
+  const command = appCommands(ROOT, false)[app];
   let text = '';
   let runFrom = 0;
   let proc: ChildProcess | undefined;
@@ -118,10 +143,10 @@ function workerProcess(env: NodeJS.ProcessEnv, logFile: string): WorkerProcess {
     get pid() {
       return proc?.pid;
     },
-    async start() {
-      if (proc) throw new Error('a worker is already running');
+    async start(timeoutMs = WORKER_READY_MS) {
+      if (proc) throw new Error(`a ${app} is already running`);
       const from = (runFrom = text.length);
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker/main.ts'], {
+      const child = spawn(command.command, command.args, {
         cwd: ROOT,
         env,
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -137,13 +162,13 @@ function workerProcess(env: NodeJS.ProcessEnv, logFile: string): WorkerProcess {
         }),
       );
       await until(
-        `worker ${child.pid} to poll its task queue`,
+        `${app} ${child.pid} to be ready`,
         () => {
           if (child.exitCode !== null || child.signalCode !== null)
-            throw new Error(`worker exited while starting:\n${text.slice(from)}`);
-          return recordsOf(text.slice(from)).some((r) => r.msg === 'Worker starting');
+            throw new Error(`${app} exited while starting:\n${text.slice(from)}`);
+          return READY[app](text.slice(from));
         },
-        WORKER_READY_MS,
+        timeoutMs,
       );
       return child.pid!;
     },

@@ -64,10 +64,62 @@ export async function closeApps(): Promise<void> {
   while (open.length) await open.pop()?.close();
 }
 
+/**
+ * What the helpers below need of a web app: Fastify's `inject` (an app built in the test), or real HTTP requests
+ * to a web app running in another process (`overHttp`).
+ */
+export interface Injects {
+  inject(request: {
+    method: 'GET' | 'POST';
+    url: string;
+    headers?: Record<string, string>;
+    payload?: Buffer | Record<string, string>;
+  }): Promise<Answer>;
+}
+export type Answer = Pick<
+  LightMyRequestResponse,
+  'statusCode' | 'headers' | 'body' | 'rawPayload' | 'cookies'
+>;
+
+/**
+ * A web app listening at `baseUrl`, reached as a browser reaches it: redirects are not followed (the caller
+ * sees the 303 and its cookies), and an object payload is sent as a form (application/x-www-form-urlencoded).
+ */
+export function overHttp(baseUrl: string): Injects {
+  return {
+    async inject({ method, url, headers = {}, payload }) {
+      const form = payload && !Buffer.isBuffer(payload) ? new URLSearchParams(payload).toString() : undefined;
+      const res = await fetch(new URL(url, baseUrl), {
+        method,
+        redirect: 'manual',
+        headers: form ? { ...headers, 'content-type': 'application/x-www-form-urlencoded' } : headers,
+        ...(payload ? { body: form ?? new Uint8Array(payload as Buffer) } : {}),
+      });
+      const rawPayload = Buffer.from(await res.arrayBuffer());
+      return {
+        statusCode: res.status,
+        headers: Object.fromEntries(res.headers),
+        body: rawPayload.toString('utf8'),
+        rawPayload,
+        cookies: res.headers.getSetCookie().map((line) => {
+          const [pair = '', ...attributes] = line.split(';').map((part) => part.trim());
+          const at = pair.indexOf('=');
+          const maxAge = attributes.find((a) => /^max-age=/i.test(a))?.split('=')[1];
+          return {
+            name: pair.slice(0, at),
+            value: decodeURIComponent(pair.slice(at + 1)),
+            ...(maxAge === undefined ? {} : { maxAge: Number(maxAge) }),
+          };
+        }),
+      };
+    },
+  };
+}
+
 /** Cookies a browser would keep, from a response, merged into a jar. */
 export function keepCookies(
   jar: Record<string, string>,
-  res: LightMyRequestResponse,
+  res: Pick<Answer, 'cookies'>,
 ): Record<string, string> {
   for (const c of res.cookies) {
     if (c.value === '' || (c.maxAge !== undefined && c.maxAge <= 0)) delete jar[c.name];
@@ -88,7 +140,7 @@ export function csrfFrom(html: string): string {
 }
 
 /** Sign in through the form; returns the cookie jar of the session. */
-export async function signIn(app: FastifyInstance, username: string, password: string) {
+export async function signIn(app: Injects, username: string, password: string) {
   const jar: Record<string, string> = {};
   const page = await app.inject({ method: 'GET', url: '/sign-in' });
   keepCookies(jar, page);
@@ -116,6 +168,29 @@ export async function multipart(
     payload: Buffer.from(await request.arrayBuffer()),
     headers: { 'content-type': request.headers.get('content-type') ?? '' },
   };
+}
+
+/** GET a page of a link, then POST a multipart form to the action on it, with the page's cookies. */
+export async function postForm(
+  app: Injects,
+  pageUrl: string,
+  fields: Record<string, string>,
+  files: Parameters<typeof multipart>[1] = [],
+) {
+  const jar: Record<string, string> = {};
+  const page = await app.inject({ method: 'GET', url: pageUrl });
+  expect(page.statusCode).toBe(200);
+  keepCookies(jar, page);
+  const action = /<form method="post" action="([^"]+)"/.exec(page.body)?.[1]?.replace(/&amp;/g, '&');
+  expect(action).toBeDefined();
+  const updateId = /name="updateId" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
+  const body = await multipart({ updateId, ...fields }, files);
+  return app.inject({
+    method: 'POST',
+    url: action ?? '',
+    headers: { ...body.headers, cookie: cookieHeader(jar) },
+    payload: body.payload,
+  });
 }
 
 /** The link an agency was given (the same signing as the emails). */
