@@ -14,6 +14,10 @@ import {
   keepCookies,
   list6,
   multipart,
+  MB,
+  pdfOf,
+  postForm,
+  errorSummary,
   storeContents,
   storeFor,
 } from './support';
@@ -33,29 +37,6 @@ async function startAtDay2(localAuthority: string, after: string) {
   await skipTo(env, at(notifiedOn, 2, '11:00'));
   now = await env.currentTimeMs();
   return { localAuthority, notifiedOn, option: 'A' as const, contacts: CONTACTS };
-}
-
-/** GET a page of a link, then POST a multipart form to the action on it, with the page's cookies. */
-async function postForm(
-  app: Awaited<ReturnType<typeof build>>,
-  pageUrl: string,
-  fields: Record<string, string>,
-  files: Parameters<typeof multipart>[1] = [],
-) {
-  const jar: Record<string, string> = {};
-  const page = await app.inject({ method: 'GET', url: pageUrl });
-  expect(page.statusCode).toBe(200);
-  keepCookies(jar, page);
-  const action = /<form method="post" action="([^"]+)"/.exec(page.body)?.[1]?.replace(/&amp;/g, '&');
-  expect(action).toBeDefined();
-  const updateId = /name="updateId" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
-  const body = await multipart({ updateId, ...fields }, files);
-  return app.inject({
-    method: 'POST',
-    url: action ?? '',
-    headers: { ...body.headers, cookie: cookieHeader(jar) },
-    payload: body.payload,
-  });
 }
 
 test('an agency sees only what it owes; a forged, expired or revoked link gets a plain 403', async () => {
@@ -324,16 +305,6 @@ test('documents by code with a checklist; no meetings to declare; per-child key 
     }),
   );
 });
-
-const MB = 1024 * 1024;
-/** A synthetic PDF of `bytes` bytes (a PDF header, then `fill`): distinct fills, distinct stored files. */
-function pdfOf(bytes: number, fill: number): Buffer {
-  const b = Buffer.alloc(bytes, fill);
-  pdf.copy(b);
-  return b;
-}
-const errorSummary = (html: string) =>
-  /<div class="govuk-error-summary"[\s\S]*?<\/div>\s*<\/div>/.exec(html)?.[0] ?? '';
 
 test('uploads: over 25 MB (one or several in a post), a program named report.pdf, a refused submission: refused with the field named, and nothing of them is kept', async () => {
   const { h } = ctx;
