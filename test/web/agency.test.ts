@@ -499,6 +499,63 @@ test('uploads: a per-agency quota (files, bytes) and a per-link rate answer plai
   );
 });
 
+test('uploads at once: at most the quota is accepted (files, then bytes), the rest refused with the quota page and nothing of them kept', async () => {
+  const { h } = ctx;
+  const start = await startAtDay2('Raceford', '2090-09-01');
+  await h.run(() =>
+    h.withInspection(start, async ({ inspectionId }) => {
+      const rate = { max: 100, windowMs: 10 * 60_000 };
+      const limited = {
+        ...h.deployment,
+        config: { ...h.deployment.config, uploads: { quota: { files: 3, bytes: 10 * 1024 }, rate } },
+        uploadRate: createMemoryRateLimiter(rate),
+      };
+      const app = await build(h, () => now, { deployment: limited });
+      const state = await h.client.state(inspectionId);
+      const before = await storeContents(h, inspectionId);
+      /** Ten posts of one file each through an agency's link, all at once. */
+      const atOnce = (agency: 'police' | 'health', bytes: number, fill: number) =>
+        Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            postForm(app, `/a/${agencyToken(h, state, agency)}/d/annex-a-documents.${agency}`, { note: '' }, [
+              { field: 'file:3.1', name: `doc-${i}.pdf`, content: pdfOf(bytes, fill + i) },
+            ]),
+          ),
+        );
+      const refusals = (posts: Awaited<ReturnType<typeof atOnce>>) =>
+        posts.filter((r) => r.statusCode !== 200).map((r) => [r.statusCode, errorSummary(r.body)] as const);
+
+      // Files: the quota is 3, ten posts of 1 KB.
+      const files = await atOnce('police', 1024, 10);
+      expect(files.filter((r) => r.statusCode === 200)).toHaveLength(3);
+      for (const [status, summary] of refusals(files)) {
+        expect(status).toBe(413);
+        expect(summary).toMatch(
+          /This upload would take your agency past its limit of 3 files and 10 KB for this inspection|Your agency has sent 3 files for this inspection/,
+        );
+        expect(summary).toContain('Nothing from this upload was kept.');
+      }
+      // Bytes: the quota is 10 KB, ten posts of 4 KB: two fit.
+      const bytes = await atOnce('health', 4 * 1024, 30);
+      expect(bytes.filter((r) => r.statusCode === 200)).toHaveLength(2);
+      for (const [status, summary] of refusals(bytes)) {
+        expect([400, 413]).toContain(status); // refused by the workflow, or as it arrived (10 KB would pass)
+        expect(summary).toMatch(/past its limit of (3 files and )?10 KB/);
+      }
+
+      const usage = await h.client.fileUsage(inspectionId);
+      expect(usage.byAgency.police).toEqual({ files: 3, bytes: 3 * 1024 });
+      expect(usage.byAgency.health).toEqual({ files: 2, bytes: 8 * 1024 });
+      // Kept: the five accepted files, each named by its submission; nothing of the fifteen refused.
+      const after = await storeContents(h, inspectionId);
+      const added = [...after.keys()].filter((k) => !before.has(k));
+      expect(added).toHaveLength(5);
+      const hashes = added.map((k) => /([0-9a-f]{64})\.enc$/.exec(k)?.[1] ?? k);
+      expect((await h.client.fileUsage(inspectionId, hashes)).referenced.sort()).toEqual(hashes.sort());
+    }),
+  );
+});
+
 test('an agency reads the coordinator’s messages and withdraws a wrong file before its deadline, once however often it clicks', async () => {
   const { h } = ctx;
   const start = await startAtDay2('Withdrawbury', '2091-01-01');
