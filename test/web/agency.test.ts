@@ -4,7 +4,6 @@ import { Readable } from 'node:stream';
 import { at, CONTACTS, notificationMonday, skipTo, useHarness } from '../support/harness';
 import { syntheticHeaders, syntheticRow } from '../../src/lists/synthetic';
 import { ooxml, pdf, windowsProgram } from '../support/documents';
-import { createMemoryRateLimiter } from '../../src/infra/rate-limit';
 import {
   agencyToken,
   build,
@@ -420,7 +419,6 @@ test('uploads: a per-agency quota (files, bytes) and a per-link rate answer plai
       const limited = {
         ...h.deployment,
         config: { ...h.deployment.config, uploads: { quota: { files: 2, bytes: 10 * 1024 }, rate } },
-        uploadRate: createMemoryRateLimiter(rate),
       };
       const app = await build(h, () => now, { deployment: limited });
       const state = await h.client.state(inspectionId);
@@ -461,12 +459,17 @@ test('uploads: a per-agency quota (files, bytes) and a per-link rate answer plai
       expect(errorSummary(over.body)).toContain('href="#file-3-2"');
       expect(await storeContents(h, inspectionId)).toEqual(afterFirst);
 
-      // Rate: the police link's posts 3 and 4 are answered (its quota is full); the 5th gets a plain 429 page
-      // with when to try again, before anything of it is read. The health link is not affected.
+      // Rate: the police link's posts 3 and 4 are answered (its quota is full), here by a second instance of the
+      // web app on the same store: it counts the same posts. The 5th (to the first instance) gets a plain 429
+      // page with when to try again, before anything of it is read. The health link is not affected.
+      const other = await build(h, () => now, { deployment: limited });
       for (let i = 0; i < 2; i++)
         expect(
-          (await postForm(app, policeUrl, { note: '' }, [{ field: 'file:3.3', name: 'x.pdf', content: pdf }]))
-            .statusCode,
+          (
+            await postForm(other, policeUrl, { note: '' }, [
+              { field: 'file:3.3', name: 'x.pdf', content: pdf },
+            ])
+          ).statusCode,
         ).toBe(413);
       const limitedAt = now;
       const flood = await postForm(app, policeUrl, { note: '' }, [
@@ -508,7 +511,6 @@ test('uploads at once: at most the quota is accepted (files, then bytes), the re
       const limited = {
         ...h.deployment,
         config: { ...h.deployment.config, uploads: { quota: { files: 3, bytes: 10 * 1024 }, rate } },
-        uploadRate: createMemoryRateLimiter(rate),
       };
       const app = await build(h, () => now, { deployment: limited });
       const state = await h.client.state(inspectionId);

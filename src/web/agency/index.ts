@@ -127,7 +127,7 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
     '/:token/d/:deliverable',
     async (request, reply) => {
       const token = request.params.token;
-      const tooMany = rateLimited(token);
+      const tooMany = await rateLimited(token);
       if (tooMany) return tooManyUploads(request, reply, tooMany);
       const a = await access(token);
       const d = owned(a, request.params.deliverable);
@@ -275,13 +275,14 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
 
   /**
    * Posts through one link (accepted or not) within the window: counted before anything is read, so a
-   * flood costs a signature check. A token that does not verify is not counted (it gets its 403 next).
+   * flood costs a signature check and one row. A token that does not verify is not counted (it gets its 403
+   * next). Counted in the store, so every web instance counts the same posts.
    */
-  function rateLimited(token: string): { retryAt: number } | undefined {
+  async function rateLimited(token: string): Promise<{ retryAt: number } | undefined> {
     const grant = app.deployment.links.verify(token, app.now());
     if (!grant) return undefined;
-    const key = `${grant.inspectionId}/${grant.agency}/${grant.run}/${grant.version}`;
-    const taken = app.deployment.uploadRate.take(key, app.now());
+    const key = `upload/${grant.inspectionId}/${grant.agency}/${grant.run}/${grant.version}`;
+    const taken = await app.store.rateLimits.take(key, app.deployment.config.uploads.rate, app.now());
     return taken.allowed ? undefined : { retryAt: taken.retryAt };
   }
 
@@ -304,7 +305,7 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
   app.post<{ Params: DeliverableParams; Body: Record<string, unknown> }>(
     '/:token/d/:deliverable/answers',
     async (request, reply) => {
-      const tooMany = rateLimited(request.params.token);
+      const tooMany = await rateLimited(request.params.token);
       if (tooMany) return tooManyUploads(request, reply, tooMany);
       const a = await access(request.params.token);
       const d = owned(a, request.params.deliverable);
