@@ -47,6 +47,7 @@ import type {
   Receipt,
   Stage,
   SubmittedFile,
+  UploadQuota,
 } from '../workflows/types';
 import { JtaiError, outcomeOfFailure, type Outcome } from './errors';
 import { listExecutionPage, MAX_PAGE_SIZE, type ListedExecution } from './listing';
@@ -511,7 +512,14 @@ export class InspectionsClient {
     deliverable: string,
     agency: AgencyId,
     files: FileToSubmit[],
-    extra: { childId?: string; note?: string; complete?: boolean; updateId?: string } = {},
+    extra: {
+      childId?: string;
+      note?: string;
+      complete?: boolean;
+      updateId?: string;
+      /** The agency's upload quota, checked by the workflow (the web app's agency links). */
+      quota?: UploadQuota;
+    } = {},
   ): Promise<Receipt> {
     return this.withIntake(inspectionId, async (intake) => {
       const submitted: SubmittedFile[] = [];
@@ -538,7 +546,7 @@ export class InspectionsClient {
             deliverableId: deliverable,
             agency,
             files: submitted,
-            ...withoutUndefined(extra, ['childId', 'note', 'complete']),
+            ...withoutUndefined(extra, ['childId', 'note', 'complete', 'quota']),
           },
         ],
         extra.updateId,

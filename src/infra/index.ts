@@ -6,7 +6,6 @@ import { createFileStores, safeSegment } from './files';
 import { receiveFile } from './files/receive';
 import { loadOrCreateKey, loadOrCreateKeyring } from './keys';
 import { createLinkSigner } from './links';
-import { createMemoryRateLimiter } from './rate-limit';
 import { createScratch } from './scratch';
 
 /**
@@ -27,8 +26,6 @@ export function createDeployment(config: Config) {
     calendar: createCalendar(config.calendar),
     /** An uploaded file into a submission's intake, its content checked and its size limited as it arrives. */
     receiveFile,
-    /** Uploads per agency link (counted in this process: see ./rate-limit). */
-    uploadRate: createMemoryRateLimiter(config.uploads.rate),
     /** The web app's cookie-signing secret (only the web app asks for it). */
     webSessionKey: () => loadOrCreateKey(config.keysDir, 'web-session'),
   };

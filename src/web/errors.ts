@@ -26,6 +26,7 @@ const STATUS_BY_TYPE: Record<string, number> = {
   AlreadyStarted: 409,
   LateStart: 409,
   Unavailable: 503,
+  QuotaReached: 413,
 };
 
 export const INTERNAL_MESSAGE =

@@ -26,8 +26,17 @@ export function activitiesFor(
     webBaseUrl: config.web.baseUrl,
     fileStoreFor: (id) => deployment.fileStoreFor(id),
     // In a child process with its own memory limit, stopped if the activity is cancelled or times out.
-    validateListFile: (list, filePath, options) =>
-      checkListInSandbox(list, filePath, { ...options, signal: Context.current().cancellationSignal }),
+    validateListFile: (list, filePath, options) => {
+      const { cancellationSignal: signal, log } = Context.current();
+      let pid = 0;
+      return checkListInSandbox(list, filePath, {
+        ...options,
+        signal,
+        onStart: (started) => void (pid = started),
+        // What the checking process used (its own peak memory, read from /proc): for operators and the tests.
+        onUsage: (usage) => void log.info('List check ended', { pid, ...usage }),
+      });
+    },
     scratch: deployment.scratch,
     purgeData: (id) => purgeInspectionData(deployment, id),
     async deleteExecution(id) {

@@ -21,6 +21,8 @@ export const Refusal = {
   /** The list is over a limit (rows, size, compression): refused at once, never retried. */
   ListTooLarge: 'ListTooLarge',
   FileUnreadable: 'FileUnreadable',
+  /** The submission would take the agency past its upload quota for the inspection. */
+  QuotaReached: 'QuotaReached',
   /** Not sent through jtai (plain or foreign payloads sent to Temporal directly): never acted on. */
   Untrusted: 'Untrusted',
 } as const;

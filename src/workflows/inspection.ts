@@ -26,6 +26,7 @@ import {
   checkAddDeliverable,
   checkAnswerQueries,
   checkCancel,
+  checkQuota,
   checkChangeContacts,
   checkConfirm,
   checkExtend,
@@ -64,6 +65,7 @@ import type {
   Delivery,
   DeliverableState,
   ExtendRequest,
+  FileUsage,
   InspectionInput,
   InspectionState,
   LinkRequest,
@@ -107,6 +109,25 @@ export async function inspection(input: InspectionInput): Promise<PurgeOutcome> 
   let deliveries = 0;
   // One submission to a deliverable at a time: a second upload waits for the first to be checked and recorded.
   const locks = createLocks();
+  /** Files and bytes of submissions being checked, per agency: counted by the upload quota (checkQuota). */
+  const reserved: FileUsage['byAgency'] = {};
+  function reserveQuota(req: SubmitRequest): { release(): void } {
+    checkQuota(state, req, reserved);
+    const files = req.files.length;
+    const bytes = req.files.reduce((n, f) => n + f.size, 0);
+    const held = (reserved[req.agency] ??= { files: 0, bytes: 0 });
+    held.files += files;
+    held.bytes += bytes;
+    let released = false;
+    return {
+      release() {
+        if (released) return;
+        released = true;
+        held.files -= files;
+        held.bytes -= bytes;
+      },
+    };
+  }
 
   setHandler(messages.status, () => statusView(state));
   setHandler(messages.candidates, () => state.candidates);
@@ -122,66 +143,79 @@ export async function inspection(input: InspectionInput): Promise<PurgeOutcome> 
       return locks.exclusive(d.id, async () => {
         // Another submission, a waiver or the end may have come while this one waited.
         d = checkSubmit(state, req);
-        let extra: Pick<Submission, 'rows' | 'queries'> = {};
-        if (d.kind === 'list' && d.list && req.files[0]) {
-          const result = await validateSubmission({
-            inspectionId: state.inspectionId,
-            list: d.list,
-            file: req.files[0],
-            option: state.option,
-            notifiedOn: state.notifiedOn,
-            submittedAt: sentAt,
-          });
-          if (result.errorCount > 0) {
-            d.refusedSubmissions = (d.refusedSubmissions ?? 0) + 1;
-            const first = result.errors[0];
-            refuse(
-              Refusal.ListInvalid,
-              `The list has ${result.errorCount} error${result.errorCount === 1 ? '' : 's'} and was not recorded` +
-                // Where, not what: the message stays in history in clear, the findings (details) are encrypted.
-                (first && first.row > 0
-                  ? `; first: row ${first.row}, column "${first.column}".`
-                  : first
-                    ? `: ${first.message}`
-                    : '.'),
-              result.errors,
-            );
+        // The agency's upload quota, with what its submissions still being checked hold: held until this one is
+        // recorded or refused, so that posts made at once cannot all pass.
+        const quota = req.quota && patched(UPLOAD_QUOTA_PATCH) ? reserveQuota(req) : undefined;
+        try {
+          let extra: Pick<Submission, 'rows' | 'queries'> = {};
+          if (d.kind === 'list' && d.list && req.files[0]) {
+            const result = await validateSubmission({
+              inspectionId: state.inspectionId,
+              list: d.list,
+              file: req.files[0],
+              option: state.option,
+              notifiedOn: state.notifiedOn,
+              submittedAt: sentAt,
+            });
+            if (result.errorCount > 0) {
+              d.refusedSubmissions = (d.refusedSubmissions ?? 0) + 1;
+              const first = result.errors[0];
+              refuse(
+                Refusal.ListInvalid,
+                `The list has ${result.errorCount} error${result.errorCount === 1 ? '' : 's'} and was not recorded` +
+                  // Where, not what: the message stays in history in clear, the findings (details) are encrypted.
+                  (first && first.row > 0
+                    ? `; first: row ${first.row}, column "${first.column}".`
+                    : first
+                      ? `: ${first.message}`
+                      : '.'),
+                result.errors,
+              );
+            }
+            // The check took time: re-check what it depends on (waived, ended, a later selection) before recording.
+            d = checkSubmit(state, req);
+            extra = {
+              rows: result.rows,
+              ...(result.warningCount > 0
+                ? {
+                    queries: result.warnings,
+                    queryCount: result.warningCount,
+                    ...(result.warningsFile ? { queriesFile: result.warningsFile } : {}),
+                  }
+                : {}),
+            };
+            recordCandidates(state, d.list ?? '', result.candidates);
           }
-          // The check took time: re-check what it depends on (waived, ended, a later selection) before recording.
-          d = checkSubmit(state, req);
-          extra = {
-            rows: result.rows,
-            ...(result.warningCount > 0
-              ? {
-                  queries: result.warnings,
-                  queryCount: result.warningCount,
-                  ...(result.warningsFile ? { queriesFile: result.warningsFile } : {}),
-                }
-              : {}),
-          };
-          recordCandidates(state, d.list ?? '', result.candidates);
-        }
-        const receipt = record(d, sentAt, {
-          agency: req.agency,
-          files: req.files,
-          ...(req.note ? { note: req.note } : {}),
-          ...(req.childId ? { childId: req.childId } : {}),
-          ...(req.complete ? { complete: true } : {}),
-          ...(req.by ? { by: req.by } : {}),
-          ...extra,
-        });
-        // The sender hears what arrived (not the coordinator's own acts: selections and confirmations).
-        if (patched(NOTICES_PATCH)) {
-          const { submissionId } = receipt;
-          queue('receipt', req.agency, [d], `receipt/${submissionId}`, 'contact', undefined, {
-            submissionId,
+          quota?.release(); // counted in the state from here
+          const receipt = record(d, sentAt, {
+            agency: req.agency,
+            files: req.files,
+            ...(req.note ? { note: req.note } : {}),
+            ...(req.childId ? { childId: req.childId } : {}),
+            ...(req.complete ? { complete: true } : {}),
+            ...(req.by ? { by: req.by } : {}),
+            ...extra,
           });
-          state.arrivalsDigest?.pending.push(`${d.id}/${receipt.submissionId}`);
+          // The sender hears what arrived (not the coordinator's own acts: selections and confirmations).
+          if (patched(NOTICES_PATCH)) {
+            const { submissionId } = receipt;
+            queue('receipt', req.agency, [d], `receipt/${submissionId}`, 'contact', undefined, {
+              submissionId,
+            });
+            state.arrivalsDigest?.pending.push(`${d.id}/${receipt.submissionId}`);
+          }
+          return receipt;
+        } finally {
+          quota?.release();
         }
-        return receipt;
       });
     },
-    { validator: (req: SubmitRequest) => void checkSubmit(state, req) },
+    {
+      validator: (req: SubmitRequest) => {
+        checkSubmit(state, req);
+        checkQuota(state, req, reserved);
+      },
+    },
   );
 
   setHandler(
@@ -749,6 +783,11 @@ const DAY = 86_400_000;
  * before them replays without them (test/histories/*.before-receipts.json). Deprecate once none is running.
  */
 const NOTICES_PATCH = 'receipts-and-owner-notices';
+/**
+ * Submissions carrying an upload quota are checked against it in the handler (and held while checked). Only
+ * such submissions call it, so histories without one replay as they were.
+ */
+const UPLOAD_QUOTA_PATCH = 'upload-quota-in-workflow';
 /** Emails that tell what happened: sent even once what they concern is settled or the inspection has ended. */
 const INFORMATIONAL = new Set<NoticeTemplate>(['receipt', 'arrivals-digest', 'waived', 'message']);
 /** Emails to the coordinator alone (the agency's escalation lead is not copied). */

@@ -10,6 +10,7 @@ import type {
   Delivery,
   DeliverableState,
   ExtendRequest,
+  FileUsage,
   InspectionRecord,
   InspectionState,
   LinkRequest,
@@ -448,6 +449,49 @@ export function isComplete(state: InspectionRecord, d: DeliverableState): boolea
     return d.documents.every((doc) => codes.has(doc.code));
   }
   return true;
+}
+
+/**
+ * Per agency, the files and bytes of its accepted submissions and answers (withdrawn files too: they were sent
+ * and are kept): what its upload quota counts.
+ */
+export function uploadUsage(state: InspectionRecord): FileUsage['byAgency'] {
+  const byAgency: FileUsage['byAgency'] = {};
+  const count = (agency: AgencyId, size: number) => {
+    const used = (byAgency[agency] ??= { files: 0, bytes: 0 });
+    used.files += 1;
+    used.bytes += size;
+  };
+  for (const d of state.deliverables) {
+    for (const s of d.submissions) for (const f of s.files) count(s.agency, f.size);
+    for (const answers of d.queryAnswers ?? []) count(answers.agency, answers.file.size);
+  }
+  return byAgency;
+}
+
+/**
+ * A submission that carries a quota: refused if the agency's accepted files and bytes, with those `reserved`
+ * for its submissions still being checked and this one's, would pass it.
+ */
+export function checkQuota(
+  state: InspectionRecord,
+  req: SubmitRequest,
+  reserved: FileUsage['byAgency'],
+): void {
+  const { quota } = req;
+  if (!quota) return;
+  const used = uploadUsage(state)[req.agency] ?? { files: 0, bytes: 0 };
+  const held = reserved[req.agency] ?? { files: 0, bytes: 0 };
+  const files = used.files + held.files + req.files.length;
+  const bytes = used.bytes + held.bytes + req.files.reduce((n, f) => n + f.size, 0);
+  if (files > quota.files || bytes > quota.bytes)
+    refuse(
+      Refusal.QuotaReached,
+      `The submission would take the agency past its upload quota for this inspection (${quota.files} files, ` +
+        `${quota.bytes} bytes): ${used.files + held.files} files and ${used.bytes + held.bytes} bytes are ` +
+        `received or being checked, and it brings ${req.files.length} files and ${bytes - used.bytes - held.bytes} bytes.`,
+      { quota },
+    );
 }
 
 /** A submission's files that were not withdrawn. */

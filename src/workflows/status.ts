@@ -1,5 +1,4 @@
-import type { AgencyId } from '../timeline/types';
-import { keptFiles } from './rules';
+import { keptFiles, uploadUsage } from './rules';
 import type { FileUsage, InspectionState, InspectionStatus, ReceivedFile } from './types';
 
 /** How many of a deliverable's latest submissions a status answer carries. */
@@ -52,18 +51,8 @@ export function fileUsageOf(state: InspectionState, asked: string[]): FileUsage 
   const names = new Set<string>();
   const { candidates: _candidates, ...rest } = state;
   hashesIn(rest, names);
-  const byAgency: FileUsage['byAgency'] = {};
-  const count = (agency: AgencyId, size: number) => {
-    const used = (byAgency[agency] ??= { files: 0, bytes: 0 });
-    used.files += 1;
-    used.bytes += size;
-  };
-  for (const d of state.deliverables) {
-    for (const s of d.submissions) for (const f of s.files) count(s.agency, f.size);
-    for (const answers of d.queryAnswers ?? []) count(answers.agency, answers.file.size);
-  }
   const referenced = [...new Set(asked.slice(0, FILE_USAGE_MAX_HASHES))].filter((h) => names.has(h));
-  return { referenced, byAgency };
+  return { referenced, byAgency: uploadUsage(state) };
 }
 
 function hashesIn(value: unknown, into: Set<string>): void {

@@ -274,6 +274,18 @@ export interface SubmitRequest {
   /** When the CLI or web app received it: lateness is judged on this (bounded by the workflow's own time). */
   sentAt?: Instant;
   by?: Actor;
+  /**
+   * The agency's upload quota in the inspection (the web app's, for agency links): the submission is refused
+   * if the agency's accepted files and bytes, those of its submissions still being checked, and this one's would
+   * pass it. Checked where submissions are serialised, so posts made at once cannot all pass.
+   */
+  quota?: UploadQuota;
+}
+
+/** Files and bytes one agency may send in one inspection. */
+export interface UploadQuota {
+  files: number;
+  bytes: number;
 }
 
 export interface AnswerQueriesRequest {

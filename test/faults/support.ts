@@ -257,10 +257,19 @@ export async function startInspection(
   return input;
 }
 
-/** A list 6 CSV of `rows` valid synthetic rows (SYN ids from `first`), every `flagEvery`th child put forward. */
+/**
+ * A list 6 CSV of `rows` valid synthetic rows (SYN ids from `first`), every `flagEvery`th child put forward;
+ * `edit` may change a row's cells (by column index, or a cell added past the last column) before it is written.
+ */
 export async function writeList6Csv(
   file: string,
-  rows: { first: number; count: number; flagEvery: number; notifiedOn: IsoDate },
+  rows: {
+    first: number;
+    count: number;
+    flagEvery: number;
+    notifiedOn: IsoDate;
+    edit?: (row: (string | number | Date | null)[], n: number) => void;
+  },
 ): Promise<void> {
   const cell = (v: string | number | Date | null) =>
     v instanceof Date
@@ -272,10 +281,11 @@ export async function writeList6Csv(
   const write = (line: string) =>
     out.write(`${line}\r\n`) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r()));
   await write(syntheticHeaders('6').map(cell).join(','));
-  for (let i = rows.first; i < rows.first + rows.count; i++)
-    await write(
-      syntheticRow('6', i, { notifiedOn: rows.notifiedOn, flagEvery: rows.flagEvery }).map(cell).join(','),
-    );
+  for (let i = rows.first; i < rows.first + rows.count; i++) {
+    const row = syntheticRow('6', i, { notifiedOn: rows.notifiedOn, flagEvery: rows.flagEvery });
+    rows.edit?.(row, i);
+    await write(row.map(cell).join(','));
+  }
   await new Promise<void>((resolve, reject) =>
     out.end((err?: Error | null) => (err ? reject(err) : resolve())),
   );

@@ -10,6 +10,8 @@ import { SMTPServer } from 'smtp-server';
 export interface SmtpCapture {
   url: string;
   messages: ParsedMail[];
+  /** When each message had been read (this process's clock, ms): for how late a reminder arrived. */
+  receivedAt: WeakMap<ParsedMail, number>;
   /** Stop listening: connections are refused until `start()`. */
   stop(): Promise<void>;
   /** Listen again on the same port. */
@@ -32,6 +34,7 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
   const capture: SmtpCapture = {
     url: '',
     messages,
+    receivedAt: new WeakMap(),
     delayMs: 0,
     refuse: new Set(),
     dropAfterData: 0,
@@ -59,6 +62,7 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
       onData(stream, _session, callback) {
         simpleParser(stream)
           .then(async (mail) => {
+            capture.receivedAt.set(mail, Date.now());
             messages.push(mail);
             if (capture.dropAfterData > 0) {
               capture.dropAfterData--;

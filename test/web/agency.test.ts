@@ -4,7 +4,6 @@ import { Readable } from 'node:stream';
 import { at, CONTACTS, notificationMonday, skipTo, useHarness } from '../support/harness';
 import { syntheticHeaders, syntheticRow } from '../../src/lists/synthetic';
 import { ooxml, pdf, windowsProgram } from '../support/documents';
-import { createMemoryRateLimiter } from '../../src/infra/rate-limit';
 import {
   agencyToken,
   build,
@@ -14,7 +13,10 @@ import {
   keepCookies,
   list6,
   multipart,
+  MB,
+  pdfOf,
   postForm,
+  errorSummary,
   storeContents,
   storeFor,
 } from './support';
@@ -303,16 +305,6 @@ test('documents by code with a checklist; no meetings to declare; per-child key 
   );
 });
 
-const MB = 1024 * 1024;
-/** A synthetic PDF of `bytes` bytes (a PDF header, then `fill`): distinct fills, distinct stored files. */
-function pdfOf(bytes: number, fill: number): Buffer {
-  const b = Buffer.alloc(bytes, fill);
-  pdf.copy(b);
-  return b;
-}
-const errorSummary = (html: string) =>
-  /<div class="govuk-error-summary"[\s\S]*?<\/div>\s*<\/div>/.exec(html)?.[0] ?? '';
-
 test('uploads: over 25 MB (one or several in a post), a program named report.pdf, a refused submission: refused with the field named, and nothing of them is kept', async () => {
   const { h } = ctx;
   const start = await startAtDay2('Uploadby', '2090-06-01');
@@ -427,7 +419,6 @@ test('uploads: a per-agency quota (files, bytes) and a per-link rate answer plai
       const limited = {
         ...h.deployment,
         config: { ...h.deployment.config, uploads: { quota: { files: 2, bytes: 10 * 1024 }, rate } },
-        uploadRate: createMemoryRateLimiter(rate),
       };
       const app = await build(h, () => now, { deployment: limited });
       const state = await h.client.state(inspectionId);
@@ -468,12 +459,17 @@ test('uploads: a per-agency quota (files, bytes) and a per-link rate answer plai
       expect(errorSummary(over.body)).toContain('href="#file-3-2"');
       expect(await storeContents(h, inspectionId)).toEqual(afterFirst);
 
-      // Rate: the police link's posts 3 and 4 are answered (its quota is full); the 5th gets a plain 429 page
-      // with when to try again, before anything of it is read. The health link is not affected.
+      // Rate: the police link's posts 3 and 4 are answered (its quota is full), here by a second instance of the
+      // web app on the same store: it counts the same posts. The 5th (to the first instance) gets a plain 429
+      // page with when to try again, before anything of it is read. The health link is not affected.
+      const other = await build(h, () => now, { deployment: limited });
       for (let i = 0; i < 2; i++)
         expect(
-          (await postForm(app, policeUrl, { note: '' }, [{ field: 'file:3.3', name: 'x.pdf', content: pdf }]))
-            .statusCode,
+          (
+            await postForm(other, policeUrl, { note: '' }, [
+              { field: 'file:3.3', name: 'x.pdf', content: pdf },
+            ])
+          ).statusCode,
         ).toBe(413);
       const limitedAt = now;
       const flood = await postForm(app, policeUrl, { note: '' }, [
@@ -502,6 +498,62 @@ test('uploads: a per-agency quota (files, bytes) and a per-link rate answer plai
         { field: 'file:3.3', name: 'three.pdf', content: pdfOf(1024, 3) },
       ]);
       expect(later.statusCode).toBe(413);
+    }),
+  );
+});
+
+test('uploads at once: at most the quota is accepted (files, then bytes), the rest refused with the quota page and nothing of them kept', async () => {
+  const { h } = ctx;
+  const start = await startAtDay2('Raceford', '2090-09-01');
+  await h.run(() =>
+    h.withInspection(start, async ({ inspectionId }) => {
+      const rate = { max: 100, windowMs: 10 * 60_000 };
+      const limited = {
+        ...h.deployment,
+        config: { ...h.deployment.config, uploads: { quota: { files: 3, bytes: 10 * 1024 }, rate } },
+      };
+      const app = await build(h, () => now, { deployment: limited });
+      const state = await h.client.state(inspectionId);
+      const before = await storeContents(h, inspectionId);
+      /** Ten posts of one file each through an agency's link, all at once. */
+      const atOnce = (agency: 'police' | 'health', bytes: number, fill: number) =>
+        Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            postForm(app, `/a/${agencyToken(h, state, agency)}/d/annex-a-documents.${agency}`, { note: '' }, [
+              { field: 'file:3.1', name: `doc-${i}.pdf`, content: pdfOf(bytes, fill + i) },
+            ]),
+          ),
+        );
+      const refusals = (posts: Awaited<ReturnType<typeof atOnce>>) =>
+        posts.filter((r) => r.statusCode !== 200).map((r) => [r.statusCode, errorSummary(r.body)] as const);
+
+      // Files: the quota is 3, ten posts of 1 KB.
+      const files = await atOnce('police', 1024, 10);
+      expect(files.filter((r) => r.statusCode === 200)).toHaveLength(3);
+      for (const [status, summary] of refusals(files)) {
+        expect(status).toBe(413);
+        expect(summary).toMatch(
+          /This upload would take your agency past its limit of 3 files and 10 KB for this inspection|Your agency has sent 3 files for this inspection/,
+        );
+        expect(summary).toContain('Nothing from this upload was kept.');
+      }
+      // Bytes: the quota is 10 KB, ten posts of 4 KB: two fit.
+      const bytes = await atOnce('health', 4 * 1024, 30);
+      expect(bytes.filter((r) => r.statusCode === 200)).toHaveLength(2);
+      for (const [status, summary] of refusals(bytes)) {
+        expect([400, 413]).toContain(status); // refused by the workflow, or as it arrived (10 KB would pass)
+        expect(summary).toMatch(/past its limit of (3 files and )?10 KB/);
+      }
+
+      const usage = await h.client.fileUsage(inspectionId);
+      expect(usage.byAgency.police).toEqual({ files: 3, bytes: 3 * 1024 });
+      expect(usage.byAgency.health).toEqual({ files: 2, bytes: 8 * 1024 });
+      // Kept: the five accepted files, each named by its submission; nothing of the fifteen refused.
+      const after = await storeContents(h, inspectionId);
+      const added = [...after.keys()].filter((k) => !before.has(k));
+      expect(added).toHaveLength(5);
+      const hashes = added.map((k) => /([0-9a-f]{64})\.enc$/.exec(k)?.[1] ?? k);
+      expect((await h.client.fileUsage(inspectionId, hashes)).referenced.sort()).toEqual(hashes.sort());
     }),
   );
 });

@@ -7,6 +7,7 @@ import type { AgencyId } from '../../src/timeline/types';
 import type { InspectionStatus } from '../../src/workflows/types';
 import { openStore, type Store } from '../../src/infra/db';
 import { buildApp, type BuildOptions } from '../../src/web/app';
+import { pdf } from '../support/documents';
 import type { Harness } from '../support/harness';
 
 /** Shared by the web tests: an app per test (closed after it), sign-in, forms, synthetic list files. */
@@ -194,7 +195,11 @@ export async function postForm(
 }
 
 /** The link an agency was given (the same signing as the emails). */
-export function agencyToken(h: Harness, state: InspectionStatus, agency: AgencyId): string {
+export function agencyToken(
+  h: Pick<Harness, 'deployment'>,
+  state: InspectionStatus,
+  agency: AgencyId,
+): string {
   return h.deployment.links.sign({
     inspectionId: state.inspectionId,
     agency,
@@ -225,7 +230,10 @@ export const DOB_HEADER = syntheticHeaders('6').find((x) => /date of birth/i.tes
  * Every file under an inspection's local store (blobs, and anything left in its `incoming/` folder), with its
  * size: what a test compares before and after an upload to see what was kept.
  */
-export async function storeContents(h: Harness, inspectionId: string): Promise<Map<string, number>> {
+export async function storeContents(
+  h: Pick<Harness, 'deployment'>,
+  inspectionId: string,
+): Promise<Map<string, number>> {
   const root = path.join(h.deployment.config.filesDir, inspectionId);
   const found = new Map<string, number>();
   const walk = async (dir: string): Promise<void> => {
@@ -244,3 +252,15 @@ export async function storeContents(h: Harness, inspectionId: string): Promise<M
 export const basic = (user: string, password: string) => ({
   authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
 });
+
+export const MB = 1024 * 1024;
+/** A synthetic PDF of `bytes` bytes (a PDF header, then `fill`): distinct fills, distinct stored files. */
+export function pdfOf(bytes: number, fill: number): Buffer {
+  const b = Buffer.alloc(bytes, fill);
+  pdf.copy(b);
+  return b;
+}
+
+/** The error summary of a page (its problems, each linked to its field). */
+export const errorSummary = (html: string) =>
+  /<div class="govuk-error-summary"[\s\S]*?<\/div>\s*<\/div>/.exec(html)?.[0] ?? '';

@@ -1,5 +1,5 @@
 /**
- * The relational store: users, sessions, sign-in attempts, the audit log and the agency directory, on
+ * The relational store: users, sessions, sign-in attempts, rate limits, the audit log and the agency directory, on
  * PostgreSQL (`DATABASE_URL`) or the embedded PGlite under `<dataDir>/db`. `openStore` is the one place the
  * choice is made; everything else takes the `Database` or a repository.
  */
@@ -11,6 +11,7 @@ import { auditRepository } from './audit';
 import { systemClock, type Clock, type Database } from './database';
 import { openDatabase, type DatabaseSettings } from './open';
 import { sessionRepository, SESSION_POLICY, type SessionPolicy } from './sessions';
+import { rateLimitRepository } from './rate-limits';
 import { LOCKOUT_POLICY, signInAttemptRepository, type LockoutPolicy } from './sign-in-attempts';
 import { userRepository } from './users';
 
@@ -26,11 +27,13 @@ export {
   type AuditInput,
 } from './audit';
 export type { ActiveSession, NewSession, SessionPolicy } from './sessions';
+export type { Rate, Taken } from './rate-limits';
 export type { Locked, Lockout, LockoutPolicy } from './sign-in-attempts';
 export { ROLES, type OidcIdentity, type Role, type User } from './users';
 export {
   agencyDirectoryRepository,
   auditRepository,
+  rateLimitRepository,
   sessionRepository,
   signInAttemptRepository,
   userRepository,
@@ -52,6 +55,7 @@ export function repositories(db: Database, options: StoreOptions = {}) {
     sessions: sessionRepository(db, clock, options.sessions ?? SESSION_POLICY),
     signInAttempts: signInAttemptRepository(db, clock, options.lockout ?? LOCKOUT_POLICY),
     audit: auditRepository(db, clock),
+    rateLimits: rateLimitRepository(db),
     agencyDirectory: agencyDirectoryRepository(db, clock),
   };
   return {

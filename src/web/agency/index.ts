@@ -127,7 +127,7 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
     '/:token/d/:deliverable',
     async (request, reply) => {
       const token = request.params.token;
-      const tooMany = rateLimited(token);
+      const tooMany = await rateLimited(token);
       if (tooMany) return tooManyUploads(request, reply, tooMany);
       const a = await access(token);
       const d = owned(a, request.params.deliverable);
@@ -177,9 +177,11 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
           let receipt: ReceiptView;
           outcome = 'unknown'; // from here until the workflow answers, the submission may be recorded
           try {
+            // The quota again, where submissions are serialised: posts made at once cannot all pass it.
             receipt = await app.inspections.submit(inspectionId, d.view.id, a.grant.agency, files, {
               ...extra,
               updateId,
+              quota: allowance.quota,
             });
             outcome = 'accepted';
             await auditAgency(app, request, a.grant.agency, 'deliverable.submitted', inspectionId, {
@@ -191,7 +193,7 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
           } catch (err) {
             outcome = outcomeOfFailure(err);
             if (!(err instanceof JtaiError)) throw err;
-            return refuse(refusedSubmission(err, values));
+            return refuse(refusedSubmission(err, values, a.page));
           }
           return () => receiptPage(request, reply, a, d, receipt, childId);
         })();
@@ -236,8 +238,14 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
   }
 
   /** A refusal of the workflow's, as the page shows it: a list's errors by row and column, else its message. */
-  function refusedSubmission(err: JtaiError, values: Record<string, string>): FormState {
+  function refusedSubmission(err: JtaiError, values: Record<string, string>, page: AgencyView): FormState {
     const shown = showError(err);
+    if (err.type === 'QuotaReached')
+      return {
+        status: shown.status,
+        errors: [quotaPassed(page, app.deployment.config.uploads.quota)],
+        values,
+      };
     if (err.type !== 'ListInvalid')
       return { status: shown.status, errors: [{ text: err.message, href: '#main-content' }], values };
     // The validator's messages start with their place ("Row 3, column "X": …"); the page shows the
@@ -267,13 +275,14 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
 
   /**
    * Posts through one link (accepted or not) within the window: counted before anything is read, so a
-   * flood costs a signature check. A token that does not verify is not counted (it gets its 403 next).
+   * flood costs a signature check and one row. A token that does not verify is not counted (it gets its 403
+   * next). Counted in the store, so every web instance counts the same posts.
    */
-  function rateLimited(token: string): { retryAt: number } | undefined {
+  async function rateLimited(token: string): Promise<{ retryAt: number } | undefined> {
     const grant = app.deployment.links.verify(token, app.now());
     if (!grant) return undefined;
-    const key = `${grant.inspectionId}/${grant.agency}/${grant.run}/${grant.version}`;
-    const taken = app.deployment.uploadRate.take(key, app.now());
+    const key = `upload/${grant.inspectionId}/${grant.agency}/${grant.run}/${grant.version}`;
+    const taken = await app.store.rateLimits.take(key, app.deployment.config.uploads.rate, app.now());
     return taken.allowed ? undefined : { retryAt: taken.retryAt };
   }
 
@@ -296,7 +305,7 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
   app.post<{ Params: DeliverableParams; Body: Record<string, unknown> }>(
     '/:token/d/:deliverable/answers',
     async (request, reply) => {
-      const tooMany = rateLimited(request.params.token);
+      const tooMany = await rateLimited(request.params.token);
       if (tooMany) return tooManyUploads(request, reply, tooMany);
       const a = await access(request.params.token);
       const d = owned(a, request.params.deliverable);
@@ -425,10 +434,24 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
 function quotaReached(page: AgencyView, allowance: Allowance): { text: string; href: string } {
   const { quota, left } = allowance;
   const reached = left.files <= 0 ? `${quota.files} files` : `${formatSize(quota.bytes)} of files`;
+  return quotaProblem(
+    page,
+    `Your agency has sent ${reached} for this inspection, the most one agency may send.`,
+  );
+}
+
+/** The workflow refused the post for the quota (another upload of the agency's was accepted meanwhile). */
+function quotaPassed(page: AgencyView, quota: Allowance['quota']): { text: string; href: string } {
+  return quotaProblem(
+    page,
+    `This upload would take your agency past its limit of ${quota.files} files and ${formatSize(quota.bytes)} ` +
+      `for this inspection (with what it has sent already).`,
+  );
+}
+
+function quotaProblem(page: AgencyView, what: string): { text: string; href: string } {
   return {
-    text:
-      `Your agency has sent ${reached} for this inspection, the most one agency may send. ` +
-      `Nothing from this upload was kept. To send more, contact ${page.coordinator.name} (${page.coordinator.email}).`,
+    text: `${what} Nothing from this upload was kept. To send more, contact ${page.coordinator.name} (${page.coordinator.email}).`,
     href: '#main-content',
   };
 }

@@ -154,11 +154,12 @@ describe.each(BACKENDS)('the store on $kind', ({ make }) => {
         expect(await db.query('SELECT id, name FROM schema_migrations ORDER BY id')).toEqual(
           MIGRATIONS.map((m) => ({ id: m.id, name: m.name })),
         );
-        expect(MIGRATIONS.map((m) => m.id)).toEqual([1, 2, 3, 4, 5]);
+        expect(MIGRATIONS.map((m) => m.id)).toEqual([1, 2, 3, 4, 5, 6]);
         expect(await tables(db)).toEqual([
           'agency_directory',
           'audit_log',
           'coordinator_contact',
+          'rate_events',
           'schema_migrations',
           'sessions',
           'sign_in_attempts',
@@ -174,16 +175,18 @@ describe.each(BACKENDS)('the store on $kind', ({ make }) => {
       const db = await backend.fresh();
       const failing = [
         ...MIGRATIONS,
-        toMigration(6, 'good-part', 'CREATE TABLE later (id int);'),
-        toMigration(7, 'bad-part', 'ALTER TABLE later ADD COLUMN x int; SELECT 1 / 0;'),
+        toMigration(7, 'good-part', 'CREATE TABLE later (id int);'),
+        toMigration(8, 'bad-part', 'ALTER TABLE later ADD COLUMN x int; SELECT 1 / 0;'),
       ];
       await expect(migrate(db, failing)).rejects.toThrow(/division by zero/);
       expect(await tables(db)).not.toContain('later');
-      expect(await db.query('SELECT count(*) AS n FROM schema_migrations')).toEqual([{ n: 5 }]);
+      expect(await db.query('SELECT count(*) AS n FROM schema_migrations')).toEqual([
+        { n: MIGRATIONS.length },
+      ]);
       expect(
-        await migrate(db, [...MIGRATIONS, toMigration(6, 'good-part', 'CREATE TABLE later (id int);')]),
+        await migrate(db, [...MIGRATIONS, toMigration(7, 'good-part', 'CREATE TABLE later (id int);')]),
       ).toEqual({
-        applied: [6],
+        applied: [7],
       });
     });
 
@@ -207,7 +210,9 @@ describe.each(BACKENDS)('the store on $kind', ({ make }) => {
           await file.set('wendy', 'coordinator', PASSWORD);
           const first = await openStore(settings, { usersFile: file.file });
           expect(await first.users.authenticate('wendy', PASSWORD)).toMatchObject({ role: 'coordinator' });
-          expect(await first.db.query('SELECT count(*) AS n FROM schema_migrations')).toEqual([{ n: 5 }]);
+          expect(await first.db.query('SELECT count(*) AS n FROM schema_migrations')).toEqual([
+            { n: loadMigrations().length },
+          ]);
           await first.users.remove('wendy');
           await first.close();
           const again = await openStore(settings, { usersFile: file.file });
