@@ -109,7 +109,7 @@ async function benchLists(): Promise<void> {
     const seen: Record<keyof typeof commands, Timed[]> = { bare: [], cli: [], lists: [] };
     for (let i = 0; i < runs; i++)
       for (const k of ['bare', 'cli', 'lists'] as const) {
-        const t = timed(commands[k](file));
+        const t = await timed(commands[k](file));
         if (k !== 'bare' && t.status !== 1)
           throw new Error(`${k} exited ${t.status} (expected 1: planted errors)`);
         seen[k].push(t);

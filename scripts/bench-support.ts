@@ -3,7 +3,7 @@
  * system CPU, peak RSS of the largest process), medians, and the machine's load, so every figure comes with
  * how busy the machine was.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -21,18 +21,31 @@ export interface Timed {
   cpuS: number;
   rssMb: number;
   status: number | null;
+  /** The end of what it wrote on standard error (to say why a run failed). */
+  stderr: string;
 }
 
-/** Runs a command as a whole process under /usr/bin/time: wall, user + system CPU, peak RSS (largest process). */
-export function timed(command: string[], env?: NodeJS.ProcessEnv): Timed {
-  const out = join(tmpdir(), `jtai-bench-time-${process.pid}`);
-  const r = spawnSync('/usr/bin/time', ['-o', out, '-f', '%e %U %S %M', ...command], {
+/**
+ * Runs a command as a whole process under /usr/bin/time: wall, user + system CPU, peak RSS (largest process).
+ * Asynchronous, so that a server or worker in the benchmark's own process goes on answering meanwhile.
+ */
+export async function timed(command: string[], env?: NodeJS.ProcessEnv): Promise<Timed> {
+  const out = join(tmpdir(), `jtai-bench-time-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  const child = spawn('/usr/bin/time', ['-o', out, '-f', '%e %U %S %M', ...command], {
     cwd: ROOT,
     ...(env ? { env } : {}),
     stdio: ['ignore', 'ignore', 'pipe'],
-    maxBuffer: 64 * 1024 * 1024,
   });
-  if (r.error) throw new Error(`/usr/bin/time is needed for this benchmark: ${r.error.message}`);
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-2000);
+  });
+  const status = await new Promise<number | null>((resolve, reject) => {
+    child.on('error', (err) =>
+      reject(new Error(`/usr/bin/time is needed for this benchmark: ${err.message}`)),
+    );
+    child.on('close', (code) => resolve(code));
+  });
   const last = readFileSync(out, 'utf8').trim().split('\n').at(-1) ?? '';
   rmSync(out, { force: true });
   const [wall, user, sys, rssKb] = last.split(' ').map(Number);
@@ -43,8 +56,8 @@ export function timed(command: string[], env?: NodeJS.ProcessEnv): Timed {
     rssKb === undefined ||
     Number.isNaN(wall)
   )
-    throw new Error(`could not time ${command.join(' ')}: ${last} ${r.stderr.toString().slice(-500)}`);
-  return { wallS: wall, cpuS: user + sys, rssMb: rssKb / 1024, status: r.status };
+    throw new Error(`could not time ${command.join(' ')}: ${last} ${stderr.slice(-500)}`);
+  return { wallS: wall, cpuS: user + sys, rssMb: rssKb / 1024, status, stderr };
 }
 
 export const median = (xs: number[]): number => {
