@@ -88,9 +88,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   const dataDir = path.resolve(e.JTAI_DATA_DIR);
   const [start = '09:00', end = '17:00'] = e.JTAI_WORKING_HOURS.split('-');
+  let temporal: TemporalSettings | undefined;
   return {
     dataDir,
-    temporal: temporalSettings(resolved, e.TEMPORAL_TASK_QUEUE),
+    // Read (and its files checked) when first used, as every process that connects does at start-up: a command
+    // that needs no Temporal (the timeline) need not load the profile reader and the SDK under it.
+    get temporal() {
+      return (temporal ??= temporalSettings(resolved, e.TEMPORAL_TASK_QUEUE));
+    },
     mail: {
       ...(e.SMTP_URL ? { smtpUrl: e.SMTP_URL } : {}),
       from: e.MAIL_FROM,

@@ -12,12 +12,16 @@
  * text and gRPC headers are kept behind functions, so that printing or logging the configuration cannot show them.
  */
 import type { TLSConfig } from '@temporalio/client';
-import { loadClientConfig, loadClientConfigProfile, type ConfigDataSource } from '@temporalio/envconfig';
+import type { ConfigDataSource } from '@temporalio/envconfig';
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigurationError } from './config-error';
+
+/** Loaded when a connection's settings are first read: it loads the Temporal SDK's common library. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const envconfig = () => require('@temporalio/envconfig') as typeof import('@temporalio/envconfig');
 
 export const DEFAULT_TEMPORAL_ADDRESS = 'localhost:7233';
 export const DEFAULT_TEMPORAL_NAMESPACE = 'default';
@@ -137,7 +141,7 @@ export function temporalSettings(env: Env, taskQueue: string): TemporalSettings 
     let names: string[];
     try {
       names = Object.keys(
-        loadClientConfig({ configSource: { data: found.text }, configFileStrict: true }).profiles,
+        envconfig().loadClientConfig({ configSource: { data: found.text }, configFileStrict: true }).profiles,
       );
     } catch (err) {
       throw fileProblem(found.file, err);
@@ -154,7 +158,7 @@ export function temporalSettings(env: Env, taskQueue: string): TemporalSettings 
   for (const [name, value] of Object.entries(env)) if (value !== undefined) vars[name] = value;
   let merged;
   try {
-    merged = loadClientConfigProfile({
+    merged = envconfig().loadClientConfigProfile({
       ...(found ? { configSource: { data: found.text } } : { disableFile: true }),
       ...(profile ? { profile: profile.name } : {}),
       configFileStrict: true,

@@ -19,8 +19,15 @@ let dir: string;
 let pki: TestPki;
 let profiles: string;
 
-/** The environment given, with nothing from this process's (no HOME: no default profile file). */
-const config = (env: Record<string, string>) => loadConfig({ JTAI_DATA_DIR: dir, ...env });
+/**
+ * The environment given, with nothing from this process's (no HOME: no default profile file); its Temporal
+ * settings read, as every process that connects reads them at start-up (loadConfig leaves them until asked).
+ */
+const config = (env: Record<string, string>) => {
+  const loaded = loadConfig({ JTAI_DATA_DIR: dir, ...env });
+  void loaded.temporal;
+  return loaded;
+};
 const connect = (env: Record<string, string>) => temporalConnection(config(env));
 /** The ConfigurationError message `work` throws. */
 function problem(work: () => unknown): string {
