@@ -16,7 +16,22 @@ const TITLES: Record<number, string> = {
   415: 'That cannot be sent this way',
   429: 'Too many attempts',
   500: 'Sorry, there is a problem with the service',
+  503: 'Sorry, the service is unavailable',
 };
+
+/**
+ * What an agency's pages say instead of the message written for staff (which names the worker and how to
+ * restart it): plain words for someone with only a link, saying what happened to what they sent.
+ */
+const AGENCY_MESSAGES: Record<string, string> = {
+  Unavailable:
+    'The inspection system is not answering just now, so this cannot be shown or done. Nothing you have ' +
+    'already sent is lost. Try again in a few minutes; if it goes on, contact the business unit that sent you ' +
+    'the link.',
+};
+
+/** An agency link's page (under /a/), as opposed to staff pages and the API. */
+export const isAgencyPage = (request: FastifyRequest): boolean => request.url.startsWith('/a/');
 
 export function isApiRequest(request: FastifyRequest): boolean {
   return request.url.startsWith('/api/') || request.url === '/api';
@@ -56,7 +71,7 @@ export async function sendError(
     ...pageContext(request, reply),
     title: TITLES[status] ?? (status >= 500 ? TITLES[500] : TITLES[400]),
     status,
-    message,
+    message: (isAgencyPage(request) && AGENCY_MESSAGES[type]) || message,
   });
 }
 

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { at, CONTACTS, notificationMonday, skipTo, useHarness } from '../support/harness';
 import { syntheticHeaders, syntheticRow } from '../../src/lists/synthetic';
+import { InspectionsClient } from '../../src/client/inspections';
 import { ooxml, pdf, windowsProgram } from '../support/documents';
 import {
   agencyToken,
@@ -616,6 +617,55 @@ test('an agency reads the coordinator’s messages and withdraws a wrong file be
       const shown = await app.inject({ method: 'GET', url });
       expect(shown.body).toMatch(/structure-2089\.pdf[\s\S]*?Withdrawn[\s\S]*?The chart of the wrong year\./);
       expect(shown.body).toMatch(/3\.1 Organisational structures[\s\S]*?still missing/);
+    }),
+  );
+});
+
+test('a worker that does not take an upload in time: the agency is told in plain words, and the same upload sent again from the form counts once', async () => {
+  const { h } = ctx;
+  const start = await startAtDay2('Quietbrook', '2091-03-01');
+  await h.run(() =>
+    h.withInspection(start, async ({ inspectionId }) => {
+      // Reads are answered; the upload is not taken within the answer time (1 ms: never, for a round trip).
+      const impatient = new InspectionsClient(h.client.client, {
+        ...h.deployment,
+        config: { ...h.deployment.config, answerWithinMs: 1 },
+      });
+      const slowToTake = Object.assign(Object.create(h.client) as InspectionsClient, {
+        submit: impatient.submit.bind(impatient),
+      });
+      const slow = await build(h, () => now, { client: slowToTake });
+      const token = agencyToken(h, await h.client.state(inspectionId), 'local-authority');
+      const url = `/a/${token}/d/list-6`;
+      const list = { field: 'file', name: 'list6.xlsx', content: await list6(start.notifiedOn, 5) };
+
+      const refused = await postForm(slow, url, {}, [list]);
+      expect(refused.statusCode).toBe(503);
+      expect(errorSummary(refused.body)).toContain('Your upload could not be confirmed');
+      expect(refused.body).toContain('look under &quot;What you have sent&quot; before sending it again');
+      expect(refused.body).not.toMatch(/worker|npm start/);
+      const updateId = /name="updateId" value="([^"]+)"/.exec(refused.body)?.[1] ?? '';
+      expect(updateId).not.toBe('');
+
+      // The form shown again carries the first post's id: sent again (now taken), it is recorded once.
+      const app = await build(h, () => now);
+      for (let i = 0; i < 2; i++) {
+        const again = await postForm(app, url, { updateId }, [list]);
+        expect(again.statusCode).toBe(200);
+      }
+      const d = (await h.client.state(inspectionId)).deliverables.find((x) => x.id === 'list-6');
+      expect(d?.submissions).toHaveLength(1);
+
+      // A page the worker does not answer: plain words for the agency, not the staff's.
+      const unanswered = Object.assign(Object.create(h.client) as InspectionsClient, {
+        agencyPage: impatient.agencyPage.bind(impatient),
+      });
+      const down = await build(h, () => now, { client: unanswered });
+      const page = await down.inject({ method: 'GET', url: `/a/${token}` });
+      expect(page.statusCode).toBe(503);
+      expect(page.body).toContain('Sorry, the service is unavailable');
+      expect(page.body).toContain('The inspection system is not answering just now');
+      expect(page.body).not.toMatch(/worker|npm start/);
     }),
   );
 });

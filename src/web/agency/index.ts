@@ -246,6 +246,17 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
         errors: [quotaPassed(page, app.deployment.config.uploads.quota)],
         values,
       };
+    if (err.type === 'Unavailable') {
+      // Not taken in time, but it may still be: the form again keeps the same update id, so the same upload
+      // sent again from it counts once whether or not the first is recorded meanwhile.
+      const first = (err.details[0] as { updateId?: unknown } | undefined)?.updateId;
+      return {
+        status: shown.status,
+        errors: [{ text: UPLOAD_NOT_CONFIRMED, href: '#sent' }],
+        values,
+        ...(typeof first === 'string' ? { updateId: first } : {}),
+      };
+    }
     if (err.type !== 'ListInvalid')
       return { status: shown.status, errors: [{ text: err.message, href: '#main-content' }], values };
     // The validator's messages start with their place ("Row 3, column "X": …"); the page shows the
@@ -381,6 +392,8 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
   }
 
   interface FormState {
+    /** The update id of a post that may still be recorded: the form sends it again. */
+    updateId?: string;
     status: number;
     errors: { text: string; href: string }[];
     summary?: string;
@@ -420,7 +433,7 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
       action: `/a/${token}/d/${encodeURIComponent(id)}?${query.toString()}`,
       answersAction: `/a/${token}/d/${encodeURIComponent(id)}/answers?${new URLSearchParams({ _csrf: csrfToken }).toString()}`,
       withdrawAction: `/a/${token}/d/${encodeURIComponent(id)}/withdraw?${new URLSearchParams({ _csrf: csrfToken }).toString()}`,
-      updateId: randomUUID(),
+      updateId: form?.updateId ?? randomUUID(),
       questions: a.page.evaluationQuestions.map((text, i) => ({ name: `q${i + 1}`, text })),
       accept: (item.kind === 'list' ? LIST_TYPES : DOCUMENT_TYPES).join(','),
       form: form ?? { errors: [], values: {} },
@@ -429,6 +442,12 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
   }
   done();
 }
+
+/** What the upload form says when the workflow did not take an upload in time (it may still). */
+const UPLOAD_NOT_CONFIRMED =
+  'Your upload could not be confirmed: the inspection system did not answer in time. It may still be ' +
+  'recorded in the next few minutes: look under "What you have sent" before sending it again. If you send the ' +
+  'same files again from this page, they will only count once.';
 
 /** The agency has sent all its quota allows: what the page says, and whom to ask. */
 function quotaReached(page: AgencyView, allowance: Allowance): { text: string; href: string } {
