@@ -199,9 +199,12 @@ async function main(): Promise<void> {
       ...(workerNodeOptions ? { NODE_OPTIONS: workerNodeOptions } : {}),
     });
     children.push(worker);
+    // Ready once it logs its JSON record "Worker starting" (it polls from then on).
+    const readyBy = Date.now() + 180_000;
     for (;;) {
       if (worker.proc.exitCode !== null) throw new Error(`worker exited:\n${worker.output()}`);
-      if (worker.output().includes('jtai worker: task queue')) break;
+      if (worker.output().includes('"msg":"Worker starting"')) break;
+      if (Date.now() > readyBy) throw new Error(`worker not ready after 180 s:\n${worker.output()}`);
       await sleep(100);
     }
     const connection = await Connection.connect({ address });
