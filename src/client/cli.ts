@@ -623,9 +623,10 @@ function listTable(summaries: InspectionSummary[]): string {
     summaries.map((s) => [
       s.inspectionId,
       s.localAuthority,
-      s.unavailable
+      (s.unavailable
         ? `unavailable: ${s.unavailable}`
-        : (lazy.readModel().STAGE_LABELS[s.stage as Stage] ?? s.stage),
+        : (lazy.readModel().STAGE_LABELS[s.stage as Stage] ?? s.stage)) +
+        (s.mailFailing ? ` (email failing: ${s.mailFailing})` : ''),
       s.nextDue ?? '-',
       String(s.overdue ?? '-'),
     ]),

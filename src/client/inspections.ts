@@ -456,6 +456,7 @@ export class InspectionsClient {
         stage,
         ...(wf.nextDue && open ? { nextDue: formatUkDateTime(wf.nextDue.getTime()) } : {}),
         overdue: wf.overdue ?? 0,
+        ...(wf.mailFailing ? { mailFailing: wf.mailFailing } : {}),
       };
     }
     try {
@@ -466,6 +467,9 @@ export class InspectionsClient {
         stage: view.stage,
         ...(view.nextDueUk ? { nextDue: view.nextDueUk } : {}),
         overdue: view.overdue,
+        ...(view.mailProblems.length
+          ? { mailFailing: view.mailProblems.reduce((n, p) => n + p.waiting, 0) }
+          : {}),
       };
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);

@@ -21,6 +21,8 @@ export interface ListedExecution {
   localAuthority?: string;
   nextDue?: Date;
   overdue?: number;
+  /** How many emails are failing or were given up (JtaiMailFailing). */
+  mailFailing?: number;
 }
 
 export interface ExecutionPage {
@@ -85,6 +87,7 @@ function executionOf(raw: temporal.api.workflow.v1.IWorkflowExecutionInfo): List
   };
   const nextDue = text('JtaiNextDue');
   const overdue = read('JtaiOverdue');
+  const mailFailing = read('JtaiMailFailing');
   const status = temporal.api.enums.v1.WorkflowExecutionStatus[raw.status ?? 0] ?? 'UNSPECIFIED';
   const stage = text('JtaiStage');
   const localAuthority = text('JtaiLocalAuthority');
@@ -95,6 +98,7 @@ function executionOf(raw: temporal.api.workflow.v1.IWorkflowExecutionInfo): List
     ...(localAuthority !== undefined ? { localAuthority } : {}),
     ...(nextDue ? { nextDue: new Date(nextDue) } : {}),
     ...(typeof overdue === 'number' ? { overdue } : {}),
+    ...(typeof mailFailing === 'number' ? { mailFailing } : {}),
   };
 }
 

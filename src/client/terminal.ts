@@ -1,5 +1,6 @@
 import {
   formatMinutes,
+  mailProblemLine,
   missingToShow,
   STAGE_LABELS,
   type Debrief,
@@ -36,6 +37,7 @@ export function formatStatus(view: InspectionView): string {
     `${view.localAuthority}: JTAI notified ${view.notifiedOn}, option ${view.option} (${view.inspectionId})`,
     `Stage: ${STAGE_LABELS[view.stage]}. Overdue: ${view.overdue}.${view.nextDueUk ? ` Next due: ${view.nextDueUk} UK time.` : ''}` +
       (view.cancelled ? ` Cancelled: ${view.cancelled.reason}.` : ''),
+    ...view.mailProblems.map((p) => `! Email ${mailProblemLine(p)}`),
     '',
   ];
   const rows = view.deliverables.map((d) => [
@@ -56,7 +58,11 @@ export function formatStatus(view: InspectionView): string {
       ...(missing.length > 0 ? [`  ${d.id}: documents still missing: ${missing.join(', ')}`] : []),
       ...d.queries.map((q) => `  ${d.id}: query, row ${q.row}, column "${q.column}": ${q.message}`),
       ...(d.queriesAnswered ? [`  ${d.id}: queries answered ${d.queriesAnswered.atUk}`] : []),
-      ...d.chaseLog.map((c) => `  ${d.id}: ${c.kind} (${c.rung}) to ${c.to}, ${c.atUk}`),
+      ...d.chaseLog.map(
+        (c) =>
+          `  ${d.id}: ${c.kind} (${c.rung}) to ${c.to}, ${c.atUk}` +
+          (c.delivery && c.delivery !== 'sent' ? `: ${c.delivery}${c.reason ? ` (${c.reason})` : ''}` : ''),
+      ),
     ];
   });
   return [

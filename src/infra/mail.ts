@@ -39,10 +39,14 @@ export class MailSendError extends Error {
 }
 
 /**
- * How long one send may take at each step. Together they stay well below the send activity's start-to-close
- * timeout (src/workflows/outbox.ts), so an attempt always ends, sent or failed, before another can start.
+ * How long one send may take at each step. A server that is down or unreachable is known within seconds
+ * (connection and greeting); once talking, a server may take as long as RFC 5321 allows it to answer (its
+ * section 4.5.3.2.7: up to 10 minutes after the end of the message, while it scans it), since an attempt given
+ * up after the server has read the message may have been delivered, and would be sent again. Together they stay
+ * below the send activity's start-to-close timeout (src/workflows/outbox.ts), so an attempt always ends, sent
+ * or failed, before another can start; a worker that dies meanwhile is noticed by its heartbeat in seconds.
  */
-export const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 };
+export const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 600_000 };
 
 export function createMailer(options: { smtpUrl?: string; outboxDir: string }): Mailer {
   if (options.smtpUrl) {

@@ -1,4 +1,5 @@
 import {
+  mailProblemLine,
   missingToShow,
   type AgencyItem,
   type AgencyView,
@@ -105,6 +106,7 @@ export function taskListItems(items: PresentedItem[], base: string, ended: boole
 export function presentCoordinatorPage(page: CoordinatorPage) {
   return {
     ...page,
+    mailLines: page.view.mailProblems.map((p) => `Email ${mailProblemLine(p)}.`),
     days: page.days.map((day) => ({ ...day, rows: day.rows.map((row) => ({ ...row, tag: tagOf(row) })) })),
   };
 }

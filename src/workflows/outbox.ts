@@ -19,9 +19,9 @@ import type { Delivery } from './types';
  * failed attempt), waits, and tries again until a day has passed, then gives up and says so.
  */
 const { sendNotice } = proxyActivities<Activities>({
-  // The SMTP transport's own timeouts (src/infra/mail.ts) add up to well under this: an attempt ends,
-  // sent or failed, before the next can start.
-  startToCloseTimeout: '90 seconds',
+  // The SMTP transport's own timeouts (src/infra/mail.ts: up to 10 minutes for a slow server's answer) add up
+  // to under this: an attempt ends, sent or failed, before the next can start.
+  startToCloseTimeout: '11 minutes',
   // The activity heartbeats every 5 s: a worker that dies mid-send is noticed within this.
   heartbeatTimeout: '20 seconds',
   retry: { maximumAttempts: 1 },

@@ -3,6 +3,7 @@ import {
   coordinatorPage,
   DUE_SOON_MS,
   inspectionView,
+  mailProblemLine,
   progressOf,
   trackedChildProgress,
 } from '../../src/client/read-model';
@@ -139,4 +140,65 @@ test("the coordinator's page: counts by progress, links only when given, selecti
 
   const coordinator = coordinatorPage(s, candidates, now, (agency) => `https://jtai.test/a/${agency}`);
   expect(coordinator.agencies.map((a) => a.url)).toEqual(AGENCIES.map((a) => `https://jtai.test/a/${a}`));
+});
+
+test('email that is not getting through: grouped by agency and recipient, failing before given up, cleared by a later email sent to them', () => {
+  const s = state();
+  const at = (hhmm: string) => calendar.ukInstant('2026-11-23', hhmm);
+  const delivery = (key: string, extra: Partial<InspectionState['outbox'][number]>) => ({
+    key,
+    template: 'request-digest' as const,
+    agency: 'police' as const,
+    to: 'contact' as const,
+    deliverableIds: [],
+    queuedAt: at('10:00'),
+    attempts: 3,
+    status: 'failing' as const,
+    ...extra,
+  });
+  s.outbox = [
+    delivery('a', { failingSince: at('10:01'), reason: 'connect ECONNREFUSED' }),
+    delivery('b', { failingSince: at('10:05'), reason: 'connect ETIMEDOUT' }),
+    delivery('c', {
+      agency: 'health',
+      status: 'given-up',
+      failingSince: at('09:30'),
+      reason: '550 no such user',
+    }),
+    // Given up, then a link sent to the same recipient later: someone fixed it, no longer a problem.
+    delivery('d', { agency: 'probation', status: 'given-up', failingSince: at('10:00'), reason: '550' }),
+    delivery('e', {
+      agency: 'probation',
+      template: 'link',
+      status: 'sent',
+      queuedAt: at('11:00'),
+      sentAt: at('11:01'),
+    }),
+    delivery('f', { agency: 'youth-justice', status: 'sent', sentAt: at('10:02') }),
+  ];
+  const view = inspectionView(s, at('12:00'));
+  expect(view.mailProblems).toEqual([
+    expect.objectContaining({
+      agency: 'health',
+      status: 'given-up',
+      waiting: 1,
+      sinceUk: expect.stringContaining('09:30'),
+    }),
+    expect.objectContaining({
+      agency: 'police',
+      to: 'contact',
+      status: 'failing',
+      waiting: 2,
+      reason: 'connect ETIMEDOUT',
+      sinceUk: expect.stringContaining('10:01'),
+    }),
+  ]);
+  expect(view.mailProblems.map(mailProblemLine)).toEqual([
+    expect.stringMatching(
+      /^to Health \(contact\) given up \(failing since .*09:30\): 550 no such user; 1 email not sent/,
+    ),
+    expect.stringMatching(
+      /^to Police \(contact\) failing since .*10:01: connect ETIMEDOUT; 2 emails waiting$/,
+    ),
+  ]);
 });

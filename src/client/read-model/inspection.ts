@@ -4,6 +4,7 @@ import { PARTY_NAMES, type Instant } from '../../timeline/types';
 import {
   deliverableStatus,
   isEnded,
+  mailProblems,
   missingDocumentCodes,
   nextDue,
   overdueCount,
@@ -11,7 +12,14 @@ import {
   STATUS_LABELS,
   type DeliverableStatus,
 } from '../../workflows/rules';
-import type { DeliverableState, InspectionRecord, Receipt, Stage } from '../../workflows/types';
+import type {
+  DeliverableState,
+  Delivery,
+  DeliveryStatus,
+  InspectionRecord,
+  Receipt,
+  Stage,
+} from '../../workflows/types';
 import { rehearsalView, rehearsalViewSchema, standsForIn, type RehearsalContext } from './rehearsal';
 
 /**
@@ -22,6 +30,55 @@ import { rehearsalView, rehearsalViewSchema, standsForIn, type RehearsalContext 
  */
 
 const at = (instant: Instant) => ({ at: iso(instant), atUk: formatUkDateTime(instant) });
+
+const DELIVERY_STATUSES = [
+  'queued',
+  'sent',
+  'failing',
+  'given-up',
+  'skipped',
+] as const satisfies readonly DeliveryStatus[];
+
+/** Failing or given-up email grouped by agency and recipient, oldest failure first. */
+export function mailProblemsView(state: Pick<InspectionRecord, 'outbox'>): MailProblemView[] {
+  const groups = new Map<string, Delivery[]>();
+  for (const x of mailProblems(state)) {
+    const key = `${x.agency}/${x.to}`;
+    groups.set(key, [...(groups.get(key) ?? []), x]);
+  }
+  return [...groups.values()]
+    .map((xs) => {
+      const first = xs[0] as Delivery;
+      const last = xs.at(-1) as Delivery;
+      const since = Math.min(...xs.map((x) => x.failingSince ?? x.queuedAt));
+      return {
+        agency: first.agency,
+        agencyName: PARTY_NAMES[first.agency],
+        to: first.to,
+        status: xs.some((x) => x.status === 'failing') ? ('failing' as const) : ('given-up' as const),
+        since: iso(since),
+        sinceUk: formatUkDateTime(since),
+        reason: last.reason ?? 'unknown',
+        waiting: xs.length,
+      };
+    })
+    .sort((a, b) => a.since.localeCompare(b.since));
+}
+
+/** "to Police (contact) failing since …: reason, 3 emails waiting": the same words on every surface. */
+export function mailProblemLine(p: MailProblemView): string {
+  const who = `to ${p.agencyName} (${p.to.replace('-', ' ')})`;
+  const count = `${p.waiting} email${p.waiting === 1 ? '' : 's'}`;
+  return p.status === 'failing'
+    ? `${who} failing since ${p.sinceUk}: ${p.reason}; ${count} waiting`
+    : `${who} given up (failing since ${p.sinceUk}): ${p.reason}; ${count} not sent: check the address and resend the link`;
+}
+
+/** A chase log entry's email, as it stands in the outbox. */
+function deliveryOf(state: Pick<InspectionRecord, 'outbox'>, messageKey: string) {
+  const x = state.outbox.find((y) => y.key === messageKey);
+  return x ? { delivery: x.status, ...(x.reason && x.status !== 'sent' ? { reason: x.reason } : {}) } : {};
+}
 
 /** Stages in words, for people. */
 export const STAGE_LABELS: Record<Stage, string> = {
@@ -82,9 +139,37 @@ export const deliverableViewSchema = z.object({
   queryCount: z.number().int().describe('How many warnings the latest list has in all'),
   queriesAnswered: instantView.optional().describe('When the agency answered the queries on its latest list'),
   missingDocuments: z.array(z.string()).optional().describe('Annex A document codes not yet received'),
-  chaseLog: z.array(instantView.extend({ rung: z.string(), kind: z.string(), to: z.string() })),
+  chaseLog: z.array(
+    instantView.extend({
+      rung: z.string(),
+      kind: z.string(),
+      to: z.string(),
+      delivery: z
+        .enum(DELIVERY_STATUSES)
+        .optional()
+        .describe('Where its email stands: queued, sent, failing (retried), given-up, or skipped'),
+      reason: z.string().optional().describe('Why it is failing, given up or skipped, one line'),
+    }),
+  ),
 });
 export type DeliverableView = z.infer<typeof deliverableViewSchema>;
+
+/** Emails to one agency's contact (or escalation contact) that are failing or were given up. */
+export const mailProblemSchema = z.object({
+  agency: z.string(),
+  agencyName: z.string(),
+  to: z
+    .enum(['contact', 'escalation-lead', 'coordinator'])
+    .describe("Who: the agency's contact, its escalation lead, or the coordinator"),
+  status: z
+    .enum(['failing', 'given-up'])
+    .describe('failing: still retried; given-up: not sent, needs a person'),
+  since: z.string().describe('ISO instant: when the first of them began failing'),
+  sinceUk: z.string(),
+  reason: z.string().describe('The last failure, one line'),
+  waiting: z.number().int().describe('How many emails to them are failing or were given up'),
+});
+export type MailProblemView = z.infer<typeof mailProblemSchema>;
 
 export const inspectionViewSchema = z.object({
   inspectionId: z.string(),
@@ -100,6 +185,9 @@ export const inspectionViewSchema = z.object({
   selected: z.number().int().describe('How many children are selected for more information'),
   ended: z.boolean(),
   cancelled: z.object({ at: z.string(), reason: z.string() }).optional(),
+  mailProblems: z
+    .array(mailProblemSchema)
+    .describe('Email that is failing or was given up, by agency and recipient: shown prominently'),
   deliverables: z.array(deliverableViewSchema),
 });
 export type InspectionView = z.infer<typeof inspectionViewSchema>;
@@ -129,6 +217,11 @@ export const inspectionSummarySchema = z.object({
   nextDue: z.string().optional().describe('UK time'),
   overdue: z.number().int().optional().describe('Absent when the inspection could not be read'),
   unavailable: z.string().optional().describe('Why the inspection could not be read, when it could not'),
+  mailFailing: z
+    .number()
+    .int()
+    .optional()
+    .describe('How many of its emails are failing or were given up (absent when none)'),
 });
 export type InspectionSummary = z.infer<typeof inspectionSummarySchema>;
 
@@ -207,7 +300,13 @@ export function deliverableView(
     queryCount: d.submissions.at(-1)?.queryCount ?? d.submissions.at(-1)?.queries?.length ?? 0,
     ...answeredView(d),
     ...missingDocuments(d),
-    chaseLog: d.chaseLog.map((c) => ({ rung: c.rung, kind: c.kind, to: c.to, ...at(c.at) })),
+    chaseLog: d.chaseLog.map((c) => ({
+      rung: c.rung,
+      kind: c.kind,
+      to: c.to,
+      ...at(c.at),
+      ...deliveryOf(state, c.messageKey),
+    })),
   };
 }
 
@@ -234,6 +333,7 @@ export function inspectionView(
     ...(state.cancelled
       ? { cancelled: { at: iso(state.cancelled.at), reason: state.cancelled.reason } }
       : {}),
+    mailProblems: mailProblemsView(state),
     deliverables: state.deliverables.map((d) => deliverableView(state, d, now, rehearsal)),
   };
 }
