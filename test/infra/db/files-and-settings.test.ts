@@ -47,6 +47,7 @@ describe('migration files', () => {
       '3 audit-log',
       '4 agency-directory',
       '5 email-usernames',
+      '6 rate-events',
     ]);
   });
 
