@@ -9,7 +9,15 @@ import { loadConfig } from '../../src/infra/config';
 import { openStore, usersFileOf, type Store } from '../../src/infra/db';
 import { buildApp } from '../../src/web/app';
 import { legacyUsersFile } from '../infra/db/legacy-users';
-import { basic, cookieHeader, csrfFrom, keepCookies, PASSWORDS, signIn } from './support';
+import {
+  basic,
+  cookieHeader,
+  csrfFrom,
+  keepCookies,
+  PASSWORDS,
+  postSignIn as postSignInTo,
+  signIn,
+} from './support';
 
 /**
  * Staff sign-in on the relational store, through the real app and a real embedded database (PGlite) under a
@@ -64,18 +72,8 @@ async function signedIn(jar: Record<string, string>): Promise<boolean> {
 }
 
 /** The sign-in form posted once, as a browser would. */
-async function postSignIn(username: string, password: string, next = '') {
-  const jar: Record<string, string> = {};
-  const page = await app.inject({ method: 'GET', url: '/sign-in' });
-  keepCookies(jar, page);
-  const res = await app.inject({
-    method: 'POST',
-    url: '/sign-in',
-    headers: { cookie: cookieHeader(jar) },
-    payload: { username, password, _csrf: csrfFrom(page.body), next },
-  });
-  return { res, jar: keepCookies(jar, res) };
-}
+const postSignIn = (username: string, password: string, next = '') =>
+  postSignInTo(app, username, password, next);
 
 async function usersPage(jar: Record<string, string>) {
   const page = await app.inject({ method: 'GET', url: '/users', headers: { cookie: cookieHeader(jar) } });

@@ -140,8 +140,8 @@ export function csrfFrom(html: string): string {
   return decodeURIComponent(m[1].replace(/&amp;/g, '&'));
 }
 
-/** Sign in through the form; returns the cookie jar of the session. */
-export async function signIn(app: Injects, username: string, password: string) {
+/** The sign-in form posted once, as a browser would: the answer, and the cookies kept after it. */
+export async function postSignIn(app: Injects, username: string, password: string, next = '') {
   const jar: Record<string, string> = {};
   const page = await app.inject({ method: 'GET', url: '/sign-in' });
   keepCookies(jar, page);
@@ -149,10 +149,16 @@ export async function signIn(app: Injects, username: string, password: string) {
     method: 'POST',
     url: '/sign-in',
     headers: { cookie: cookieHeader(jar) },
-    payload: { username, password, _csrf: csrfFrom(page.body), next: '' },
+    payload: { username, password, _csrf: csrfFrom(page.body), next },
   });
+  return { res, jar: keepCookies(jar, res) };
+}
+
+/** Sign in through the form; returns the cookie jar of the session. */
+export async function signIn(app: Injects, username: string, password: string) {
+  const { res, jar } = await postSignIn(app, username, password);
   if (res.statusCode !== 303) throw new Error(`sign-in failed: ${res.statusCode}`);
-  return keepCookies(jar, res);
+  return jar;
 }
 
 /** A multipart body as a browser sends it. */
