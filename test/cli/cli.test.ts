@@ -69,12 +69,12 @@ async function jtai(...args: string[]): Promise<{ code: number; stdout: string; 
 }
 
 /** The packages a `jtai …` process loaded by the time it exited (a command's start-up cost is mostly these). */
-async function packagesLoadedBy(...args: string[]): Promise<string[]> {
+async function packagesLoadedBy(args: string[], env: NodeJS.ProcessEnv = vars): Promise<string[]> {
   const report =
     "process.on('exit', () => process.stderr.write('LOADED ' + JSON.stringify(Object.keys(require.cache)" +
     '.map((f) => /node_modules\\/((?:@[^/]+\\/)?[^/]+)/.exec(f)?.[1]).filter(Boolean))));' +
     `process.argv = [process.argv[0], 'jtai', ...${JSON.stringify(args)}]; require('./src/client/cli.ts').main();`;
-  const out = await run(process.execPath, ['--import', 'tsx', '-e', report], { cwd: ROOT, env: vars }).catch(
+  const out = await run(process.execPath, ['--import', 'tsx', '-e', report], { cwd: ROOT, env }).catch(
     (err: { stderr: string }) => err,
   );
   const line = /LOADED (.*)/.exec(out.stderr)?.[1];
@@ -83,12 +83,14 @@ async function packagesLoadedBy(...args: string[]): Promise<string[]> {
 }
 
 test(
-  'each command loads what it runs: help loads no validation, Temporal, YAML or workbook code; the timeline no Temporal',
+  'each command loads what it runs: help loads no validation, Temporal, YAML or workbook code; the timeline no Temporal; status not the workflow SDK',
   async () => {
-    const [help, timeline, validate] = await Promise.all([
-      packagesLoadedBy('--help'),
-      packagesLoadedBy('timeline', '--notified', '2026-11-23', '--json'),
-      packagesLoadedBy('lists', 'validate', '--list', '6', path.join(dir, 'none.csv')),
+    const [help, timeline, validate, status] = await Promise.all([
+      packagesLoadedBy(['--help']),
+      packagesLoadedBy(['timeline', '--notified', '2026-11-23', '--json']),
+      packagesLoadedBy(['lists', 'validate', '--list', '6', path.join(dir, 'none.csv')]),
+      // A frontend nobody answers: status loads all it needs before it finds that out.
+      packagesLoadedBy(['status', 'inspection-x'], { ...vars, TEMPORAL_ADDRESS: '127.0.0.1:1' }),
     ]);
     expect(help).toContain('commander');
     for (const heavy of ['zod', 'yaml', 'exceljs', '@temporalio/client', '@temporalio/common', 'luxon'])
@@ -97,6 +99,9 @@ test(
     for (const heavy of ['yaml', 'exceljs', '@temporalio/client', '@temporalio/common', 'archiver'])
       expect(timeline).not.toContain(heavy);
     for (const heavy of ['@temporalio/client', 'archiver', 'yaml']) expect(validate).not.toContain(heavy);
+    expect(status).toContain('@temporalio/client');
+    for (const heavy of ['@temporalio/workflow', 'file-type', 'exceljs', 'archiver', 'yaml'])
+      expect(status).not.toContain(heavy);
   },
   CLI_TIMEOUT,
 );

@@ -10,8 +10,10 @@
  * (the zip's directory, text all through). Put into a store, a failed stream keeps nothing.
  */
 import { Transform, type TransformCallback } from 'node:stream';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { fromBuffer } = require('file-type/core') as typeof import('file-type/core');
+/** Loaded when an upload is first checked, not by every process that reaches the file store (`jtai status`). */
+const fromBuffer: typeof import('file-type/core').fromBuffer = (buffer) =>
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require('file-type/core') as typeof import('file-type/core')).fromBuffer(buffer);
 
 export class ContentRefusedError extends Error {
   constructor(message: string) {
