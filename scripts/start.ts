@@ -22,8 +22,9 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Connection } from '@temporalio/client';
+import type { Connection, ConnectionOptions } from '@temporalio/client';
 import { loadConfig } from '../src/infra/config';
+import { temporalConnection } from '../src/infra/temporal-connection';
 import { appCommands } from './start/commands';
 import { acquireLock, type DataDirLock, describeHolder } from './start/lock';
 import { startOutput } from './start/output';
@@ -113,8 +114,13 @@ function stopWithParent(): void {
 
 type TemporalCase = { own: false } | { own: true; child: Supervised };
 
-async function startTemporal(t: TemporalSide, address: string, namespace: string): Promise<TemporalCase> {
-  if (await t.answers(address, 1500)) {
+async function startTemporal(
+  t: TemporalSide,
+  configured: ConnectionOptions,
+  namespace: string,
+): Promise<TemporalCase> {
+  const address = configured.address ?? 'localhost:7233';
+  if (await t.answers(configured, 1500)) {
     say(
       `Temporal: a server already answers on ${address}. It was not started here: this start uses it, ` +
         `does not stop it, and its state is wherever that server keeps it (not in ${show(dataDir)}).`,
@@ -225,8 +231,10 @@ async function main(): Promise<void> {
   }
 
   const t = await import('./start/temporal');
-  const temporal = await startTemporal(t, address, namespace);
-  connection = await t.connect(address);
+  // As configured (TLS, API key: Temporal Cloud) when a server already answers; our own dev server is plain.
+  const configured = temporalConnection(config).connectionOptions;
+  const temporal = await startTemporal(t, configured, namespace);
+  connection = await t.connect(temporal.own ? { address } : configured);
 
   const childEnv: NodeJS.ProcessEnv = {
     TEMPORAL_ADDRESS: address,

@@ -4,7 +4,7 @@
  * something on the port.
  */
 import os from 'node:os';
-import { Connection } from '@temporalio/client';
+import { Connection, type ConnectionOptions } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { SEARCH_ATTRIBUTE_KEYS, searchAttributeArgs } from '../../src/workflows/search-attributes';
 import { ownsListeningPort, sleep } from './processes';
@@ -19,10 +19,13 @@ export function isLocalHost(host: string): boolean {
   return ['localhost', '127.0.0.1', '::1', '0.0.0.0'].includes(host);
 }
 
-/** One attempt to reach a frontend; Connection.connect calls GetSystemInfo, so success means it answers. */
-export async function answers(address: string, timeoutMs: number): Promise<boolean> {
+/**
+ * One attempt to reach a frontend; Connection.connect calls GetSystemInfo, so success means it answers. The
+ * options are the configured ones (TLS, API key: see src/infra/temporal-connection.ts) or just an address.
+ */
+export async function answers(options: ConnectionOptions, timeoutMs: number): Promise<boolean> {
   try {
-    const connection = await Connection.connect({ address, connectTimeout: timeoutMs });
+    const connection = await Connection.connect({ ...options, connectTimeout: timeoutMs });
     await connection.close();
     return true;
   } catch {
@@ -31,8 +34,8 @@ export async function answers(address: string, timeoutMs: number): Promise<boole
 }
 
 /** The connection `npm start` keeps for its own checks (search attributes, the worker's polls). */
-export function connect(address: string): Promise<Connection> {
-  return Connection.connect({ address, connectTimeout: 5000 });
+export function connect(options: ConnectionOptions): Promise<Connection> {
+  return Connection.connect({ ...options, connectTimeout: 5000 });
 }
 
 export function devServerArgs(o: {
@@ -77,7 +80,7 @@ export async function waitForOwnServer(o: {
   const started = Date.now();
   for (;;) {
     if (o.exited()) throw new Error(`the Temporal dev server exited before it answered on ${o.address}`);
-    if (await answers(o.address, 2000)) {
+    if (await answers({ address: o.address }, 2000)) {
       const owns = ownsListeningPort(o.pid, o.port);
       if (owns === false && !o.exited()) {
         throw new Error(

@@ -11,6 +11,7 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import * as startSide from '../../scripts/start/temporal';
 import { InspectionsClient } from '../../src/client/inspections';
 import { loadConfig, type Config } from '../../src/infra/config';
 import { createDeployment } from '../../src/infra';
@@ -138,4 +139,9 @@ test('mutual TLS through the TEMPORAL_TLS_* variables: client, worker connection
       c.close(),
     ),
   ).rejects.toThrow();
+
+  // npm start's check for a server that already answers (then used, not started) connects as configured: it
+  // finds the server behind TLS, where the bare address alone does not.
+  expect(await startSide.answers(temporalConnection(config).connectionOptions, 5000)).toBe(true);
+  expect(await startSide.answers({ address: proxy.address }, 5000)).toBe(false);
 });
