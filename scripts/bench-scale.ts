@@ -18,7 +18,7 @@
  * <= 1 GB, 100% of due rungs sent, p99 lateness <= 5 s.
  *
  *   npm run bench:scale -- --inspections 1000 [--rungs 3] [--concurrency 8] [--lead 120] [--spread 120] [--in-memory]
- *     [--worker-node-options "--max-old-space-size=512"]
+ *     [--worker-node-options "--max-old-space-size=512"] [--server-args "--sqlite-pragma journal_mode=wal"]
  */
 import { Client, Connection } from '@temporalio/client';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -58,6 +58,10 @@ const IN_MEMORY = process.argv.includes('--in-memory');
 /** `--worker-node-options "--max-old-space-size=512"`: NODE_OPTIONS for the worker only (npm start sets none). */
 const WORKER_NODE_OPTIONS = process.argv[process.argv.indexOf('--worker-node-options') + 1];
 const workerNodeOptions = process.argv.includes('--worker-node-options') ? WORKER_NODE_OPTIONS : undefined;
+/** `--server-args "--dynamic-config-value K=V"`: more dev server flags, to try a server setting. */
+const SERVER_ARGS = process.argv.includes('--server-args')
+  ? (process.argv[process.argv.indexOf('--server-args') + 1] ?? '').split(' ').filter(Boolean)
+  : [];
 const SPREAD_MS = arg('spread', 120) * 1000;
 /** After the last rung, how long to wait for stragglers before counting them unsent. */
 const GRACE_MS = 120_000;
@@ -183,6 +187,7 @@ async function main(): Promise<void> {
     namespace: 'default',
   });
   if (IN_MEMORY) serverArgs.splice(serverArgs.indexOf('--db-filename'), 2);
+  serverArgs.push(...SERVER_ARGS);
   const server = spawnLogged('temporal', cli, serverArgs, env);
   const children = [server];
   try {

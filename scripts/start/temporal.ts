@@ -60,6 +60,15 @@ export function devServerArgs(o: {
     o.namespace,
     '--log-level',
     'error',
+    // Write-ahead logging: commits append to the log instead of rewriting pages under a rollback journal, and
+    // readers do not block the writer. Still durable (synchronous stays FULL). bench:scale at 100 inspections (load
+    // about 12 on 2 cores): start 13.8 s -> 3.1 s, request emails all out after 77 s -> 31 s, server CPU 30 -> 22 s.
+    '--sqlite-pragma',
+    'journal_mode=wal',
+    // An activity scheduled by a workflow task goes back to this worker in the task's reply, not through a
+    // poll: each email saves a round trip and the server's matching work.
+    '--dynamic-config-value',
+    'system.enableActivityEagerExecution=true',
     ...searchAttributeArgs(),
   ];
 }

@@ -98,6 +98,8 @@ test('npm start runs its own dev server, worker and web app; a second start on t
   expect(first.output()).toMatch(new RegExp(`\\[web\\] ready: answering on .* \\(pid ${pids.web},`));
   // The npm script execs node: signals npm passes on reach start.ts itself, not a shell.
   expect(parentOf(pids.start)).toBe(first.pid);
+  // Its SQLite file is in write-ahead-log mode (scripts/start/temporal.ts): the log sits beside it.
+  expect(existsSync(path.join(dataDir, 'temporal.sqlite-wal'))).toBe(true);
 
   const second = npmStart('pretty');
   const { code } = await second.exited;
