@@ -845,6 +845,9 @@ export function asJtaiError(err: unknown, inspectionId: string): Error {
 function isDeadlineExceeded(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
     if ((e as { code?: unknown }).code === 4 || /deadline exceeded/i.test(e.message)) return true;
+    // Nothing here cancels an update call, so this is the deadline too: grpc-js sometimes reports a deadline
+    // that passes while the call is still being set up as "Call cancelled" (seen on a loaded machine).
+    if (e.name === 'WorkflowUpdateRPCTimeoutOrCancelledError') return true;
   }
   return false;
 }
