@@ -12,7 +12,7 @@ import type { Scratch } from '../infra/scratch';
 import type { LinkSigner } from '../infra/links';
 import { INSPECTION_HEADER, MailSendError, type Mailer } from '../infra/mail';
 import { MailFailure } from '../workflows/failures';
-import type { Notice, PurgeRequest, ValidationRequest, ValidationResult } from './types';
+import type { Notice, NoticeOutcome, PurgeRequest, ValidationRequest, ValidationResult } from './types';
 
 export interface ActivityDependencies {
   mailer: Mailer;
@@ -116,53 +116,83 @@ async function withHeartbeat<T>(work: () => Promise<T>, details?: () => unknown)
 }
 
 export function createActivities(deps: ActivityDependencies) {
+  /** One attempt at one email; a failure is thrown typed (MailFailure), for the workflow to decide on. */
+  async function sendOne(notice: Notice): Promise<void> {
+    const token = deps.links.sign({
+      inspectionId: notice.inspectionId,
+      agency: notice.agency,
+      version: notice.link.version,
+      run: notice.link.run,
+      expiresAt: notice.link.expiresAt,
+    });
+    const { subject, text } = renderNotice(notice, `${deps.webBaseUrl}/a/${token}`);
+    const logged = { template: notice.template, agency: notice.agency, messageKey: notice.messageKey };
+    if (notice.possibleDuplicate)
+      log.warn('Email sent again after an unknown outcome: possible duplicate', logged);
+    try {
+      await deps.mailer.send({
+        from: deps.mailFrom,
+        to: notice.to,
+        cc: notice.cc,
+        subject,
+        text,
+        messageId: messageIdFor(notice.inspectionId, notice.messageKey),
+        date: new Date(notice.sentAt),
+        headers: { 'X-Jtai-Message-Key': notice.messageKey, [INSPECTION_HEADER]: notice.inspectionId },
+      });
+    } catch (err) {
+      const outcome = err instanceof MailSendError ? err.outcome : 'temporary';
+      const reason = err instanceof Error ? err.message : String(err);
+      log.error('Email not sent', { ...logged, outcome, reason });
+      throw ApplicationFailure.create({
+        type:
+          outcome === 'permanent'
+            ? MailFailure.Permanent
+            : outcome === 'unknown-outcome'
+              ? MailFailure.UnknownOutcome
+              : MailFailure.Temporary,
+        message: reason,
+        nonRetryable: true,
+      });
+    }
+    log.info('Email sent', logged);
+  }
+
   return {
     /**
      * Send one email. Each call is one attempt: the workflow records the intent first and decides on retries,
      * so a failure is thrown typed (MailFailure) and never retried here. The Message-ID derives from the
-     * message key, so a resend after an unknown outcome carries the same one.
+     * message key, so a resend carries the same one.
      */
     async sendNotice(notice: Notice): Promise<void> {
-      const token = deps.links.sign({
-        inspectionId: notice.inspectionId,
-        agency: notice.agency,
-        version: notice.link.version,
-        run: notice.link.run,
-        expiresAt: notice.link.expiresAt,
-      });
-      const { subject, text } = renderNotice(notice, `${deps.webBaseUrl}/a/${token}`);
-      const logged = { template: notice.template, agency: notice.agency, messageKey: notice.messageKey };
-      if (notice.possibleDuplicate)
-        log.warn('Email sent again after an unknown outcome: possible duplicate', logged);
-      try {
-        await withHeartbeat(() =>
-          deps.mailer.send({
-            from: deps.mailFrom,
-            to: notice.to,
-            cc: notice.cc,
-            subject,
-            text,
-            messageId: messageIdFor(notice.inspectionId, notice.messageKey),
-            date: new Date(notice.sentAt),
-            headers: { 'X-Jtai-Message-Key': notice.messageKey, [INSPECTION_HEADER]: notice.inspectionId },
-          }),
-        );
-      } catch (err) {
-        const outcome = err instanceof MailSendError ? err.outcome : 'temporary';
-        const reason = err instanceof Error ? err.message : String(err);
-        log.error('Email not sent', { ...logged, outcome, reason });
-        throw ApplicationFailure.create({
-          type:
-            outcome === 'permanent'
-              ? MailFailure.Permanent
-              : outcome === 'unknown-outcome'
-                ? MailFailure.UnknownOutcome
-                : MailFailure.Temporary,
-          message: reason,
-          nonRetryable: true,
-        });
-      }
-      log.info('Email sent', logged);
+      await withHeartbeat(() => sendOne(notice));
+    },
+
+    /**
+     * One attempt at each of several emails queued together (an inspection's request emails at its start), one
+     * after another: one activity and one workflow task for all of them instead of one each. A send's failure
+     * does not stop the rest: each outcome comes back (typed as sendNotice throws them). The heartbeat carries
+     * the outcomes so far, so after a crash the workflow knows those; the others may or may not have gone.
+     */
+    async sendNotices(notices: Notice[]): Promise<NoticeOutcome[]> {
+      const outcomes: NoticeOutcome[] = [];
+      return withHeartbeat(
+        async () => {
+          for (const notice of notices) {
+            try {
+              await sendOne(notice);
+              outcomes.push({ sent: true });
+            } catch (err) {
+              const failure = err as ApplicationFailure;
+              outcomes.push({ sent: false, type: failure.type ?? MailFailure.Temporary, reason: failure.message });
+            }
+            // The SDK sends the latest details at its own pace: after a crash the server has those last sent.
+            Context.current().heartbeat({ outcomes });
+          }
+          return outcomes;
+        },
+        () => ({ outcomes }),
+      );
     },
 
     /**

@@ -34,6 +34,9 @@ export interface Notice {
   rehearsal?: boolean;
 }
 
+/** What one attempt at one email of a batch came to (sendNotices): failures typed as MailFailure. */
+export type NoticeOutcome = { sent: true } | { sent: false; type: string; reason: string };
+
 export interface PurgeRequest {
   inspectionId: string;
   /** Who asked, when it was asked for rather than its retention running out (for the audit record). */

@@ -19,7 +19,7 @@ import { dateAt, now } from './clock';
 import { Refusal, refuse } from './failures';
 import { createLocks } from './lock';
 import * as messages from './messages';
-import { deliver } from './outbox';
+import { deliver, deliverTogether, type DeliveryHooks, MAX_BATCH } from './outbox';
 import { fileUsageOf, receivedFiles, statusView } from './status';
 import { isUntrusted } from './trust';
 import {
@@ -107,6 +107,20 @@ export async function inspection(input: InspectionInput): Promise<PurgeOutcome> 
   let changes = 0;
   /** Emails being delivered: the workflow ends only when each is sent, skipped or given up. */
   let deliveries = 0;
+  /** Emails queued in this workflow task and not yet sent (see queue); before any handler can queue one. */
+  const batch: Delivery[] = [];
+  const deliveryHooks: DeliveryHooks = {
+    skipReason: (x) => skipReason(x),
+    notice: (x) => noticeFor(x),
+    // Not a change for the main loop (waking it would cancel and restart its timer for every email):
+    // only the dashboard's count of failing email moves.
+    changed: () => refreshMailFailing(),
+    gaveUp: (x) => {
+      // The coordinator hears of it (if mail works for them) and sees it on the dashboard either way.
+      if (x.template !== 'delivery-failed' && x.to !== 'coordinator')
+        queue('delivery-failed', x.agency, byIds(x.deliverableIds), `${x.key}/given-up`, 'coordinator');
+    },
+  };
   // One submission to a deliverable at a time: a second upload waits for the first to be checked and recorded.
   const locks = createLocks();
   /** Files and bytes of submissions being checked, per agency: counted by the upload quota (checkQuota). */
@@ -503,18 +517,19 @@ export async function inspection(input: InspectionInput): Promise<PurgeOutcome> 
     };
     state.outbox.push(delivery);
     deliveries++;
-    void deliver(delivery, {
-      skipReason: (x) => skipReason(x),
-      notice: (x) => noticeFor(x),
-      // Not a change for the main loop (waking it would cancel and restart its timer for every email):
-      // only the dashboard's count of failing email moves.
-      changed: () => refreshMailFailing(),
-      gaveUp: (x) => {
-        // The coordinator hears of it (if mail works for them) and sees it on the dashboard either way.
-        if (x.template !== 'delivery-failed' && x.to !== 'coordinator')
-          queue('delivery-failed', x.agency, byIds(x.deliverableIds), `${x.key}/given-up`, 'coordinator');
-      },
-    }).finally(() => void deliveries--);
+    if (!patched(BATCHED_EMAILS_PATCH)) {
+      void deliver(delivery, deliveryHooks).finally(() => void deliveries--);
+      return delivery;
+    }
+    // Sent with whatever else is queued in this workflow task (once its synchronous code has run).
+    batch.push(delivery);
+    if (batch.length === 1)
+      void Promise.resolve().then(() => {
+        while (batch.length > 0) {
+          const group = batch.splice(0, MAX_BATCH);
+          void deliverTogether(group, deliveryHooks).finally(() => void (deliveries -= group.length));
+        }
+      });
     return delivery;
   }
 
@@ -788,6 +803,11 @@ const NOTICES_PATCH = 'receipts-and-owner-notices';
  * such submissions call it, so histories without one replay as they were.
  */
 const UPLOAD_QUOTA_PATCH = 'upload-quota-in-workflow';
+/**
+ * Emails queued in one workflow task go out together, up to MAX_BATCH in one activity (an inspection's request
+ * emails at its start). Inspections started before sent each in its own activity, at once.
+ */
+const BATCHED_EMAILS_PATCH = 'batched-emails';
 /** Emails that tell what happened: sent even once what they concern is settled or the inspection has ended. */
 const INFORMATIONAL = new Set<NoticeTemplate>(['receipt', 'arrivals-digest', 'waived', 'message']);
 /** Emails to the coordinator alone (the agency's escalation lead is not copied). */

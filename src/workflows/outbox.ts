@@ -6,7 +6,7 @@ import {
   TimeoutFailure,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { Notice } from '../activities/types';
+import type { Notice, NoticeOutcome } from '../activities/types';
 import { MailFailure } from './failures';
 import { now } from './clock';
 import type { Delivery } from './types';
@@ -18,14 +18,19 @@ import type { Delivery } from './types';
  * by itself; the workflow records each failure (so status shows "failing since … : reason" after the first
  * failed attempt), waits, and tries again until a day has passed, then gives up and says so.
  */
-const { sendNotice } = proxyActivities<Activities>({
-  // The SMTP transport's own timeouts (src/infra/mail.ts: up to 10 minutes for a slow server's answer) add up
-  // to under this: an attempt ends, sent or failed, before the next can start.
-  startToCloseTimeout: '11 minutes',
+const sendOptions = {
   // The activity heartbeats every 5 s: a worker that dies mid-send is noticed within this.
   heartbeatTimeout: '20 seconds',
   retry: { maximumAttempts: 1 },
+} as const;
+const { sendNotice } = proxyActivities<Activities>({
+  ...sendOptions,
+  // The SMTP transport's own timeouts (src/infra/mail.ts: up to 10 minutes for a slow server's answer) add up
+  // to under this: an attempt ends, sent or failed, before the next can start.
+  startToCloseTimeout: '11 minutes',
 });
+/** One after another: MAX_BATCH sends of at most 11 minutes each. */
+const { sendNotices } = proxyActivities<Activities>({ ...sendOptions, startToCloseTimeout: '66 minutes' });
 
 const MINUTE = 60_000;
 /** Waits between attempts: short at first (a blip), then longer, at most an hour. */
@@ -45,45 +50,117 @@ export interface DeliveryHooks {
 }
 
 /** Send one queued email, retrying as above; resolves once it is sent, skipped or given up. */
-export async function deliver(delivery: Delivery, hooks: DeliveryHooks): Promise<void> {
-  let unknownOutcome = false;
+export async function deliver(
+  delivery: Delivery,
+  hooks: DeliveryHooks,
+  firstFailure?: Failure,
+): Promise<void> {
+  // The last attempt's failure (none yet, or the batch's: see deliverTogether).
+  let failure = firstFailure;
   for (;;) {
-    const skip = hooks.skipReason(delivery);
-    if (skip) {
-      delivery.status = 'skipped';
-      delivery.reason = skip;
-      hooks.changed();
-      return;
+    if (failure) {
+      const wait = recordFailure(delivery, failure, hooks);
+      if (wait === undefined) return;
+      // Wake early only to skip it (the deliverable arrived, the inspection ended).
+      await condition(() => hooks.skipReason(delivery) !== undefined, wait);
     }
+    if (skipped(delivery, hooks)) return;
+    const unknownOutcome = failure?.unknownOutcome ?? false;
     if (unknownOutcome) delivery.possibleDuplicate = true;
     delivery.attempts++;
     try {
       await sendNotice({ ...hooks.notice(delivery), ...(unknownOutcome ? { possibleDuplicate: true } : {}) });
-      delivery.status = 'sent';
-      delivery.sentAt = now();
-      hooks.changed();
+      sent(delivery, hooks);
       return;
     } catch (err) {
-      const failure = describeFailure(err);
-      unknownOutcome = failure.unknownOutcome;
-      delivery.status = 'failing';
-      delivery.failingSince ??= now();
-      delivery.reason = failure.reason;
-      if (failure.permanent || now() - delivery.queuedAt >= GIVE_UP_AFTER_MS) {
-        delivery.status = 'given-up';
-        hooks.changed();
-        hooks.gaveUp(delivery);
-        return;
-      }
-      hooks.changed();
-      const wait = RETRY_DELAYS_MS[Math.min(delivery.attempts - 1, RETRY_DELAYS_MS.length - 1)] ?? MINUTE;
-      // Wake early only to skip it (the deliverable arrived, the inspection ended).
-      await condition(() => hooks.skipReason(delivery) !== undefined, wait);
+      failure = describeFailure(err);
     }
   }
 }
 
-function describeFailure(err: unknown): { reason: string; permanent: boolean; unknownOutcome: boolean } {
+/** Most emails in one sendNotices call: six agencies' request emails at a start (each send ≤ ~10.5 minutes). */
+export const MAX_BATCH = 6;
+
+/**
+ * Emails queued together go in one activity (first attempt only): one activity and one workflow task for an
+ * inspection's six request emails instead of six of each (bench:scale). Each then goes on alone as `deliver`
+ * would: sent, or retried after its own failure. If the batch itself fails (its worker died), the outcomes its
+ * heartbeat reported stand and every other email of it counts as an unknown outcome (flagged when resent).
+ */
+export async function deliverTogether(deliveries: Delivery[], hooks: DeliveryHooks): Promise<void> {
+  const live = deliveries.filter((d) => !skipped(d, hooks));
+  if (live.length <= 1) return void (await Promise.all(live.map((d) => deliver(d, hooks))));
+  for (const d of live) d.attempts++;
+  let outcomes: (NoticeOutcome | undefined)[];
+  let batchFailure: Failure | undefined;
+  try {
+    outcomes = await sendNotices(live.map((d) => hooks.notice(d)));
+  } catch (err) {
+    batchFailure = { ...describeFailure(err), unknownOutcome: true };
+    outcomes = heartbeatOutcomes(err);
+  }
+  await Promise.all(
+    live.map(async (d, i) => {
+      const outcome = outcomes[i];
+      if (outcome?.sent) return sent(d, hooks);
+      await deliver(d, hooks, outcome ? outcomeFailure(outcome) : batchFailure!);
+    }),
+  );
+}
+
+interface Failure {
+  reason: string;
+  permanent: boolean;
+  unknownOutcome: boolean;
+}
+
+function skipped(delivery: Delivery, hooks: DeliveryHooks): boolean {
+  const skip = hooks.skipReason(delivery);
+  if (!skip) return false;
+  delivery.status = 'skipped';
+  delivery.reason = skip;
+  hooks.changed();
+  return true;
+}
+
+function sent(delivery: Delivery, hooks: DeliveryHooks): void {
+  delivery.status = 'sent';
+  delivery.sentAt = now();
+  hooks.changed();
+}
+
+/** Record a failed attempt: the wait before the next, or undefined once it is given up (and said so). */
+function recordFailure(delivery: Delivery, failure: Failure, hooks: DeliveryHooks): number | undefined {
+  delivery.status = 'failing';
+  delivery.failingSince ??= now();
+  delivery.reason = failure.reason;
+  if (failure.permanent || now() - delivery.queuedAt >= GIVE_UP_AFTER_MS) {
+    delivery.status = 'given-up';
+    hooks.changed();
+    hooks.gaveUp(delivery);
+    return undefined;
+  }
+  hooks.changed();
+  return RETRY_DELAYS_MS[Math.min(delivery.attempts - 1, RETRY_DELAYS_MS.length - 1)] ?? MINUTE;
+}
+
+function outcomeFailure(outcome: Extract<NoticeOutcome, { sent: false }>): Failure {
+  return {
+    reason: outcome.reason,
+    permanent: outcome.type === MailFailure.Permanent,
+    unknownOutcome: outcome.type === MailFailure.UnknownOutcome,
+  };
+}
+
+/** The outcomes a failed sendNotices had reported in its last heartbeat that reached the server. */
+function heartbeatOutcomes(err: unknown): (NoticeOutcome | undefined)[] {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  const details = cause instanceof TimeoutFailure ? cause.lastHeartbeatDetails : undefined;
+  const outcomes = (details as { outcomes?: unknown } | undefined)?.outcomes;
+  return Array.isArray(outcomes) ? (outcomes as NoticeOutcome[]) : [];
+}
+
+function describeFailure(err: unknown): Failure {
   const cause = err instanceof ActivityFailure ? err.cause : err;
   if (cause instanceof ApplicationFailure) {
     return {
