@@ -255,9 +255,12 @@ function checkDeploymentEnv(
 
 // ---- Single sign-on (OpenID Connect) ----------------------------------------------------------------------
 
-/** A comma-separated list of group ids or names, as the provider puts them in the groups claim. */
-const groupList = () =>
-  z
+/**
+ * A comma-separated list of group ids or names, as the provider puts them in the groups claim (a function
+ * declaration: the schema above is built before this line runs).
+ */
+function groupList() {
+  return z
     .string()
     .default('')
     .transform((s) =>
@@ -266,6 +269,7 @@ const groupList = () =>
         .map((g) => g.trim())
         .filter(Boolean),
     );
+}
 
 function oidcEnv() {
   return {

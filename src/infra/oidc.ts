@@ -82,21 +82,27 @@ const stringsOf = (value: unknown): string[] =>
       : [];
 
 /**
- * An error of openid-client or the provider, as a line for the log: its code or name and its message, cut
- * short, with anything shaped like a token (a JWT, a long base64url run) taken out. Never its `cause`, which
- * may hold the claims or the response body.
+ * An error of openid-client or the provider, as a line for the log: its code (and the provider's error code),
+ * its message and the message of the oauth4webapi error under it, and the name of a claim that did not match,
+ * cut short, with anything shaped like a token (a JWT, a long base64url run) taken out. Never the values its
+ * `cause` holds (expected and received claims, the response body).
  */
 export function loggableReason(err: unknown): string {
   if (err instanceof OidcRefused) return err.reason;
-  const e = err as { code?: unknown; name?: unknown; message?: unknown; error?: unknown };
-  const kind =
-    [e.code, e.error].filter((v) => typeof v === 'string').join(' ') ||
-    (typeof e.name === 'string' ? e.name : 'Error');
-  const message = typeof e.message === 'string' ? e.message : String(err);
-  return `${kind}: ${message}`
+  const e = err as { code?: unknown; name?: unknown; error?: unknown; message?: unknown; cause?: unknown };
+  const cause = e.cause as { message?: unknown; cause?: { claim?: unknown } } | undefined;
+  const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const kind = [text(e.code) ?? text(e.name) ?? 'Error', text(e.error)].filter(Boolean).join(' ');
+  const detail = [
+    text(e.message),
+    text(cause?.message),
+    text(cause?.cause?.claim) && `claim ${String(cause?.cause?.claim)}`,
+  ]
+    .filter(Boolean)
+    .join('; ')
     .replace(/eyJ[\w-]*\.[\w-]*\.?[\w-]*/g, '[token]')
-    .replace(/[\w-]{32,}/g, '[redacted]')
-    .slice(0, 200);
+    .replace(/[\w-]{32,}/g, '[redacted]');
+  return `${kind}: ${detail}`.slice(0, 300);
 }
 
 /**
@@ -112,13 +118,17 @@ export function createOidcSignIn(settings: OidcSettings, sealingKey: () => Buffe
       .then(async (client) => {
         const issuer = new URL(settings.issuer);
         const local = issuer.protocol === 'http:' && LOOPBACK_HOSTS.includes(issuer.hostname);
-        return client.discovery(
+        const config = await client.discovery(
           issuer,
           settings.clientId,
           settings.clientSecret,
           settings.clientSecret ? client.ClientSecretPost(settings.clientSecret) : client.None(),
           { timeout: 10, ...(local ? { execute: [client.allowInsecureRequests] } : {}) },
         );
+        // The ID token's signature checked against the provider's published keys: openid-client otherwise
+        // trusts the token endpoint's TLS for it (OpenID Connect Core 3.1.3.7), and a tampered token passes.
+        client.enableNonRepudiationChecks(config);
+        return config;
       })
       .catch((err: unknown) => {
         configuration = undefined;
