@@ -1,12 +1,15 @@
 import { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { readFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { InspectionsClient } from '../../src/client/inspections';
 import { createDeployment } from '../../src/infra';
 import { loadConfig } from '../../src/infra/config';
 import { openStore, type Store } from '../../src/infra/db';
+import { distState, ROOT } from '../../bin/dist';
 import { buildApp } from '../../src/web/app';
 import { startTestProvider, type TestAccount, type TestProvider } from '../support/oidc-provider';
 import { freePort } from '../support/postgres';
@@ -400,3 +403,35 @@ test('`next` after single sign-on stays on this site', async () => {
   const kept = await ssoSignIn(byGroups, 'alice', { next: '/users?sort=name' });
   expect(kept.res.headers.location).toBe('/users?sort=name');
 });
+
+// `npx jest` alone does not build dist/; npm test (and CI) does.
+const built = distState().state === 'fresh' || process.env.CI ? test : test.skip;
+
+built(
+  'the build keeps openid-client’s import() (an ES module), and plain node loads it and starts a sign-in',
+  async () => {
+    const file = path.join(ROOT, 'dist', 'infra', 'oidc.js');
+    const compiled = await readFile(file, 'utf8');
+    expect(compiled).toContain('import("openid-client")');
+    expect(compiled).not.toMatch(/require\(["']openid-client["']\)/);
+    const settings = {
+      issuer: provider.issuer,
+      clientId: provider.client.id,
+      clientSecret: provider.client.secret,
+      label: 'x',
+      redirectUri: `${byGroups}/sign-in/sso/callback`,
+      scopes: 'openid',
+      usernameClaim: 'preferred_username',
+      groupsClaim: 'groups',
+      roles: { from: 'users' },
+    };
+    const script = `require(${JSON.stringify(file)}).createOidcSignIn(${JSON.stringify(settings)}, () => Buffer.alloc(32, 1))
+    .begin('/', Date.now()).then((r) => console.log(r.url), (e) => { console.error(e); process.exit(1); });`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], {
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
+    const url = stdout.trim();
+    expect(new URL(url).origin).toBe(provider.issuer);
+    expect(new URL(url).searchParams.get('code_challenge_method')).toBe('S256');
+  },
+);
