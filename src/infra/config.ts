@@ -272,18 +272,21 @@ function groupList() {
 }
 
 function oidcEnv() {
+  // Empty is unset here: docker-compose.yml passes these through from `.env`, empty unless set there.
+  const optional = <T extends z.ZodType>(schema: T) =>
+    z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
   return {
     /** The provider's issuer URL, e.g. https://login.microsoftonline.com/<tenant id>/v2.0. Unset: no SSO. */
-    JTAI_OIDC_ISSUER: z.url().optional(),
-    JTAI_OIDC_CLIENT_ID: z.string().min(1).optional(),
+    JTAI_OIDC_ISSUER: optional(z.url()),
+    JTAI_OIDC_CLIENT_ID: optional(z.string().min(1)),
     /** Unset for a public client (PKCE alone). Also as JTAI_OIDC_CLIENT_SECRET_FILE. */
-    JTAI_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+    JTAI_OIDC_CLIENT_SECRET: optional(z.string().min(1)),
     /** The button on the sign-in page: "Sign in with <label>". */
-    JTAI_OIDC_LABEL: z.string().min(1).max(80).default('your organisation account'),
-    JTAI_OIDC_SCOPES: z.string().min(1).default('openid profile email'),
+    JTAI_OIDC_LABEL: optional(z.string().min(1).max(80)),
+    JTAI_OIDC_SCOPES: optional(z.string().min(1)),
     /** The claim that names the person (then `email`): Entra ID's `preferred_username` is the sign-in name. */
-    JTAI_OIDC_USERNAME_CLAIM: z.string().min(1).default('preferred_username'),
-    JTAI_OIDC_GROUPS_CLAIM: z.string().min(1).default('groups'),
+    JTAI_OIDC_USERNAME_CLAIM: optional(z.string().min(1)),
+    JTAI_OIDC_GROUPS_CLAIM: optional(z.string().min(1)),
     /**
      * Groups whose members are coordinators / managers. Either set: roles come from the groups at every
      * sign-in; neither: only people on jtai's Users page get in, with the role given there.
@@ -294,7 +297,7 @@ function oidcEnv() {
 }
 
 function checkOidcEnv(
-  e: { JTAI_OIDC_ISSUER?: string; JTAI_OIDC_CLIENT_ID?: string; JTAI_OIDC_SCOPES: string },
+  e: { JTAI_OIDC_ISSUER?: string; JTAI_OIDC_CLIENT_ID?: string; JTAI_OIDC_SCOPES?: string },
   ctx: z.RefinementCtx,
 ): void {
   if (!e.JTAI_OIDC_ISSUER) return;
@@ -304,7 +307,7 @@ function checkOidcEnv(
       path: ['JTAI_OIDC_CLIENT_ID'],
       message: 'required when JTAI_OIDC_ISSUER is set',
     });
-  if (!e.JTAI_OIDC_SCOPES.split(/\s+/).includes('openid'))
+  if (e.JTAI_OIDC_SCOPES && !e.JTAI_OIDC_SCOPES.split(/\s+/).includes('openid'))
     ctx.addIssue({ code: 'custom', path: ['JTAI_OIDC_SCOPES'], message: 'must include openid' });
   const issuer = new URL(e.JTAI_OIDC_ISSUER);
   if (issuer.protocol !== 'https:' && !LOOPBACK_HOSTS.includes(issuer.hostname))
@@ -323,11 +326,11 @@ function oidcSettings(e: z.infer<typeof envSchema>): { oidc?: OidcSettings } {
       issuer: e.JTAI_OIDC_ISSUER,
       clientId: e.JTAI_OIDC_CLIENT_ID,
       ...(e.JTAI_OIDC_CLIENT_SECRET ? { clientSecret: e.JTAI_OIDC_CLIENT_SECRET } : {}),
-      label: e.JTAI_OIDC_LABEL,
+      label: e.JTAI_OIDC_LABEL ?? 'your organisation account',
       redirectUri: `${e.WEB_BASE_URL.replace(/\/$/, '')}/sign-in/sso/callback`,
-      scopes: e.JTAI_OIDC_SCOPES,
-      usernameClaim: e.JTAI_OIDC_USERNAME_CLAIM,
-      groupsClaim: e.JTAI_OIDC_GROUPS_CLAIM,
+      scopes: e.JTAI_OIDC_SCOPES ?? 'openid profile email',
+      usernameClaim: e.JTAI_OIDC_USERNAME_CLAIM ?? 'preferred_username',
+      groupsClaim: e.JTAI_OIDC_GROUPS_CLAIM ?? 'groups',
       roles:
         groups.coordinator.length + groups.manager.length > 0
           ? { from: 'groups', groups }

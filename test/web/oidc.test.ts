@@ -1,7 +1,7 @@
 import { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { execFile } from 'node:child_process';
-import { readFile, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -213,6 +213,27 @@ test('without OIDC settings the sign-in page is as before; with them it offers t
   expect(() => loadConfig({ JTAI_OIDC_ISSUER: 'http://idp.example/', JTAI_OIDC_CLIENT_ID: 'x' })).toThrow(
     /JTAI_OIDC_ISSUER: must be https/,
   );
+  // docker-compose.yml passes the variables through empty when .env does not set them: off.
+  expect(
+    loadConfig({ JTAI_OIDC_ISSUER: '', JTAI_OIDC_CLIENT_ID: '', JTAI_OIDC_LABEL: '' }).oidc,
+  ).toBeUndefined();
+  // The client secret from a file, as the other secrets; the redirect URI from WEB_BASE_URL.
+  const secretFile = path.join(dir, 'oidc_client_secret');
+  await writeFile(secretFile, 'from-a-file\n');
+  expect(
+    loadConfig({
+      WEB_BASE_URL: 'https://jtai.council.example/',
+      JTAI_OIDC_ISSUER: 'https://login.microsoftonline.com/tenant/v2.0',
+      JTAI_OIDC_CLIENT_ID: 'client',
+      JTAI_OIDC_CLIENT_SECRET_FILE: secretFile,
+      JTAI_OIDC_MANAGER_GROUPS: ' a , b,',
+    }).oidc,
+  ).toMatchObject({
+    clientSecret: 'from-a-file',
+    redirectUri: 'https://jtai.council.example/sign-in/sso/callback',
+    label: 'your organisation account',
+    roles: { from: 'groups', groups: { coordinator: [], manager: ['a', 'b'] } },
+  });
 });
 
 test('a member of the coordinators group gets a coordinator session like a password sign-in: audited, same timeouts, new CSRF secret, sign-out ends it', async () => {
