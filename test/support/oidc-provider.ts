@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -5,7 +6,7 @@ import type { AddressInfo } from 'node:net';
  * A real OpenID Connect provider (`oidc-provider`, the certified implementation) on 127.0.0.1 and a random port,
  * for the single sign-on tests: authorization code flow with PKCE required, one confidential client (jtai),
  * accounts with a username, email and groups (as Entra ID puts them in the ID token). The person "signs in"
- * at `/interaction/<uid>?as=<account>` (what a login form would do); consent is taken as given.
+ * at `/interaction/<uid>?as=<account>` (its form, for a browser, asks only that); consent is taken as given.
  *
  * `tamperIdToken`, when set, rewrites the ID token in the token endpoint's answer on its way to jtai (its
  * payload changed, its signature kept): what a provider impostor or a meddling proxy would send.
@@ -51,6 +52,12 @@ export async function startTestProvider(options: {
   // An ES module only: jest.config.js compiles it to CommonJS for jest.
   // (No types of its own: the name through a variable, and the parts used typed above.)
   const name: string = 'oidc-provider';
+  // Its start-up warnings (Node 20 is older than it asks for; the in-memory store, which is what a test wants)
+  // are not this test's news: kept out of the output while it loads and starts.
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (!String(args[0]).startsWith('oidc-provider WARNING')) warn(...args);
+  };
   const { default: Provider } = (await import(name)) as { default: ProviderClass };
   const client = { id: 'jtai-test', secret: 'jtai-test-client-secret-0123456789' };
   /** The provider, made once the server listens (its issuer has the port in it). */
@@ -71,8 +78,13 @@ export async function startTestProvider(options: {
     if (interaction && provider) {
       const accountId = url.searchParams.get('as') ?? '';
       if (!(accountId in options.accounts)) {
-        res.statusCode = 400;
-        res.end('Say who signs in: ?as=<account>');
+        // The provider's sign-in page, for a browser: who signs in (no password: a test provider).
+        res.statusCode = accountId ? 400 : 200;
+        res.setHeader('content-type', 'text/html; charset=utf-8');
+        res.end(
+          '<!doctype html><html lang="en"><title>Test provider</title><form method="get">' +
+            '<label for="as">Account</label><input id="as" name="as"><button>Continue</button></form></html>',
+        );
         return;
       }
       provider
@@ -151,8 +163,20 @@ export async function startTestProvider(options: {
       await grant.save();
       return grant;
     },
+    ttl: {
+      Interaction: 600,
+      Grant: 3600,
+      Session: 3600,
+      AccessToken: 600,
+      IdToken: 600,
+      AuthorizationCode: 60,
+    },
     cookies: { keys: ['test-provider-cookie-key-0123456789'] },
+    jwks: {
+      keys: [generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' })],
+    },
   });
+  console.warn = warn;
   late.provider = provider;
   late.handler = provider.callback();
   return self;

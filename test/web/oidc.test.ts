@@ -5,6 +5,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { chromium } from 'playwright-core';
 import { InspectionsClient } from '../../src/client/inspections';
 import { createDeployment } from '../../src/infra';
 import { loadConfig } from '../../src/infra/config';
@@ -455,4 +456,47 @@ built(
     expect(new URL(url).origin).toBe(provider.issuer);
     expect(new URL(url).searchParams.get('code_challenge_method')).toBe('S256');
   },
+);
+
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+// As test/web/browser.test.ts: skipped only when said so.
+const browserTest = process.env.JTAI_SKIP_BROWSER === '1' ? test.skip : test;
+
+browserTest(
+  'in a real browser: a page asked for, the button, the provider, and back on that page signed in; no access is a page',
+  async () => {
+    const profile = await mkdtemp(path.join(tmpdir(), 'jtai-chromium-'));
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+    });
+    try {
+      const page = await context.newPage();
+      const signInAs = async (account: string) => {
+        await page.getByRole('button', { name: 'Sign in with Council account' }).click();
+        await page.waitForURL(new RegExp(`^${provider.issuer}/interaction/`));
+        await page.fill('#as', account);
+        await page.getByRole('button', { name: 'Continue' }).click();
+      };
+      await page.goto(`${byGroups}/users`);
+      expect(page.url()).toBe(`${byGroups}/sign-in?next=%2Fusers`);
+      await signInAs('alice');
+      await page.waitForURL(`${byGroups}/users`);
+      expect(await page.locator('h1').textContent()).toBe('Users');
+      // Signed out through the page's own button, then someone with no mapped group.
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.waitForURL(`${byGroups}/sign-in`);
+      // Signed out of the provider too (its cookies: the same host to the browser), then someone else.
+      await context.clearCookies({ name: /^_session/ });
+      await signInAs('carol');
+      await page.waitForURL(`${byGroups}/sign-in/sso/callback?**`);
+      expect(await page.locator('h1').textContent()).toBe('You do not have access to this service');
+      expect((await context.cookies(byGroups)).map((c) => c.name)).not.toContain('jtai_session');
+    } finally {
+      await context.close();
+      await rm(profile, { recursive: true, force: true });
+    }
+  },
+  120_000,
 );
