@@ -260,6 +260,12 @@ test('a member of the coordinators group gets a coordinator session like a passw
   });
   const users = await get(byGroups, '/users', run.jar);
   expect(users.statusCode).toBe(200);
+  const row = (name: string) =>
+    new RegExp(
+      `${name.replace(/\./g, '\\.')}</td>\\s*<td[^>]*>\\s*\\w+\\s*</td>\\s*<td[^>]*>\\s*([^<]*?)\\s*</td>`,
+    ).exec(users.body)?.[1];
+  expect(row('alice@council.example')).toBe('organisation account');
+  expect(row('coord')).toBe('password');
   const audit = (await store.audit.list({ limit: 1000 })).filter(
     (l) => l.actor.kind === 'user' && l.actor.username === 'alice@council.example',
   );
