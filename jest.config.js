@@ -1,3 +1,6 @@
+/** Packages published as ES modules only, compiled to CommonJS for jest (below). */
+const ESM_ONLY = '(?:openid-client|oauth4webapi|jose|oidc-provider)';
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
@@ -8,7 +11,11 @@ module.exports = {
     // PGlite's CommonJS build still loads Node built-ins with `await import("fs")`, which jest's module
     // system refuses without --experimental-vm-modules. swc rewrites those imports to require() here, in
     // jest only; node and tsx run the file as shipped.
-    '^.+/node_modules/@electric-sql/pglite/dist/.+\\.cjs$': [
+    // openid-client (single sign-on) and oidc-provider (the provider the tests sign in at) are ES modules
+    // only, as are their dependencies oauth4webapi and jose: jtai loads openid-client with a dynamic
+    // `import()` (src/infra/oidc.ts), which esbuild and tsx keep and Node runs as it is; under jest, swc turns
+    // that `import()` into require(), and these packages are compiled to CommonJS here, in jest only.
+    [`^.+/node_modules/(?:@electric-sql/pglite/dist/.+\\.cjs|${ESM_ONLY}/.+\\.js)$`]: [
       '@swc/jest',
       {
         jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' },
@@ -17,7 +24,7 @@ module.exports = {
       },
     ],
   },
-  transformIgnorePatterns: ['/node_modules/(?!@electric-sql/pglite/dist/)'],
+  transformIgnorePatterns: [`/node_modules/(?!@electric-sql/pglite/dist/|${ESM_ONLY}/)`],
   // Temporal test environments take a few seconds to start; tests that skip time run serially.
   testTimeout: 60_000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ConfigurationError } from './config-error';
 import { databaseSettings, type DatabaseSettings } from './db/settings';
+import { LOOPBACK_HOSTS, type OidcSettings } from './oidc';
 import { temporalSettings, type TemporalSettings } from './temporal-connection';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -54,8 +55,10 @@ const envSchema = z
     /** The relational store (users, sessions, audit log): PostgreSQL; unset, PGlite under the data dir. */
     DATABASE_URL: z.string().optional(),
     ...deploymentEnv(),
+    ...oidcEnv(),
   })
-  .superRefine(checkDeploymentEnv);
+  .superRefine(checkDeploymentEnv)
+  .superRefine(checkOidcEnv);
 
 export interface Config {
   dataDir: string;
@@ -76,6 +79,8 @@ export interface Config {
   uploads: UploadLimits;
   /** The relational store: PostgreSQL (`url`) or the embedded PGlite in `dir`. */
   database: DatabaseSettings;
+  /** Single sign-on for staff, when an OpenID Connect provider is configured (JTAI_OIDC_ISSUER). */
+  oidc?: OidcSettings;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -127,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       rate: { max: e.JTAI_UPLOAD_RATE_MAX, windowMs: e.JTAI_UPLOAD_RATE_MINUTES * 60_000 },
     },
     database: databaseSettings({ DATABASE_URL: e.DATABASE_URL }, dataDir),
+    ...oidcSettings(e),
   };
 }
 
@@ -163,6 +169,7 @@ export const SECRET_VARIABLES = [
   'SMTP_URL',
   'DATABASE_URL',
   'TEMPORAL_API_KEY',
+  'JTAI_OIDC_CLIENT_SECRET',
 ] as const;
 
 /**
@@ -244,6 +251,92 @@ function checkDeploymentEnv(
       path: ['S3_SECRET_ACCESS_KEY'],
       message: 'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together',
     });
+}
+
+// ---- Single sign-on (OpenID Connect) ----------------------------------------------------------------------
+
+/**
+ * A comma-separated list of group ids or names, as the provider puts them in the groups claim (a function
+ * declaration: the schema above is built before this line runs).
+ */
+function groupList() {
+  return z
+    .string()
+    .default('')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((g) => g.trim())
+        .filter(Boolean),
+    );
+}
+
+function oidcEnv() {
+  // Empty is unset here: docker-compose.yml passes these through from `.env`, empty unless set there.
+  const optional = <T extends z.ZodType>(schema: T) =>
+    z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+  return {
+    /** The provider's issuer URL, e.g. https://login.microsoftonline.com/<tenant id>/v2.0. Unset: no SSO. */
+    JTAI_OIDC_ISSUER: optional(z.url()),
+    JTAI_OIDC_CLIENT_ID: optional(z.string().min(1)),
+    /** Unset for a public client (PKCE alone). Also as JTAI_OIDC_CLIENT_SECRET_FILE. */
+    JTAI_OIDC_CLIENT_SECRET: optional(z.string().min(1)),
+    /** The button on the sign-in page: "Sign in with <label>". */
+    JTAI_OIDC_LABEL: optional(z.string().min(1).max(80)),
+    JTAI_OIDC_SCOPES: optional(z.string().min(1)),
+    /** The claim that names the person (then `email`): Entra ID's `preferred_username` is the sign-in name. */
+    JTAI_OIDC_USERNAME_CLAIM: optional(z.string().min(1)),
+    JTAI_OIDC_GROUPS_CLAIM: optional(z.string().min(1)),
+    /**
+     * Groups whose members are coordinators / managers. Either set: roles come from the groups at every
+     * sign-in; neither: only people on jtai's Users page get in, with the role given there.
+     */
+    JTAI_OIDC_COORDINATOR_GROUPS: groupList(),
+    JTAI_OIDC_MANAGER_GROUPS: groupList(),
+  };
+}
+
+function checkOidcEnv(
+  e: { JTAI_OIDC_ISSUER?: string; JTAI_OIDC_CLIENT_ID?: string; JTAI_OIDC_SCOPES?: string },
+  ctx: z.RefinementCtx,
+): void {
+  if (!e.JTAI_OIDC_ISSUER) return;
+  if (!e.JTAI_OIDC_CLIENT_ID)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['JTAI_OIDC_CLIENT_ID'],
+      message: 'required when JTAI_OIDC_ISSUER is set',
+    });
+  if (e.JTAI_OIDC_SCOPES && !e.JTAI_OIDC_SCOPES.split(/\s+/).includes('openid'))
+    ctx.addIssue({ code: 'custom', path: ['JTAI_OIDC_SCOPES'], message: 'must include openid' });
+  const issuer = new URL(e.JTAI_OIDC_ISSUER);
+  if (issuer.protocol !== 'https:' && !LOOPBACK_HOSTS.includes(issuer.hostname))
+    ctx.addIssue({
+      code: 'custom',
+      path: ['JTAI_OIDC_ISSUER'],
+      message: 'must be https (plain http only for a provider on this machine)',
+    });
+}
+
+function oidcSettings(e: z.infer<typeof envSchema>): { oidc?: OidcSettings } {
+  if (!e.JTAI_OIDC_ISSUER || !e.JTAI_OIDC_CLIENT_ID) return {};
+  const groups = { coordinator: e.JTAI_OIDC_COORDINATOR_GROUPS, manager: e.JTAI_OIDC_MANAGER_GROUPS };
+  return {
+    oidc: {
+      issuer: e.JTAI_OIDC_ISSUER,
+      clientId: e.JTAI_OIDC_CLIENT_ID,
+      ...(e.JTAI_OIDC_CLIENT_SECRET ? { clientSecret: e.JTAI_OIDC_CLIENT_SECRET } : {}),
+      label: e.JTAI_OIDC_LABEL ?? 'your organisation account',
+      redirectUri: `${e.WEB_BASE_URL.replace(/\/$/, '')}/sign-in/sso/callback`,
+      scopes: e.JTAI_OIDC_SCOPES ?? 'openid profile email',
+      usernameClaim: e.JTAI_OIDC_USERNAME_CLAIM ?? 'preferred_username',
+      groupsClaim: e.JTAI_OIDC_GROUPS_CLAIM ?? 'groups',
+      roles:
+        groups.coordinator.length + groups.manager.length > 0
+          ? { from: 'groups', groups }
+          : { from: 'users' },
+    },
+  };
 }
 
 export interface S3Settings {

@@ -6,6 +6,7 @@ import { createFileStores, safeSegment } from './files';
 import { receiveFile } from './files/receive';
 import { loadOrCreateKey, loadOrCreateKeyring } from './keys';
 import { createLinkSigner } from './links';
+import { createOidcSignIn } from './oidc';
 import { createScratch } from './scratch';
 
 /**
@@ -16,6 +17,7 @@ import { createScratch } from './scratch';
 export function createDeployment(config: Config) {
   privateDataDir(config.dataDir);
   const { fileStoreFor, dataKeys } = createFileStores(config, loadOrCreateKeyring(config.keysDir, 'files'));
+  const webSessionKey = () => loadOrCreateKey(config.keysDir, 'web-session');
   return {
     config,
     fileStoreFor,
@@ -27,7 +29,9 @@ export function createDeployment(config: Config) {
     /** An uploaded file into a submission's intake, its content checked and its size limited as it arrives. */
     receiveFile,
     /** The web app's cookie-signing secret (only the web app asks for it). */
-    webSessionKey: () => loadOrCreateKey(config.keysDir, 'web-session'),
+    webSessionKey,
+    /** Single sign-on for staff (OpenID Connect), when configured; openid-client is loaded on first use. */
+    oidc: config.oidc ? createOidcSignIn(config.oidc, webSessionKey) : undefined,
   };
 }
 export type Deployment = ReturnType<typeof createDeployment>;

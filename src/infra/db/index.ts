@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { agencyDirectoryRepository } from './agency-directory';
 import { randomPassword } from './passwords';
-import { checkPassword, signInWithPassword } from './sign-in';
+import { checkPassword, signInWithOidc, signInWithPassword } from './sign-in';
 import { auditRepository } from './audit';
 import { systemClock, type Clock, type Database } from './database';
 import { openDatabase, type DatabaseSettings } from './open';
@@ -64,6 +64,8 @@ export function repositories(db: Database, options: StoreOptions = {}) {
     checkPassword: (attempt: Attempt) => checkPassword(repos, attempt),
     /** The sign-in form's: the check, then a new session (see ./sign-in.ts). */
     signInWithPassword: (attempt: Attempt) => signInWithPassword(repos, attempt),
+    /** A sign-in through the identity provider: who, with which role, and a new session (see ./sign-in.ts). */
+    signInWithOidc: (attempt: Parameters<typeof signInWithOidc>[1]) => signInWithOidc(repos, attempt),
     /** A random password for a new user or a reset, shown once. */
     newPassword: randomPassword,
   };
@@ -89,4 +91,12 @@ export async function openStore(settings: DatabaseSettings, options: StoreOption
 /** The users file the web app kept under the data dir before this store. */
 export const usersFileOf = (dataDir: string) => path.join(dataDir, 'web-users.json');
 
-export { checkPassword, signInWithPassword, type CheckResult, type SignInResult } from './sign-in';
+export {
+  checkPassword,
+  signInWithOidc,
+  signInWithPassword,
+  type CheckResult,
+  type OidcNoAccess,
+  type OidcSignInResult,
+  type SignInResult,
+} from './sign-in';

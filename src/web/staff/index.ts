@@ -5,6 +5,7 @@ import { debriefPages } from './debrief';
 import { downloads } from './downloads';
 import { inspectionPages } from './inspection';
 import { signInPages } from './sign-in';
+import { ssoPages } from './sso';
 import { startPages } from './start';
 import { timelinePage } from './timeline';
 import { userPages } from './users';
@@ -17,6 +18,7 @@ export function staffRoutes(app: FastifyInstance, _options: unknown, done: (err?
   protectFormPages(app);
   for (const pages of [
     signInPages,
+    ssoPages,
     dashboardPage,
     startPages,
     inspectionPages,

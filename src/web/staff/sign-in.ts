@@ -14,7 +14,11 @@ export function signInPages(app: FastifyInstance): void {
     reply: FastifyReply,
     next: string,
     form: { errors?: { text: string; href: string }[]; values?: Record<string, string> } = {},
-  ) => reply.view('staff/sign-in.njk', formPage(request, reply, { next: next === '/' ? '' : next, form }));
+  ) =>
+    reply.view(
+      'staff/sign-in.njk',
+      formPage(request, reply, { next: next === '/' ? '' : next, form, sso: app.deployment.oidc?.label }),
+    );
 
   app.get<{ Querystring: { next?: string } }>('/sign-in', async (request, reply) => {
     if (request.user) return reply.redirect(safeNext(request.query.next));
