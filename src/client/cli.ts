@@ -248,7 +248,8 @@ export function buildProgram(deps: {
     .option('--json', 'print as JSON')
     .action(async (inspection: string, opts: { json?: boolean }) =>
       withClient(async (client) => {
-        const view = await client.view(inspection);
+        // Run on the host, with the deployment's keys: what a coordinator sees, child IDs included.
+        const view = await client.view(inspection, undefined, 'coordinator');
         if (opts.json) printJson(view);
         else console.log(lazy.terminal().formatStatus(view));
       }),

@@ -63,6 +63,7 @@ import {
   type CoordinatorPage,
   type InspectionSummary,
   type InspectionView,
+  type Viewer,
 } from './read-model';
 
 /** A page of inspections (see listing.ts): give `nextPage` back as `page` for the next. */
@@ -385,10 +386,17 @@ export class InspectionsClient {
     return this.query(inspectionId, messages.fileUsage, hashes);
   }
 
-  /** The inspection as `jtai status` and the API show it, at `at` (now unless given). */
-  async view(inspectionId: string, at: Instant = this.clock()): Promise<InspectionView> {
+  /**
+   * The inspection as `jtai status` and the API show it, at `at` (now unless given); with child IDs only for a
+   * viewer who may see them (a manager's view unless said).
+   */
+  async view(
+    inspectionId: string,
+    at: Instant = this.clock(),
+    viewer: Viewer = 'manager',
+  ): Promise<InspectionView> {
     const state = await this.state(inspectionId);
-    return inspectionView(state, at, await this.rehearsalOn(state));
+    return inspectionView(state, at, await this.rehearsalOn(state), viewer);
   }
 
   /** A rehearsal's clock with the calendar it runs on, for the views that say what its times stand for. */
@@ -403,10 +411,13 @@ export class InspectionsClient {
     return debriefOf(state, at, await this.rehearsalOn(state));
   }
 
-  /** The coordinator's page of an inspection; with `withLinks`, each agency's current link. */
+  /**
+   * The coordinator's page of an inspection, as `viewer` may see it (a manager's: no child IDs); with
+   * `withLinks`, each agency's current link.
+   */
   async coordinatorPage(
     inspectionId: string,
-    options: { withLinks: boolean; at?: Instant },
+    options: { withLinks: boolean; at?: Instant; viewer: Viewer },
   ): Promise<CoordinatorPage> {
     const [state, candidates] = await Promise.all([this.state(inspectionId), this.candidates(inspectionId)]);
     const linkFor = (agency: AgencyId) => this.agencyLink(state, agency);
@@ -416,6 +427,7 @@ export class InspectionsClient {
       options.at ?? this.clock(),
       options.withLinks ? linkFor : undefined,
       await this.rehearsalOn(state),
+      options.viewer,
     );
   }
 
