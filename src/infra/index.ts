@@ -4,7 +4,7 @@ import { encryptedDataConverter } from './codec';
 import type { Config } from './config';
 import { createFileStores, safeSegment } from './files';
 import { receiveFile } from './files/receive';
-import { loadOrCreateKey, loadOrCreateKeyring } from './keys';
+import { liveKeyring, loadOrCreateKey, loadOrCreateKeyring } from './keys';
 import { createLinkSigner } from './links';
 import { createScratch } from './scratch';
 
@@ -15,7 +15,9 @@ import { createScratch } from './scratch';
  */
 export function createDeployment(config: Config) {
   privateDataDir(config.dataDir);
-  const { fileStoreFor, dataKeys } = createFileStores(config, loadOrCreateKeyring(config.keysDir, 'files'));
+  // The master keyring follows its file, so `jtai keys rotate` takes effect in running processes too.
+  const master = liveKeyring(config.keysDir, 'files');
+  const { fileStoreFor, dataKeys } = createFileStores(config, master);
   return {
     config,
     fileStoreFor,
@@ -26,6 +28,8 @@ export function createDeployment(config: Config) {
     calendar: createCalendar(config.calendar),
     /** An uploaded file into a submission's intake, its content checked and its size limited as it arrives. */
     receiveFile,
+    /** The master keyring that wraps the inspections' data keys, as its file stands (`jtai keys`). */
+    masterKeyring: master,
     /** The web app's cookie-signing secret (only the web app asks for it). */
     webSessionKey: () => loadOrCreateKey(config.keysDir, 'web-session'),
   };

@@ -69,6 +69,8 @@ export interface DataKeys {
   used(inspectionId: string): Promise<boolean>;
   /** Re-wrap every data key with the current master key; returns how many were re-wrapped. */
   rewrapAll(): Promise<number>;
+  /** How many data keys each master key id wraps (purged inspections hold none). */
+  usage(): Promise<Map<string, number>>;
 }
 
 export function createDataKeys(master: Keyring, records: KeyRecords): DataKeys {
@@ -104,6 +106,16 @@ export function createDataKeys(master: Keyring, records: KeyRecords): DataKeys {
     },
     async used(inspectionId) {
       return (await records.get(inspectionId)) !== undefined;
+    },
+    async usage() {
+      const counts = new Map<string, number>();
+      for (const id of await records.list()) {
+        const text = await records.get(id);
+        if (text === undefined || isPurged(text)) continue;
+        const master = String((JSON.parse(text) as Partial<WrappedKey>).master);
+        counts.set(master, (counts.get(master) ?? 0) + 1);
+      }
+      return counts;
     },
     async rewrapAll() {
       let count = 0;
