@@ -26,6 +26,7 @@ export const AUDIT_ACTIONS = {
   'file.withdrawn': 'Withdrew a sent file',
   'candidates.downloaded': 'Downloaded the candidates workbook',
   'audit.exported': 'Downloaded the inspection’s audit log',
+  'payloads.decoded': 'Decoded Temporal payloads (the Temporal UI’s codec)',
   'deliverable.submitted': 'Sent a deliverable',
   'queries.answered': 'Answered the queries on a list',
   'deliverable.extended': 'Extended a deadline',
