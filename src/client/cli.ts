@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
 import type { Deployment } from '../infra';
+import type { MasterKeyState } from '../infra/master-key';
 import type { WorkingDayCalendar } from '../timeline/calendar';
 import { DEFAULT_THEME_ID } from '../timeline/themes';
 import { AGENCIES, type AgencyId, type InspectionOption } from '../timeline/types';
@@ -28,6 +29,7 @@ const lazy = {
   rehearsal: () => require('../timeline/rehearsal') as typeof import('../timeline/rehearsal'),
   config: () => require('../infra/config') as typeof import('../infra/config'),
   infra: () => require('../infra') as typeof import('../infra'),
+  masterKey: () => require('../infra/master-key') as typeof import('../infra/master-key'),
   inspections: () => require('./inspections') as typeof import('./inspections'),
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
@@ -248,7 +250,8 @@ export function buildProgram(deps: {
     .option('--json', 'print as JSON')
     .action(async (inspection: string, opts: { json?: boolean }) =>
       withClient(async (client) => {
-        const view = await client.view(inspection);
+        // Run on the host, with the deployment's keys: what a coordinator sees, child IDs included.
+        const view = await client.view(inspection, undefined, 'coordinator');
         if (opts.json) printJson(view);
         else console.log(lazy.terminal().formatStatus(view));
       }),
@@ -574,6 +577,36 @@ export function buildProgram(deps: {
         console.log(`Wrote ${out}: ${result.files} file(s) with index.html and index.csv.`);
       }),
     );
+
+  program
+    .command('keys')
+    .description("The master key that wraps each inspection's data key.")
+    .command('rotate')
+    .description(
+      'Add a new master key (a new key id) that wraps from now on, and re-wrap every inspection’s data key under it; older keys are kept until retired. With --retire <keyId>: remove that older key instead, once nothing uses it.',
+    )
+    .option('--retire <keyId>', 'retire this older master key (refused while any data key is wrapped by it)')
+    .option('--json', 'print as JSON')
+    .action(async (opts: { retire?: string; json?: boolean }) => {
+      const masterKey = lazy.masterKey();
+      const deployment = deps.deployment();
+      let state: MasterKeyState & { rewrapped?: number };
+      try {
+        state = opts.retire
+          ? await masterKey.retireMasterKey(deployment, opts.retire)
+          : await masterKey.rotateMasterKey(deployment);
+      } catch (err) {
+        throw new JtaiError(err instanceof Error ? err.message : String(err));
+      }
+      if (opts.json) return printJson(state);
+      if (opts.retire) console.log(`Master key ${opts.retire} retired.`);
+      if (state.rewrapped !== undefined)
+        console.log(`New master key ${state.current}: ${state.rewrapped} data key(s) re-wrapped under it.`);
+      for (const k of state.keys)
+        console.log(
+          `  ${k.id}${k.id === state.current ? ' (current)' : ''}: wraps ${k.wraps} data key(s)${k.id !== state.current && k.wraps === 0 ? `; retire with: jtai keys rotate --retire ${k.id}` : ''}`,
+        );
+    });
 
   return program;
 }

@@ -36,7 +36,7 @@ import { themeById, DEFAULT_THEME_ID } from '../timeline/themes';
 import type { AgencyId, InspectionOption, Instant, IsoDate } from '../timeline/types';
 import type { inspection } from '../workflows/inspection';
 import * as messages from '../workflows/messages';
-import { findDeliverable, linkExpiresAt } from '../workflows/rules';
+import { findDeliverable, isEnded, linkExpiresAt } from '../workflows/rules';
 import type {
   FileUsage,
   InspectionContacts,
@@ -63,6 +63,7 @@ import {
   type CoordinatorPage,
   type InspectionSummary,
   type InspectionView,
+  type Viewer,
 } from './read-model';
 
 /** A page of inspections (see listing.ts): give `nextPage` back as `page` for the next. */
@@ -100,6 +101,11 @@ export type FileToSubmit =
 
 /** The workflow type of an inspection: the name of the workflow function the worker registers. */
 const INSPECTION_WORKFLOW = 'inspection';
+
+/** Runs of one local authority's inspection notified on one day (restarts after a cancellation): up to this. */
+const MAX_RUNS = 20;
+/** The id of the nth run: the first has the plain id, a restart `-2`, `-3` … */
+const restartId = (baseId: string, n: number) => (n === 1 ? baseId : `${baseId}-${n}`);
 
 /** Rehearsals of one local authority on one day: `-rehearsal-1` up to this. */
 const MAX_REHEARSALS_A_DAY = 50;
@@ -187,16 +193,46 @@ export class InspectionsClient {
           'say it is a late start: each overdue deliverable is then escalated at once and the first emails say what is overdue.',
         'LateStart',
       );
-    const inspectionId = inspectionIdFor(input.localAuthority, input.notifiedOn);
-    const workflowInput: InspectionInput = {
-      ...this.inputFor(inspectionId, input, schedule, theme),
-      ...(first && input.lateStart ? { lateStart: true } : {}),
-      requestedAt,
-      retentionDays: config.retentionDays,
-      ...(config.arrivalsDigestMinutes > 0 ? { arrivalsDigestMinutes: config.arrivalsDigestMinutes } : {}),
-    };
-    await this.launch(workflowInput);
-    return { inspectionId, input: workflowInput };
+    const baseId = inspectionIdFor(input.localAuthority, input.notifiedOn);
+    // A restart after a cancellation gets the next id (`-2`, `-3` …): files, keys, links, audit lines and purge
+    // of the two runs never mix. A running inspection of the same authority and date is refused.
+    for (let n = 1; n <= MAX_RUNS; n++) {
+      const inspectionId = restartId(baseId, n);
+      const standing = await this.idStanding(inspectionId);
+      if (standing === 'running')
+        throw new JtaiError(`An inspection ${inspectionId} already exists and is running.`, 'AlreadyStarted');
+      if (standing === 'used') continue;
+      const workflowInput: InspectionInput = {
+        ...this.inputFor(inspectionId, input, schedule, theme),
+        ...(first && input.lateStart ? { lateStart: true } : {}),
+        requestedAt,
+        retentionDays: config.retentionDays,
+        ...(config.arrivalsDigestMinutes > 0 ? { arrivalsDigestMinutes: config.arrivalsDigestMinutes } : {}),
+      };
+      // REJECT_DUPLICATE: another start of the same inspection at the same moment loses (already exists).
+      await this.launch(workflowInput, { workflowIdReusePolicy: 'REJECT_DUPLICATE' });
+      return { inspectionId, input: workflowInput };
+    }
+    throw new JtaiError(
+      `${MAX_RUNS} runs of ${baseId} are already kept: purge the ones cancelled first.`,
+      'AlreadyStarted',
+    );
+  }
+
+  /**
+   * Whether an inspection id may be given to a new run: not while its inspection is open ('running'), nor while
+   * an ended one is kept (cancelled or completed, waiting for its purge), nor once it has had a data key (files,
+   * or the mark a purge leaves), so an id whose execution was purged is not taken again.
+   */
+  private async idStanding(inspectionId: string): Promise<'running' | 'used' | 'free'> {
+    try {
+      const described = await this.withinAnswerTime(() => this.handle(inspectionId).describe());
+      if (described.status.name !== 'RUNNING') return 'used';
+      return isEnded(await this.state(inspectionId)) ? 'used' : 'running';
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw asJtaiError(err, inspectionId);
+    }
+    return (await this.deployment.dataKeys.used(inspectionId)) ? 'used' : 'free';
   }
 
   /**
@@ -227,6 +263,8 @@ export class InspectionsClient {
     const memo: RehearsalMemo = { rehearsal: { startsAt, dayMinutes: input.dayMinutes } };
     for (let n = 1; n <= MAX_REHEARSALS_A_DAY; n++) {
       const inspectionId = rehearsalInspectionId(baseId, n);
+      // A closed rehearsal still kept, or a purged one, holds its id: its files and key are its own.
+      if ((await this.idStanding(inspectionId)) !== 'free') continue;
       const workflowInput: RehearsalInput = {
         ...this.inputFor(inspectionId, input, schedule, theme),
         requestedAt: startsAt,
@@ -234,7 +272,6 @@ export class InspectionsClient {
         rehearsal: { dayMinutes: input.dayMinutes },
       };
       try {
-        // A closed rehearsal still kept (not yet purged) holds its id too: its files and key are its own.
         await this.launch(workflowInput, { memo: { ...memo }, workflowIdReusePolicy: 'REJECT_DUPLICATE' });
         return { inspectionId, input: workflowInput, clock };
       } catch (err) {
@@ -349,10 +386,17 @@ export class InspectionsClient {
     return this.query(inspectionId, messages.fileUsage, hashes);
   }
 
-  /** The inspection as `jtai status` and the API show it, at `at` (now unless given). */
-  async view(inspectionId: string, at: Instant = this.clock()): Promise<InspectionView> {
+  /**
+   * The inspection as `jtai status` and the API show it, at `at` (now unless given); with child IDs only for a
+   * viewer who may see them (a manager's view unless said).
+   */
+  async view(
+    inspectionId: string,
+    at: Instant = this.clock(),
+    viewer: Viewer = 'manager',
+  ): Promise<InspectionView> {
     const state = await this.state(inspectionId);
-    return inspectionView(state, at, await this.rehearsalOn(state));
+    return inspectionView(state, at, await this.rehearsalOn(state), viewer);
   }
 
   /** A rehearsal's clock with the calendar it runs on, for the views that say what its times stand for. */
@@ -367,10 +411,13 @@ export class InspectionsClient {
     return debriefOf(state, at, await this.rehearsalOn(state));
   }
 
-  /** The coordinator's page of an inspection; with `withLinks`, each agency's current link. */
+  /**
+   * The coordinator's page of an inspection, as `viewer` may see it (a manager's: no child IDs); with
+   * `withLinks`, each agency's current link.
+   */
   async coordinatorPage(
     inspectionId: string,
-    options: { withLinks: boolean; at?: Instant },
+    options: { withLinks: boolean; at?: Instant; viewer: Viewer },
   ): Promise<CoordinatorPage> {
     const [state, candidates] = await Promise.all([this.state(inspectionId), this.candidates(inspectionId)]);
     const linkFor = (agency: AgencyId) => this.agencyLink(state, agency);
@@ -380,6 +427,7 @@ export class InspectionsClient {
       options.at ?? this.clock(),
       options.withLinks ? linkFor : undefined,
       await this.rehearsalOn(state),
+      options.viewer,
     );
   }
 

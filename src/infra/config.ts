@@ -65,7 +65,14 @@ export interface Config {
   /** Address, namespace, TLS and API key: see ./temporal-connection.ts (`temporalConnection` connects with it). */
   temporal: TemporalSettings;
   mail: { smtpUrl?: string; from: string; outboxDir: string };
-  web: { baseUrl: string; port: number; host: string; trustProxy: string | false };
+  web: {
+    baseUrl: string;
+    port: number;
+    host: string;
+    trustProxy: string | false;
+    /** The payload codec endpoint for the Temporal UI (`/codec/decode`): who may call it from where. */
+    codec: { corsOrigins: string[]; bearer?: string };
+  };
   calendar: { endOfDay: string; workingHours: { start: string; end: string }; closureDays: string[] };
   searchAttributes: boolean;
   retentionDays: number;
@@ -111,6 +118,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       port: e.WEB_PORT,
       host: e.WEB_HOST,
       trustProxy: e.WEB_TRUST_PROXY ?? false,
+      codec: {
+        corsOrigins: (e.JTAI_CODEC_CORS_ORIGINS ?? '')
+          .split(',')
+          .map((o) => o.trim().replace(/\/$/, ''))
+          .filter(Boolean),
+        ...(e.JTAI_CODEC_BEARER ? { bearer: e.JTAI_CODEC_BEARER } : {}),
+      },
     },
     calendar: {
       endOfDay: e.JTAI_END_OF_DAY,
@@ -170,6 +184,7 @@ export const SECRET_VARIABLES = [
   'DATABASE_URL',
   'TEMPORAL_API_KEY',
   'JTAI_OIDC_CLIENT_SECRET',
+  'JTAI_CODEC_BEARER',
 ] as const;
 
 /**
@@ -213,6 +228,13 @@ function deploymentEnv() {
      * Unset: none (the socket's address is the client's).
      */
     WEB_TRUST_PROXY: z.string().min(1).optional(),
+    /**
+     * The Temporal UI's origin(s) allowed to call the web app's payload codec endpoint (`/codec/decode`), comma-
+     * separated (e.g. `http://localhost:8233`); unset: no cross-origin calls.
+     */
+    JTAI_CODEC_CORS_ORIGINS: z.string().optional(),
+    /** A bearer token that may call the codec endpoint without a coordinator's session (the UI's codec setting). */
+    JTAI_CODEC_BEARER: z.string().min(24).optional(),
     /** The keys folder, if not `<data>/keys` (docker secrets mount them read-only under /run/secrets). */
     JTAI_KEYS_DIR: z.string().min(1).optional(),
     /** Where agencies' files are kept: the local folder, or an S3-compatible object store. */

@@ -4,7 +4,7 @@ import { encryptedDataConverter } from './codec';
 import type { Config } from './config';
 import { createFileStores, safeSegment } from './files';
 import { receiveFile } from './files/receive';
-import { loadOrCreateKey, loadOrCreateKeyring } from './keys';
+import { liveKeyring, loadOrCreateKey, loadOrCreateKeyring } from './keys';
 import { createLinkSigner } from './links';
 import { createOidcSignIn } from './oidc';
 import { createScratch } from './scratch';
@@ -16,7 +16,9 @@ import { createScratch } from './scratch';
  */
 export function createDeployment(config: Config) {
   privateDataDir(config.dataDir);
-  const { fileStoreFor, dataKeys } = createFileStores(config, loadOrCreateKeyring(config.keysDir, 'files'));
+  // The master keyring follows its file, so `jtai keys rotate` takes effect in running processes too.
+  const master = liveKeyring(config.keysDir, 'files');
+  const { fileStoreFor, dataKeys } = createFileStores(config, master);
   const webSessionKey = () => loadOrCreateKey(config.keysDir, 'web-session');
   return {
     config,
@@ -28,6 +30,8 @@ export function createDeployment(config: Config) {
     calendar: createCalendar(config.calendar),
     /** An uploaded file into a submission's intake, its content checked and its size limited as it arrives. */
     receiveFile,
+    /** The master keyring that wraps the inspections' data keys, as its file stands (`jtai keys`). */
+    masterKeyring: master,
     /** The web app's cookie-signing secret (only the web app asks for it). */
     webSessionKey,
     /** Single sign-on for staff (OpenID Connect), when configured; openid-client is loaded on first use. */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -85,16 +85,73 @@ export function loadOrCreateKey(keysDir: string, name: KeyName): Buffer {
   return loadOrCreateKeyring(keysDir, name).current.key;
 }
 
+/** Replace a keyring file atomically (a reader sees the old file or the new, never half of one). */
+function writeKeyring(file: string, name: KeyName, keys: readonly Key[]): Keyring {
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, format(keys), { mode: 0o600 });
+  renameSync(temp, file);
+  return parseKeyring(readFileSync(file, 'utf8'), name, file);
+}
+
 /**
  * Put a new key first in a keyring file (atomically), keeping the older ones to open what they sealed.
  * Fails where the keys folder is read-only (secrets mounted by an orchestrator): docs/deploy.md says how to
  * rotate there.
  */
 export function rotateKeyring(keysDir: string, name: KeyName): Keyring {
-  const file = keyringFile(keysDir, name);
   const before = loadOrCreateKeyring(keysDir, name);
-  const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, format([newKey(name), ...before.keys]), { mode: 0o600 });
-  renameSync(temp, file);
-  return parseKeyring(readFileSync(file, 'utf8'), name, file);
+  return writeKeyring(keyringFile(keysDir, name), name, [newKey(name), ...before.keys]);
+}
+
+/** Take an older key out of a keyring file for good; the current key cannot be retired. */
+export function retireKey(keysDir: string, name: KeyName, id: string): Keyring {
+  const before = loadOrCreateKeyring(keysDir, name);
+  if (before.current.id === id)
+    throw new Error(`The key ${id} is the current ${name} key: rotate first, then retire it.`);
+  if (!before.find(id)) throw new Error(`There is no ${name} key ${id}.`);
+  return writeKeyring(
+    keyringFile(keysDir, name),
+    name,
+    before.keys.filter((k) => k.id !== id),
+  );
+}
+
+/**
+ * A keyring that follows its file: read again whenever the file changes (a rotation or a retirement by `jtai keys`
+ * while this process runs), so a worker or web app wraps with the new key and opens what was re-wrapped without a
+ * restart. A file that cannot be read then keeps the keys already held.
+ */
+export function liveKeyring(keysDir: string, name: KeyName): Keyring {
+  const file = keyringFile(keysDir, name);
+  let held = loadOrCreateKeyring(keysDir, name);
+  const stampOf = () => {
+    try {
+      const s = statSync(file);
+      return `${s.ino}:${s.mtimeMs}:${s.size}`;
+    } catch {
+      return 'unreadable';
+    }
+  };
+  let stamp = stampOf();
+  const fresh = () => {
+    const now = stampOf();
+    if (now !== stamp && now !== 'unreadable') {
+      try {
+        held = parseKeyring(readFileSync(file, 'utf8'), name, file);
+        stamp = now;
+      } catch {
+        // Half-written by hand, or damaged: keep the keys held; the next start reports the file.
+      }
+    }
+    return held;
+  };
+  return {
+    get current() {
+      return fresh().current;
+    },
+    get keys() {
+      return fresh().keys;
+    },
+    find: (id) => fresh().find(id),
+  };
 }

@@ -21,6 +21,16 @@ export function createLinkSigner(key: Buffer) {
       const body = Buffer.from(JSON.stringify(grant)).toString('base64url');
       return `${body}.${mac(body)}`;
     },
+    /**
+     * The opaque reference of a tracked child in an agency page's URL (`?child=<ref>`), so no child ID is in a
+     * URL (browser history, proxy logs): a keyed hash of the child ID within one run of one inspection.
+     */
+    childRef(inspectionId: string, run: string, childId: string): string {
+      return createHmac('sha256', key)
+        .update(`child\u0000${inspectionId}\u0000${run}\u0000${childId}`)
+        .digest('base64url')
+        .slice(0, 16);
+    },
     /** The grant if the token is genuine and unexpired at `at`; undefined otherwise (no detail, by design). */
     verify(token: string, at: number): LinkGrant | undefined {
       const parts = token.split('.');

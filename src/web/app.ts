@@ -22,6 +22,7 @@ import { formatUkDateTime } from '../timeline/format';
 import type { Instant } from '../timeline/types';
 import { agencyRoutes } from './agency';
 import { apiRoutes } from './api';
+import { codecRoutes } from './codec';
 import { sessionUser, type SessionUser } from './auth';
 import { registerCsrf } from './csrf';
 import { showError } from './errors';
@@ -240,6 +241,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(swagger, openApiOptions());
   await app.register(agencyRoutes, { prefix: '/a' });
   await app.register(apiRoutes, { prefix: '/api' });
+  await app.register(codecRoutes, { prefix: '/codec' });
   await app.register(staffRoutes);
   return app;
 }

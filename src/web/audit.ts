@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Commands } from '../client/commands';
-import type { AuditAction, AuditDetails } from '../infra/db';
+import type { AuditAction, AuditDetails, AuditEntry } from '../infra/db';
+import { csvField } from '../lists/safe-cells';
+import { formatUkDateTime } from '../timeline/format';
 import type { AgencyId } from '../timeline/types';
 
 /**
@@ -88,4 +90,54 @@ export async function auditAgency(
     clientAddress: request.ip,
     details,
   });
+}
+
+/** An inspection's audit lines, oldest first, page by page from the store (the log is never pruned). */
+export async function inspectionAudit(app: FastifyInstance, inspectionId: string): Promise<AuditEntry[]> {
+  const lines: AuditEntry[] = [];
+  for (;;) {
+    const page = await app.store.audit.list({ inspectionId, afterId: lines.at(-1)?.id ?? 0, limit: 10_000 });
+    lines.push(...page);
+    if (page.length < 10_000) return lines;
+  }
+}
+
+/** How an action reads (the store's words for it). */
+type Label = (action: AuditAction) => string;
+
+/** One audit line as people read it: when (UK time), who, what, from where, and its facts. */
+export function auditRow(line: AuditEntry, label: Label) {
+  const actor = line.actor;
+  return {
+    at: line.at.toISOString(),
+    atUk: formatUkDateTime(line.at.getTime()),
+    actorKind: actor.kind,
+    actor: actor.kind === 'user' ? actor.username : actor.kind === 'agency' ? actor.agency : actor.name,
+    action: line.action,
+    what: label(line.action),
+    from: line.clientAddress ?? '',
+    details: Object.entries(line.details)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, v]) => `${k}=${String(v)}`)
+      .join('; '),
+  };
+}
+
+const CSV_COLUMNS = [
+  ['at', 'When (ISO)'],
+  ['atUk', 'When (UK time)'],
+  ['actorKind', 'Who (kind)'],
+  ['actor', 'Who'],
+  ['action', 'Action'],
+  ['what', 'What'],
+  ['from', 'From (address)'],
+  ['details', 'Details'],
+] as const;
+
+/** The audit lines as CSV (cells a spreadsheet would run as formulas neutralised). */
+export function auditCsv(lines: AuditEntry[], label: Label): string {
+  const rows = lines
+    .map((line) => auditRow(line, label))
+    .map((r) => CSV_COLUMNS.map(([key]) => csvField(r[key])).join(','));
+  return `${[CSV_COLUMNS.map(([, title]) => csvField(title)).join(','), ...rows].join('\r\n')}\r\n`;
 }

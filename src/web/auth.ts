@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Viewer } from '../client/read-model';
 import type { Locked, NewSession, Role } from '../infra/db';
 import { formatUkDateTime } from '../timeline/format';
 
@@ -116,6 +117,11 @@ export function lockedMessage(lockout: Locked): string {
 
 export function canAct(user: { role: Role } | undefined): boolean {
   return user?.role === 'coordinator';
+}
+
+/** Who is looking, for the read model's views: a coordinator sees child IDs, anyone else counts and progress. */
+export function viewerOf(user: { role: Role } | undefined): Viewer {
+  return canAct(user) ? 'coordinator' : 'manager';
 }
 
 /**

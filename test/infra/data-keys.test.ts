@@ -95,12 +95,15 @@ describe.each(stores)('data keys on the %s', (_name, store) => {
     const keys = createDataKeys(master, records());
     const files = createLocalFileStore({ dir: path.join(dir, 'files', id), key: await keys.keyFor(id) });
     const { sha256 } = await files.put(Readable.from([Buffer.from('synthetic document')]));
+    expect(await keys.used(id)).toBe(true);
     await keys.destroy(id);
-    // A new key is made on the next ask: it does not open what the destroyed one sealed.
-    const after = createLocalFileStore({
-      dir: path.join(dir, 'files', id),
-      key: await createDataKeys(master, records()).keyFor(id),
-    });
-    await expect(after.exportTo(sha256, path.join(dir, 'out.txt'))).rejects.toThrow();
+    // No key is made again for it (nothing new can be sealed under a purged id), and the id stays used.
+    await expect(createDataKeys(master, records()).keyFor(id)).rejects.toThrow(/has been purged/);
+    expect(await createDataKeys(master, records()).used(id)).toBe(true);
+    expect(await createDataKeys(master, records()).used('inspection-never-2090-01-09')).toBe(false);
+    // Nor would any other key open what the destroyed one sealed.
+    const other = createLocalFileStore({ dir: path.join(dir, 'files', id), key: randomBytes(32) });
+    await expect(other.exportTo(sha256, path.join(dir, 'out.txt'))).rejects.toThrow();
+    expect(await createDataKeys(master, records()).rewrapAll()).toBe(0);
   });
 });

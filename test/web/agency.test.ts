@@ -20,6 +20,7 @@ import {
   errorSummary,
   storeContents,
   storeFor,
+  type Injects,
 } from './support';
 
 /** The agency link pages, through app.inject() against a real client, worker and list validator. */
@@ -29,6 +30,17 @@ const ctx = useHarness();
 /** The app's clock: the test server's time, set once a test has skipped to its day. */
 let now = 0;
 afterEach(closeApps);
+
+/** A tracked child's page of a per-child deliverable, by the link beside its ID on the deliverable's page. */
+async function childPage(app: Injects, token: string, deliverable: string, childId: string): Promise<string> {
+  const list = await app.inject({ method: 'GET', url: `/a/${token}/d/${deliverable}` });
+  const href = new RegExp(`href="([^"]+)"[^>]*>\\s*Child ${childId}\\s*<`)
+    .exec(list.body)?.[1]
+    ?.replace(/&amp;/g, '&');
+  if (!href) throw new Error(`No link to child ${childId} on ${deliverable}`);
+  expect(href).not.toContain(childId);
+  return href;
+}
 
 /** Each test its own fixed notification date, later than the one before (the test server only moves forward). */
 async function startAtDay2(localAuthority: string, after: string) {
@@ -239,7 +251,9 @@ test('documents by code with a checklist; no meetings to declare; per-child key 
 
       const children = await app.inject({ method: 'GET', url: `/a/${police}/d/key-documents.police` });
       expect(children.body).toContain('Child SYN0001');
-      const kd = await postForm(app, `/a/${police}/d/key-documents.police?child=SYN0004`, {}, [
+      // Each child's page is reached by an opaque reference, never the child's ID in the URL.
+      expect(children.body).not.toMatch(/child=SYN/);
+      const kd = await postForm(app, await childPage(app, police, 'key-documents.police', 'SYN0004'), {}, [
         { field: 'file:KD2', name: 'assessment.pdf', content: '%PDF-1.7 synthetic KD2' },
       ]);
       expect(kd.statusCode).toBe(200);
@@ -252,24 +266,26 @@ test('documents by code with a checklist; no meetings to declare; per-child key 
       const answers = Object.fromEntries(
         Array.from({ length: 8 }, (_, i) => [`q${i + 1}`, `Synthetic answer ${i + 1}`]),
       );
-      const missing = await postForm(app, `/a/${partnership}/d/joint-evaluation?child=SYN0001`, {
+      const evaluationPage = await childPage(app, partnership, 'joint-evaluation', 'SYN0001');
+      const missing = await postForm(app, evaluationPage, {
         mode: 'form',
         q1: 'only one',
       });
       expect(missing.statusCode).toBe(400);
       expect(missing.body).toContain('Answer question 2');
-      const evaluation = await postForm(app, `/a/${partnership}/d/joint-evaluation?child=SYN0001`, {
+      const evaluation = await postForm(app, evaluationPage, {
         mode: 'form',
         ...answers,
       });
       expect(evaluation.statusCode).toBe(200);
       state = await h.client.state(inspectionId);
       const evalSub = state.deliverables.find((d) => d.id === 'joint-evaluation')?.submissions[0];
-      expect(evalSub?.files[0]?.name).toBe('joint-evaluation-SYN0001.txt');
+      // Named by what it is, not by the child (who is in the submission).
+      expect(evalSub).toMatchObject({ childId: 'SYN0001', files: [{ name: 'joint-evaluation.txt' }] });
       // The answers are in the file store, not in workflow state.
       expect(JSON.stringify(state)).not.toContain('Synthetic answer');
 
-      const consent = await postForm(app, `/a/${la}/d/consent?child=SYN0007`, {
+      const consent = await postForm(app, await childPage(app, la, 'consent', 'SYN0007'), {
         consent: 'not-possible',
         details: 'Synthetic reasons',
       });
@@ -278,14 +294,17 @@ test('documents by code with a checklist; no meetings to declare; per-child key 
       const consentSub = state.deliverables.find((d) => d.id === 'consent')?.submissions[0];
       expect(consentSub).toMatchObject({
         childId: 'SYN0007',
+        files: [{ name: 'consent.txt' }],
         note: 'Discussions cannot take place: reasons given',
       });
       expect(JSON.stringify(state)).not.toContain('Synthetic reasons');
 
-      // A child who is not tracked cannot be chosen.
-      const notTracked = await app.inject({ method: 'GET', url: `/a/${la}/d/consent?child=SYN0002` });
-      expect(notTracked.body).not.toContain('name="consent"');
-      const wrong = await postForm(app, `/a/${la}/d/consent?child=SYN0013`, {
+      // A child who is not tracked cannot be chosen, nor a tracked one by its ID in place of its reference.
+      for (const child of ['SYN0002', 'SYN0013']) {
+        const byId = await app.inject({ method: 'GET', url: `/a/${la}/d/consent?child=${child}` });
+        expect(byId.body).not.toContain('name="consent"');
+      }
+      const wrong = await postForm(app, await childPage(app, la, 'consent', 'SYN0013'), {
         child: 'SYN0002',
         consent: 'arranged',
         details: 'x',

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writePack } from '../../src/client/exports';
 import * as messages from '../../src/workflows/messages';
@@ -43,11 +43,22 @@ test('a purge deletes the files, their key and the history: the pack cannot be b
       args: [{ by: { kind: 'staff', name: 'coordinator' } }],
     });
     await executionDeleted(handle, 'the execution to be deleted');
-    expect(existsSync(keyRecord)).toBe(false);
+    // The key is gone; what is left in its place marks the id as used (no later run gets it).
+    expect(readFileSync(keyRecord, 'utf8')).not.toMatch(/sealed/);
+    expect(await h.deployment.dataKeys.used(inspectionId)).toBe(true);
     expect(existsSync(path.join(h.deployment.config.filesDir, inspectionId))).toBe(false);
     await expect(writePack(h.client, inspectionId, path.join(h.dir, 'after.zip'))).rejects.toThrow(
       /no inspection/i,
     );
     await expect(handle.fetchHistory()).rejects.toThrow();
+    // Its execution gone, its id is still not given to a new run: a start again is `-2`.
+    const again = await h.client.start({
+      localAuthority: 'Purged Borough',
+      notifiedOn: h.deployment.calendar.addWorkingDays(notifiedOn, 0),
+      option: 'A',
+      contacts: CONTACTS,
+    });
+    expect(again.inspectionId).toBe(`${inspectionId}-2`);
+    await h.client.client.workflow.getHandle(again.inspectionId).terminate('End of test');
   });
 });

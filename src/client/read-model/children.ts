@@ -99,3 +99,19 @@ export function childGrid(state: InspectionRecord): ChildGrid {
     });
   return { children, rows };
 }
+
+/** The grid for someone who may not see child IDs: the same progress, children numbered in the order tracked. */
+export function childGridWithoutIds(grid: ChildGrid): ChildGrid {
+  const label = (i: number) => `Child ${i + 1}`;
+  return {
+    children: grid.children.map((_, i) => label(i)),
+    rows: grid.rows.map((r) => ({
+      ...r,
+      cells: r.cells.map((c, i) => ({
+        childId: label(i),
+        received: c.received,
+        ...(c.atUk ? { atUk: c.atUk } : {}),
+      })),
+    })),
+  };
+}

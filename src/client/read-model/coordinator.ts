@@ -5,11 +5,13 @@ import {
   inspectionView,
   missingToShow,
   progressOf,
+  seesChildIds,
   type DeliverableView,
   type InspectionView,
   type Progress,
+  type Viewer,
 } from './inspection';
-import { childGrid, type ChildGrid } from './children';
+import { childGrid, childGridWithoutIds, type ChildGrid } from './children';
 import type { RehearsalContext } from './rehearsal';
 import { formatUkDateTime } from '../../timeline/format';
 
@@ -35,6 +37,8 @@ export interface AgencyLinkView {
 
 export interface CoordinatorPage {
   view: InspectionView;
+  /** Whether this page shows child IDs (a coordinator's) or only counts and progress (a manager's). */
+  seesChildIds: boolean;
   days: { day: number; rows: TimelineEntry[] }[];
   counts: Record<Progress, number>;
   /** Each agency's contacts and current link; empty for readers who may not act. */
@@ -67,7 +71,8 @@ const NO_COUNTS: Record<Progress, number> = {
 /**
  * `candidates` are the children put forward on the lists (the `candidates` query); `linkFor` gives an agency's
  * current link (the client signs it); without it no links are shown. A rehearsal's clock (`rehearsal`) says
- * what each time stands for.
+ * what each time stands for. For a manager (`viewer`) the page holds no child ID: no candidates or selection,
+ * the grid's children numbered, not named, and without the agencies' notes (free text may name a child).
  */
 export function coordinatorPage(
   state: InspectionRecord,
@@ -75,8 +80,31 @@ export function coordinatorPage(
   now: Instant,
   linkFor?: (agency: AgencyId) => string,
   rehearsal?: RehearsalContext,
+  viewer: Viewer = 'coordinator',
 ): CoordinatorPage {
-  const view = inspectionView(state, now, rehearsal);
+  const page = fullCoordinatorPage(state, candidates, now, linkFor, rehearsal);
+  if (seesChildIds(viewer)) return page;
+  return {
+    ...page,
+    view: inspectionView(state, now, rehearsal, viewer),
+    seesChildIds: false,
+    selection: { twenty: [], tracked: [] },
+    candidates: [],
+    canSelectTwenty: false,
+    canSelectTracked: false,
+    trackedChoices: [],
+    childGrid: childGridWithoutIds(page.childGrid),
+  };
+}
+
+function fullCoordinatorPage(
+  state: InspectionRecord,
+  candidates: Record<string, string[]>,
+  now: Instant,
+  linkFor?: (agency: AgencyId) => string,
+  rehearsal?: RehearsalContext,
+): CoordinatorPage {
+  const view = inspectionView(state, now, rehearsal, 'coordinator');
   const rows = state.deliverables.map((d, i): TimelineEntry => {
     const v = view.deliverables[i] as DeliverableView;
     const requirement = d.requires ? state.deliverables.find((x) => x.key === d.requires) : undefined;
@@ -107,6 +135,7 @@ export function coordinatorPage(
   const agencyName = (id: AgencyId) => state.contacts.agencies[id]?.name ?? PARTY_NAMES[id];
   return {
     view,
+    seesChildIds: true,
     days,
     counts,
     childGrid: childGrid(state),
@@ -147,4 +176,14 @@ export function coordinatorPage(
       dueUk: r.view.dueUk,
     })),
   };
+}
+
+/** Whether a page holds any child ID: children put forward, selected or tracked. */
+export function showsChildren(page: CoordinatorPage): boolean {
+  return (
+    page.candidates.length > 0 ||
+    page.selection.twenty.length > 0 ||
+    page.selection.tracked.length > 0 ||
+    page.childGrid.children.length > 0
+  );
 }

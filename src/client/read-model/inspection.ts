@@ -26,7 +26,8 @@ import { rehearsalView, rehearsalViewSchema, standsForIn, type RehearsalContext 
  * The inspection as people see it, derived from workflow state at an instant: what `jtai status`, the
  * coordinator's page and `GET /api/inspections/:id` show. The shapes are zod schemas so that the API's
  * OpenAPI document is generated from the very types the views are built to. The view carries how many
- * children are selected and tracked, never their IDs; file names are the names the agencies gave.
+ * children are selected and tracked; their IDs only for a coordinator (`Viewer`); file names are the names the
+ * agencies gave.
  */
 
 const at = (instant: Instant) => ({ at: iso(instant), atUk: formatUkDateTime(instant) });
@@ -188,6 +189,10 @@ export const inspectionViewSchema = z.object({
   mailProblems: z
     .array(mailProblemSchema)
     .describe('Email that is failing or was given up, by agency and recipient: shown prominently'),
+  children: z
+    .object({ selected: z.array(z.string()), tracked: z.array(z.string()) })
+    .optional()
+    .describe('The child IDs selected and tracked: for coordinators only (managers see the counts above)'),
   deliverables: z.array(deliverableViewSchema),
 });
 export type InspectionView = z.infer<typeof inspectionViewSchema>;
@@ -310,11 +315,22 @@ export function deliverableView(
   };
 }
 
-/** With `rehearsal`, each due time also says what it stands for in the week rehearsed. */
+/**
+ * Who is looking, for the views that may hold child IDs: a coordinator sees them (the CLI, run on the host, sees
+ * what a coordinator sees); a manager sees how many and how far along, never which children.
+ */
+export type Viewer = 'coordinator' | 'manager';
+export const seesChildIds = (viewer: Viewer): boolean => viewer === 'coordinator';
+
+/**
+ * With `rehearsal`, each due time also says what it stands for in the week rehearsed. Child IDs only for a
+ * viewer who may see them (`viewer`, a manager unless said).
+ */
 export function inspectionView(
   state: InspectionRecord,
   now: Instant,
   rehearsal?: RehearsalContext,
+  viewer: Viewer = 'manager',
 ): InspectionView {
   const due = nextDue(state);
   const ended = isEnded(state);
@@ -334,6 +350,9 @@ export function inspectionView(
       ? { cancelled: { at: iso(state.cancelled.at), reason: state.cancelled.reason } }
       : {}),
     mailProblems: mailProblemsView(state),
+    ...(seesChildIds(viewer)
+      ? { children: { selected: [...state.selection.twenty], tracked: [...state.selection.tracked] } }
+      : {}),
     deliverables: state.deliverables.map((d) => deliverableView(state, d, now, rehearsal)),
   };
 }

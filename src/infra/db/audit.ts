@@ -25,6 +25,8 @@ export const AUDIT_ACTIONS = {
   'file.downloaded': 'Downloaded a received file',
   'file.withdrawn': 'Withdrew a sent file',
   'candidates.downloaded': 'Downloaded the candidates workbook',
+  'audit.exported': 'Downloaded the inspection’s audit log',
+  'payloads.decoded': 'Decoded Temporal payloads (the Temporal UI’s codec)',
   'deliverable.submitted': 'Sent a deliverable',
   'queries.answered': 'Answered the queries on a list',
   'deliverable.extended': 'Extended a deadline',
@@ -160,6 +162,9 @@ export function auditRepository(db: Queryable, clock: Clock = systemClock) {
 
   return {
     append,
+
+    /** How an action reads, for people (pages, the CSV export). */
+    labelOf: (action: AuditAction): string => AUDIT_ACTIONS[action],
 
     /** Lines in the order written, oldest first; page with `afterId`. */
     async list(

@@ -52,19 +52,33 @@ export function unwrapKey(
   return { key, master: record.master as string };
 }
 
+/**
+ * What a purge leaves in place of the wrapped key: no key (the files stay unreadable), but a mark that the id
+ * was used, so a later inspection never gets the same id (its files, key, links and audit lines stay apart) and
+ * nothing makes a fresh key for a purged inspection.
+ */
+const PURGED = JSON.stringify({ v: 1, purged: true });
+const isPurged = (text: string) => text === PURGED;
+
 export interface DataKeys {
-  /** The inspection's data key, made (and wrapped) the first time it is asked for. */
+  /** The inspection's data key, made (and wrapped) the first time it is asked for; refused once purged. */
   keyFor(inspectionId: string): Promise<Buffer>;
   /** Forget the inspection's data key for good (purge): its files can no longer be opened. */
   destroy(inspectionId: string): Promise<void>;
+  /** Whether the id has ever had a data key (its files, or a purge's mark): then it is not free for a new run. */
+  used(inspectionId: string): Promise<boolean>;
   /** Re-wrap every data key with the current master key; returns how many were re-wrapped. */
   rewrapAll(): Promise<number>;
+  /** How many data keys each master key id wraps (purged inspections hold none). */
+  usage(): Promise<Map<string, number>>;
 }
 
 export function createDataKeys(master: Keyring, records: KeyRecords): DataKeys {
   const cache = new Map<string, Promise<Buffer>>();
   async function load(inspectionId: string): Promise<Buffer> {
     const existing = await records.get(inspectionId);
+    if (existing !== undefined && isPurged(existing))
+      throw new Error(`The inspection ${inspectionId} has been purged: its files can no longer be opened.`);
     if (existing !== undefined) return unwrapKey(master, inspectionId, existing).key;
     const key = randomBytes(32);
     const record = wrapKey(master, inspectionId, key);
@@ -88,13 +102,26 @@ export function createDataKeys(master: Keyring, records: KeyRecords): DataKeys {
     },
     async destroy(inspectionId) {
       cache.delete(inspectionId);
-      await records.remove(inspectionId);
+      await records.replace(inspectionId, PURGED);
+    },
+    async used(inspectionId) {
+      return (await records.get(inspectionId)) !== undefined;
+    },
+    async usage() {
+      const counts = new Map<string, number>();
+      for (const id of await records.list()) {
+        const text = await records.get(id);
+        if (text === undefined || isPurged(text)) continue;
+        const master = String((JSON.parse(text) as Partial<WrappedKey>).master);
+        counts.set(master, (counts.get(master) ?? 0) + 1);
+      }
+      return counts;
     },
     async rewrapAll() {
       let count = 0;
       for (const id of await records.list()) {
         const text = await records.get(id);
-        if (text === undefined) continue;
+        if (text === undefined || isPurged(text)) continue;
         const { key, master: wrappedBy } = unwrapKey(master, id, text);
         if (wrappedBy === master.current.id) continue;
         await records.replace(id, wrapKey(master, id, key));

@@ -9,6 +9,9 @@ export { FileTooLargeError } from './envelope';
 
 export * from './store';
 
+/** Deleting every file needs no key (a purge run again after the key is gone): a store made with this one. */
+const NO_KEY = Buffer.alloc(32);
+
 /** A FileStore whose key is fetched on first use (an inspection's data key is unwrapped, or made, lazily). */
 function withKey(keyFor: () => Promise<Buffer>, make: (key: Buffer) => FileStore): FileStore {
   let store: Promise<FileStore> | undefined;
@@ -19,7 +22,7 @@ function withKey(keyFor: () => Promise<Buffer>, make: (key: Buffer) => FileStore
     has: async (sha256) => (await ready()).has(sha256),
     delete: async (sha256) => (await ready()).delete(sha256),
     exportTo: async (sha256, destination) => (await ready()).exportTo(sha256, destination),
-    deleteAll: async () => (await ready()).deleteAll(),
+    deleteAll: async () => make(NO_KEY).deleteAll(),
   };
 }
 

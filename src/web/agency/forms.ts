@@ -102,7 +102,8 @@ export async function submissionFrom(
       ].join('\n');
       const stored = await storeText(intake, text);
       return {
-        files: [{ stored, name: `joint-evaluation-${childId ?? 'child'}.txt` }],
+        // Named by what it is: the child is in the submission (and the text), never in a file name.
+        files: [{ stored, name: 'joint-evaluation.txt' }],
         extra: child,
       };
     }
@@ -130,7 +131,7 @@ export async function submissionFrom(
         [heading, `Child ID: ${childId ?? ''}`, '', details, ''].join('\n'),
       );
       return {
-        files: [{ stored, name: `consent-${childId ?? 'child'}.txt` }],
+        files: [{ stored, name: 'consent.txt' }],
         extra: {
           ...child,
           note: choice === 'arranged' ? 'Arrangements made' : 'Discussions cannot take place: reasons given',

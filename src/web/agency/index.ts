@@ -55,6 +55,13 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
     return { grant, page };
   }
 
+  /** A tracked child in a URL or form: its opaque reference, never its ID (see LinkSigner.childRef). */
+  const childRef = (a: Access, childId: string) =>
+    app.deployment.links.childRef(a.grant.inspectionId, a.grant.run, childId);
+  /** The tracked child a reference stands for; undefined for anything else. */
+  const childOf = (a: Access, ref: string | undefined) =>
+    ref ? a.page.trackedChildren.find((c) => childRef(a, c) === ref) : undefined;
+
   /** What every agency page is given; a rehearsal's pages show the REHEARSAL banner. */
   const context = (request: FastifyRequest, reply: FastifyReply, a: Access) => ({
     ...pageContext(request, reply),
@@ -85,7 +92,7 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
     async (request, reply) => {
       const a = await access(request.params.token);
       const d = owned(a, request.params.deliverable);
-      return renderDeliverable(request, reply, a, d, request.query.child);
+      return renderDeliverable(request, reply, a, d, childOf(a, request.query.child));
     },
   );
 
@@ -136,7 +143,14 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
       const allowance = await allowanceOf(inspectionId, a.grant.agency);
       let upload: Upload | undefined;
       const refuse = (state: FormState) => () =>
-        renderDeliverable(request, reply, a, d, upload?.fields.child ?? request.query.child, state);
+        renderDeliverable(
+          request,
+          reply,
+          a,
+          d,
+          childOf(a, upload?.fields.child ?? request.query.child),
+          state,
+        );
       if (allowance.left.files <= 0 || allowance.left.bytes <= 0)
         return refuse({ status: 413, errors: [quotaReached(a.page, allowance)], values: {} })();
 
@@ -155,7 +169,9 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
             d.kind === 'list' ? LIST_TYPES : DOCUMENT_TYPES,
             allowance,
           );
-          const childId = d.perTrackedChild ? (upload.fields.child ?? request.query.child) : undefined;
+          const childId = d.perTrackedChild
+            ? childOf(a, upload.fields.child ?? request.query.child)
+            : undefined;
           const values = upload.fields;
           if (upload.problems.length > 0) {
             return refuse({
@@ -412,7 +428,7 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
     const child = childId && a.page.trackedChildren.includes(childId) ? childId : undefined;
     const csrfToken = reply.generateCsrf();
     const token = (request.params as TokenParams).token;
-    const query = new URLSearchParams({ _csrf: csrfToken, ...(child ? { child } : {}) });
+    const query = new URLSearchParams({ _csrf: csrfToken, ...(child ? { child: childRef(a, child) } : {}) });
     const id = item.view.id;
     if (form) reply.code(form.status);
     return reply.view('agency/deliverable.njk', {
@@ -429,6 +445,8 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
       },
       listTitle: item.list && isListId(item.list) ? LIST_TITLES[item.list] : undefined,
       child,
+      childRef: child ? childRef(a, child) : undefined,
+      childRefs: Object.fromEntries(a.page.trackedChildren.map((c) => [c, childRef(a, c)])),
       childProgress: child ? item.perChild?.find((p) => p.childId === child) : undefined,
       action: `/a/${token}/d/${encodeURIComponent(id)}?${query.toString()}`,
       answersAction: `/a/${token}/d/${encodeURIComponent(id)}/answers?${new URLSearchParams({ _csrf: csrfToken }).toString()}`,

@@ -10,7 +10,7 @@ import {
   receiptSchema,
 } from '../../client/read-model';
 import { auditCommand, auditStaff } from '../audit';
-import { basicUser, canAct, lockedMessage } from '../auth';
+import { basicUser, canAct, lockedMessage, viewerOf } from '../auth';
 import { noStore, sendError, sendInspectionCalendar } from '../http';
 import {
   actionRefusals,
@@ -114,7 +114,13 @@ export function apiRoutes(parent: FastifyInstance, _options: unknown, done: (err
         response: { 200: answer('The inspection', inspectionViewSchema), ...readRefusals },
       },
     },
-    async (request) => app.inspections.view(request.params.id, app.now()),
+    async (request) => {
+      const view = await app.inspections.view(request.params.id, app.now(), viewerOf(request.user));
+      // A view with child IDs (a coordinator's, once children are selected): who read it is in the log.
+      if (view.children && (view.children.selected.length > 0 || view.children.tracked.length > 0))
+        await auditStaff(app, request, 'status.viewed', request.params.id, { surface: 'api' });
+      return view;
+    },
   );
 
   app.get(

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { writeCandidates, writePack } from '../../client/exports';
-import { auditStaff } from '../audit';
-import { sendInspectionCalendar, sendScratchFile } from '../http';
-import { signedIn, type IdParams } from './guards';
+import { auditCsv, auditStaff, inspectionAudit } from '../audit';
+import { sendAttachment, sendInspectionCalendar, sendScratchFile } from '../http';
+import { coordinator, signedIn, type IdParams } from './guards';
 
 /** Downloads of an inspection: the inspector pack, the children put forward, the calendar file. */
 export function downloads(app: FastifyInstance): void {
@@ -14,7 +14,8 @@ export function downloads(app: FastifyInstance): void {
   for (const file of files) {
     app.get<{ Params: IdParams }>(
       `/inspections/:id/${file.path}`,
-      { preHandler: signedIn },
+      // Child IDs: a coordinator's downloads only (managers see counts and progress).
+      { preHandler: coordinator },
       async (request, reply) => {
         const { id } = request.params;
         // Child data: written to the audit log before it is sent (no line, no download).
@@ -25,6 +26,19 @@ export function downloads(app: FastifyInstance): void {
       },
     );
   }
+
+  // The inspection's audit log (who saw or did what, never a child ID): the download is itself a line in it.
+  app.get<{ Params: IdParams }>(
+    '/inspections/:id/audit.csv',
+    { preHandler: coordinator },
+    async (request, reply) => {
+      const { id } = request.params;
+      await app.inspections.state(id); // an inspection that does not exist is a 404, not an empty file
+      await auditStaff(app, request, 'audit.exported', id);
+      const csv = auditCsv(await inspectionAudit(app, id), app.store.audit.labelOf);
+      return sendAttachment(reply, `${id}-audit.csv`, 'text/csv; charset=utf-8', csv);
+    },
+  );
 
   app.get<{ Params: IdParams }>(
     '/inspections/:id/timeline.ics',

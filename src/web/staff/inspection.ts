@@ -2,9 +2,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { CommandError, performCommand, type Commands, type Results } from '../../client/commands';
 import { JtaiError } from '../../client/errors';
-import { auditCommand } from '../audit';
-import { canAct } from '../auth';
+import { auditCommand, auditRow, auditStaff, inspectionAudit } from '../audit';
+import { canAct, viewerOf } from '../auth';
 import { showError } from '../errors';
+import { showsChildren } from '../../client/read-model';
 import { presentCoordinatorPage } from '../presenters';
 import { coordinator, formPage, signedIn, type Body, type IdParams } from './guards';
 
@@ -29,6 +30,9 @@ const DONE: Record<string, string> = {
     'The request is recorded and the agency has been asked; it is chased like any other deliverable.',
 };
 
+/** Audit lines on the inspection's page; the CSV export has them all. */
+const AUDIT_LINES_SHOWN = 50;
+
 export function inspectionPages(app: FastifyInstance): void {
   async function renderInspection(
     request: FastifyRequest<{ Params: IdParams }>,
@@ -38,7 +42,13 @@ export function inspectionPages(app: FastifyInstance): void {
     const page = await app.inspections.coordinatorPage(request.params.id, {
       withLinks: canAct(request.user),
       at: app.now(),
+      viewer: viewerOf(request.user),
     });
+    // Child IDs on the page (a coordinator's, once children are put forward): who saw them is in the log.
+    if (page.seesChildIds && showsChildren(page))
+      await auditStaff(app, request, 'status.viewed', request.params.id, { surface: 'page' });
+    // The coordinator sees who saw or did what in this inspection, newest first (the CSV has every line).
+    const audit = canAct(request.user) ? await inspectionAudit(app, request.params.id) : [];
     if (extra.status) reply.code(extra.status);
     return reply.view(
       'staff/inspection.njk',
@@ -47,6 +57,13 @@ export function inspectionPages(app: FastifyInstance): void {
         p: presentCoordinatorPage(page),
         ...(page.view.rehearsal ? { rehearsal: page.view.rehearsal } : {}),
         canAct: canAct(request.user),
+        audit: {
+          count: audit.length,
+          latest: audit
+            .slice(-AUDIT_LINES_SHOWN)
+            .reverse()
+            .map((line) => auditRow(line, app.store.audit.labelOf)),
+        },
         errors: extra.errors ?? [],
         // A fresh id for each form shown: a second click of the same form counts once.
         updateIds: { message: randomUUID(), request: randomUUID() },
