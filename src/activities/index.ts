@@ -169,28 +169,36 @@ export function createActivities(deps: ActivityDependencies) {
     },
 
     /**
-     * One attempt at each of several emails queued together (an inspection's request emails at its start), one
-     * after another: one activity and one workflow task for all of them instead of one each. A send's failure
-     * does not stop the rest: each outcome comes back (typed as sendNotice throws them). The heartbeat carries
-     * the outcomes so far, so after a crash the workflow knows those; the others may or may not have gone.
+     * One attempt at each of several emails queued together (an inspection's request emails at its start), side
+     * by side, each on its own connection as sendNotice's would be: one activity and one workflow task for all
+     * of them instead of one each, and no slower than the slowest send. A send's failure does not stop the
+     * rest: each outcome comes back (typed as sendNotice throws them). The heartbeat carries the outcomes so
+     * far (null: not known yet), so after a crash the workflow knows those; the others may or may not have gone.
      */
     async sendNotices(notices: Notice[]): Promise<NoticeOutcome[]> {
-      const outcomes: NoticeOutcome[] = [];
+      const outcomes: (NoticeOutcome | null)[] = notices.map(() => null);
       return withHeartbeat(
-        async () => {
-          for (const notice of notices) {
-            try {
-              await sendOne(notice);
-              outcomes.push({ sent: true });
-            } catch (err) {
-              const failure = err as ApplicationFailure;
-              outcomes.push({ sent: false, type: failure.type ?? MailFailure.Temporary, reason: failure.message });
-            }
-            // The SDK sends the latest details at its own pace: after a crash the server has those last sent.
-            Context.current().heartbeat({ outcomes });
-          }
-          return outcomes;
-        },
+        () =>
+          Promise.all(
+            notices.map(async (notice, i) => {
+              let outcome: NoticeOutcome;
+              try {
+                await sendOne(notice);
+                outcome = { sent: true };
+              } catch (err) {
+                const failure = err as ApplicationFailure;
+                outcome = {
+                  sent: false,
+                  type: failure.type ?? MailFailure.Temporary,
+                  reason: failure.message,
+                };
+              }
+              outcomes[i] = outcome;
+              // The SDK sends the latest details at its own pace: after a crash the server has those last sent.
+              Context.current().heartbeat({ outcomes });
+              return outcome;
+            }),
+          ),
         () => ({ outcomes }),
       );
     },

@@ -18,19 +18,14 @@ import type { Delivery } from './types';
  * by itself; the workflow records each failure (so status shows "failing since … : reason" after the first
  * failed attempt), waits, and tries again until a day has passed, then gives up and says so.
  */
-const sendOptions = {
+const { sendNotice, sendNotices } = proxyActivities<Activities>({
+  // The SMTP transport's own timeouts (src/infra/mail.ts: up to 10 minutes for a slow server's answer) add up
+  // to under this: an attempt ends, sent or failed, before the next can start. A batch's sends go side by side.
+  startToCloseTimeout: '11 minutes',
   // The activity heartbeats every 5 s: a worker that dies mid-send is noticed within this.
   heartbeatTimeout: '20 seconds',
   retry: { maximumAttempts: 1 },
-} as const;
-const { sendNotice } = proxyActivities<Activities>({
-  ...sendOptions,
-  // The SMTP transport's own timeouts (src/infra/mail.ts: up to 10 minutes for a slow server's answer) add up
-  // to under this: an attempt ends, sent or failed, before the next can start.
-  startToCloseTimeout: '11 minutes',
 });
-/** One after another: MAX_BATCH sends of at most 11 minutes each. */
-const { sendNotices } = proxyActivities<Activities>({ ...sendOptions, startToCloseTimeout: '66 minutes' });
 
 const MINUTE = 60_000;
 /** Waits between attempts: short at first (a blip), then longer, at most an hour. */
@@ -78,7 +73,7 @@ export async function deliver(
   }
 }
 
-/** Most emails in one sendNotices call: six agencies' request emails at a start (each send ≤ ~10.5 minutes). */
+/** Most emails in one sendNotices call (each its own SMTP connection, side by side): six agencies' at a start. */
 export const MAX_BATCH = 6;
 
 /**
@@ -157,7 +152,7 @@ function heartbeatOutcomes(err: unknown): (NoticeOutcome | undefined)[] {
   const cause = err instanceof ActivityFailure ? err.cause : err;
   const details = cause instanceof TimeoutFailure ? cause.lastHeartbeatDetails : undefined;
   const outcomes = (details as { outcomes?: unknown } | undefined)?.outcomes;
-  return Array.isArray(outcomes) ? (outcomes as NoticeOutcome[]) : [];
+  return Array.isArray(outcomes) ? (outcomes as (NoticeOutcome | null)[]).map((o) => o ?? undefined) : [];
 }
 
 function describeFailure(err: unknown): Failure {

@@ -56,7 +56,7 @@ test('the request emails of a start go in one activity, each arriving once with 
   );
 });
 
-test('in a batch, an address refused for good is given up and the coordinator told; a send of unknown outcome is resent flagged; the rest go once', async () => {
+test('in a batch, an address refused for good is given up and the coordinator told; sends of unknown outcome are resent flagged; no unflagged second copy', async () => {
   const { env, h } = ctx;
   const notifiedOn = notificationMonday('2090-02-01');
   await skipTo(env, at(notifiedOn, 0, '08:30'));
@@ -82,18 +82,24 @@ test('in a batch, an address refused for good is given up and the coordinator to
         expect(settled.filter((d) => d.template === 'delivery-failed')).toMatchObject([
           { status: 'sent', to: 'coordinator' },
         ]);
-        // The first of the batch (taken, never acknowledged) is resent, flagged; no other is.
-        const resent = settled.filter((d) => d.possibleDuplicate);
-        expect(resent).toHaveLength(1);
-        expect(resent[0]).toMatchObject({ status: 'sent', attempts: 2 });
+        // The server kept one and dropped every connection before acknowledging: each send it cut off is of
+        // unknown outcome, resent once and flagged. A second copy arrived only of a flagged email.
+        const flagged = settled.filter((d) => d.possibleDuplicate).map((d) => d.key);
+        expect(flagged.length).toBeGreaterThanOrEqual(1);
+        for (const d of settled.filter((x) => x.possibleDuplicate))
+          expect(d).toMatchObject({ status: 'sent', attempts: 2 });
         expect(requests(settled).filter((d) => d.status === 'sent')).toHaveLength(AGENCIES - 1);
         const keys = requestKeys();
-        expect(keys.filter((k) => k === resent[0]!.key)).toHaveLength(2);
+        const twice = keys.filter((k, i) => keys.indexOf(k) !== i);
+        expect(twice).toHaveLength(1);
+        expect(flagged).toContain(twice[0]);
         expect(keys).not.toContain('request-digest/police');
-        expect(keys).toHaveLength(AGENCIES);
-        // One batch, then the resend and the coordinator's "email failed", each alone.
+        expect(new Set(keys).size).toBe(AGENCIES - 1);
+        // One batch; then the coordinator's "email failed" and the resends (queued at once together, or alone).
         const [first, ...then] = await activitiesScheduled(inspectionId);
-        expect([first, then]).toEqual(['sendNotices', ['sendNotice', 'sendNotice']]);
+        expect(first).toBe('sendNotices');
+        expect(then.length).toBeGreaterThanOrEqual(1);
+        expect(then.length).toBeLessThanOrEqual(1 + flagged.length);
       },
     ),
   );
