@@ -15,7 +15,7 @@ import {
   type Harness,
 } from '../support/harness';
 import { createDevServerEnv } from '../support/temporal';
-import { agencyToken, build, closeApps, DOB_HEADER, list6, PASSWORDS } from './support';
+import { agencyToken, build, closeApps, DOB_HEADER, list6, PASSWORDS, storeFor } from './support';
 
 /**
  * In a real browser (Debian's Chromium through playwright-core, headless, nothing fetched from the network):
@@ -227,6 +227,75 @@ browserTest(
         await h.client.cancel(other.inspectionId, 'End of test').catch(() => undefined);
       }
     });
+  },
+  180_000,
+);
+
+/** A signed-in coordinator's page in the browser (the app listening, Chromium launched, on first use). */
+async function coordinatorPage(): Promise<Page> {
+  if (!app) {
+    app = await build(h);
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  }
+  if (!context) await launch();
+  const page = await context.newPage();
+  await page.goto(`${base}/sign-in`);
+  if (await page.locator('#password').count()) {
+    await page.fill('#username', 'coord');
+    await page.fill('#password', PASSWORDS.coordinator);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${base}/`);
+  }
+  return page;
+}
+
+/** Accessible at 1024 px and 375 px, with a screenshot of each. */
+async function checked(page: Page, what: string, name: string): Promise<void> {
+  await accessible(page, what);
+  await shot(page, name);
+  await onPhone(page, what, `${name}-phone`);
+}
+
+browserTest(
+  'the start form (GOV.UK date input, contacts as fields from the agency directory) and the directory page: accessible, errors marked field by field',
+  async () => {
+    const store = await storeFor(h);
+    await store.agencyDirectory.saveContacts(CONTACTS, 'test');
+    const page = await coordinatorPage();
+    await page.goto(`${base}/inspections/new`);
+    expect(await page.inputValue('#police-contact')).toBe(CONTACTS.agencies.police.contact);
+    await checked(page, 'start form', 'start-form');
+
+    // Two problems: both in the summary (focused), only those two fields marked.
+    await page.fill('#localAuthority', 'Browsershire');
+    await page.fill('#notifiedOn-day', '31');
+    await page.fill('#notifiedOn-month', '2');
+    await page.fill('#notifiedOn-year', '2099');
+    await page.fill('#police-contact', 'not-an-email');
+    await page.getByRole('button', { name: 'Start the inspection' }).click();
+    const summary = page.locator('.govuk-error-summary');
+    await summary.waitFor();
+    expect(await summary.locator('a').allTextContents()).toEqual([
+      'The notification date must be a real date',
+      "Enter the email address of Example Police's primary contact in the correct format, like name@example.com",
+    ]);
+    expect(
+      await page.evaluate<string[]>(
+        "[...document.querySelectorAll('input.govuk-input--error')].map((e) => e.id)",
+      ),
+    ).toEqual(['notifiedOn-day', 'notifiedOn-month', 'notifiedOn-year', 'police-contact']);
+    expect(await page.inputValue('#localAuthority')).toBe('Browsershire');
+    await checked(page, 'start form with errors', 'start-form-errors');
+
+    await page.goto(`${base}/agencies`);
+    await checked(page, 'agency directory', 'agency-directory');
+    await page.fill('#coordinator-name', 'Alex Coordinator');
+    await page.getByRole('button', { name: 'Save the directory' }).click();
+    await page.locator('.govuk-notification-banner--success').waitFor();
+    expect((await store.agencyDirectory.get()).coordinator?.name).toBe('Alex Coordinator');
+    await checked(page, 'agency directory saved', 'agency-directory-saved');
+    await page.close();
   },
   180_000,
 );

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { protectFormPages } from '../http';
+import { agencyDirectoryPages } from './agencies';
 import { dashboardPage } from './dashboard';
 import { debriefPages } from './debrief';
 import { downloads } from './downloads';
@@ -19,6 +20,7 @@ export function staffRoutes(app: FastifyInstance, _options: unknown, done: (err?
     signInPages,
     dashboardPage,
     startPages,
+    agencyDirectoryPages,
     inspectionPages,
     downloads,
     debriefPages,

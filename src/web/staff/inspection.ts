@@ -7,6 +7,7 @@ import { canAct } from '../auth';
 import { showError } from '../errors';
 import { presentCoordinatorPage } from '../presenters';
 import { coordinator, formPage, signedIn, type Body, type IdParams } from './guards';
+import { redirectWith, takeFlash } from './notes';
 
 /**
  * One inspection's page, and the coordinator's actions on it: each form is parsed as its command and run
@@ -55,11 +56,13 @@ export function inspectionPages(app: FastifyInstance): void {
     );
   }
 
-  app.get<{ Params: IdParams; Querystring: { done?: string } }>(
-    '/inspections/:id',
-    { preHandler: signedIn },
-    async (request, reply) => renderInspection(request, reply, { done: request.query.done ?? '' }),
-  );
+  app.get<{ Params: IdParams }>('/inspections/:id', { preHandler: signedIn }, async (request, reply) => {
+    const flash = await takeFlash(app, request);
+    return renderInspection(request, reply, {
+      ...(flash.done ? { done: flash.done } : {}),
+      ...(flash.errors ? { errors: flash.errors } : {}),
+    });
+  });
 
   /**
    * A coordinator's action: the form parsed as its command and run through the client, then back to the
@@ -81,7 +84,9 @@ export function inspectionPages(app: FastifyInstance): void {
         try {
           const { command } = await performCommand(app.inspections, request.params.id, name, input(request));
           await auditCommand(app, request, request.params.id, name, command);
-          return await reply.redirect(`/inspections/${request.params.id}?done=${done(command)}`, 303);
+          return await redirectWith(app, request, reply, `/inspections/${request.params.id}`, {
+            done: done(command),
+          });
         } catch (err) {
           if (!(err instanceof JtaiError)) throw err;
           if (err.type === 'NotFound') throw err;
