@@ -258,7 +258,7 @@ async function checked(page: Page, what: string, name: string): Promise<void> {
 }
 
 browserTest(
-  'the start form (GOV.UK date input, contacts as fields from the agency directory) and the directory page: accessible, errors marked field by field',
+  'the start form (GOV.UK date input, contacts as fields from the agency directory), the directory page and a check-your-answers page: accessible, errors marked field by field',
   async () => {
     const store = await storeFor(h);
     await store.agencyDirectory.saveContacts(CONTACTS, 'test');
@@ -295,6 +295,34 @@ browserTest(
     await page.locator('.govuk-notification-banner--success').waitFor();
     expect((await store.agencyDirectory.get()).coordinator?.name).toBe('Alex Coordinator');
     await checked(page, 'agency directory saved', 'agency-directory-saved');
+
+    // An act that cannot be undone (the worker running): a check-your-answers page first, then a banner.
+    await h.run(async () => {
+      // An act that cannot be undone: a check-your-answers page first, then the outcome in a banner.
+      const { inspectionId } = await h.client.start({
+        localAuthority: 'Checkshire',
+        notifiedOn: upcomingNotificationMonday(),
+        option: 'A',
+        contacts: CONTACTS,
+      });
+      try {
+        await page.goto(`${base}/inspections/${inspectionId}`);
+        await page.selectOption('#waive-deliverable', 'list-8');
+        await page.fill('#waive-reason', 'Not held by the area');
+        await page.getByRole('button', { name: 'Waive it' }).click();
+        await page.waitForURL(/\/check\//);
+        expect(await page.locator('.govuk-summary-list').textContent()).toContain('Not held by the area');
+        await checked(page, 'check before waiving', 'check-waive');
+        await page.getByRole('button', { name: 'Waive it' }).click();
+        await page.locator('.govuk-notification-banner--success').waitFor();
+        expect(await page.locator('.govuk-notification-banner--success').textContent()).toContain(
+          'The deliverable is waived',
+        );
+        expect(new URL(page.url()).pathname).toBe(`/inspections/${inspectionId}`);
+      } finally {
+        await h.client.cancel(inspectionId, 'End of test').catch(() => undefined);
+      }
+    });
     await page.close();
   },
   180_000,
