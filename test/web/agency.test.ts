@@ -364,6 +364,11 @@ test('uploads: over 25 MB (one or several in a post), a program named report.pdf
         '“report.pdf” is a Windows program, not a PDF: programs are not accepted, whatever their name.',
       );
       expect(exe.body).not.toContain('This program cannot be run');
+      // The problem is shown under 3.2's own field, and 3.1's field is not marked.
+      expect(exe.body).toMatch(
+        /<p id="file-3-2-error" class="govuk-error-message">[\s\S]*?“report\.pdf” is a Windows program/,
+      );
+      expect(exe.body).not.toContain('id="file-3-1-error"');
       expect(await storeContents(h, inspectionId)).toEqual(empty);
       let d = (await h.client.state(inspectionId)).deliverables.find(
         (x) => x.id === 'annex-a-documents.police',
