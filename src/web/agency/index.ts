@@ -157,10 +157,15 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
           );
           const childId = d.perTrackedChild ? (upload.fields.child ?? request.query.child) : undefined;
           const values = upload.fields;
-          if (upload.problems.length > 0) {
+          // Documents: a file that cannot be taken does not lose the good ones of the same post. They are
+          // recorded, and the page says which were not, each under its own document: a browser cannot put
+          // chosen files back in the form, so holding them back would have the agency choose them all again.
+          const problems = upload.problems.map((p) => ({ text: p.message, href: `#${fieldId(p.field)}` }));
+          const partly = problems.length > 0 && d.kind === 'documents' && upload.files.length > 0;
+          if (problems.length > 0 && !partly) {
             return refuse({
               status: 400,
-              errors: upload.problems.map((p) => ({ text: p.message, href: `#${fieldId(p.field)}` })),
+              errors: problems,
               values,
             });
           }
@@ -168,6 +173,8 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
           let extra: { childId?: string; note?: string; complete?: boolean };
           try {
             ({ files, extra } = await submissionFrom(d, upload, childId, a.page, intake));
+            // Not everything came: it is not the last of it.
+            if (partly) delete extra.complete;
           } catch (err) {
             if (err instanceof FormError) return refuse({ status: 400, errors: err.errors, values });
             throw err;
@@ -195,6 +202,7 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
             if (!(err instanceof JtaiError)) throw err;
             return refuse(refusedSubmission(err, values, a.page));
           }
+          if (partly) return () => partlyReceived(request, reply, a, d, childId, files, problems);
           return () => receiptPage(request, reply, a, d, receipt, childId);
         })();
       } finally {
@@ -234,6 +242,27 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
       rows: submission?.rows,
       note: submission?.note,
       childId,
+    });
+  }
+
+  /** Some files of a post recorded, others not: the form again, saying which came and which to send again. */
+  async function partlyReceived(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    a: Access,
+    d: AgencyItem,
+    childId: string | undefined,
+    files: FileToSubmit[],
+    errors: FormState['errors'],
+  ): Promise<FastifyReply> {
+    const page = await app.inspections.agencyPage(a.page.inspectionId, a.grant.agency, app.now());
+    const after = page.items.find((x) => x.view.id === d.view.id) ?? d;
+    const received = files.map((f) => ('stored' in f ? f.name : '') + (f.code ? ` (${f.code})` : ''));
+    return renderDeliverable(request, reply, { ...a, page }, after, childId, {
+      status: 200,
+      errors,
+      values: {},
+      received,
     });
   }
 
@@ -399,6 +428,8 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
     summary?: string;
     findings?: QueryView[];
     values: Record<string, string>;
+    /** Files of the same post that were recorded (the others are the errors). */
+    received?: string[];
   }
 
   async function renderDeliverable(
