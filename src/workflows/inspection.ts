@@ -170,6 +170,8 @@ export async function inspection(input: InspectionInput): Promise<PurgeOutcome> 
                       ? `: ${first.message}`
                       : '.'),
                 result.errors,
+                // Its warnings too (shown after the errors), so one upload shows all there is to fix.
+                ...(patched(REFUSAL_WARNINGS_PATCH) ? [result.warnings] : []),
               );
             }
             // The check took time: re-check what it depends on (waived, ended, a later selection) before recording.
@@ -788,6 +790,8 @@ const NOTICES_PATCH = 'receipts-and-owner-notices';
  * such submissions call it, so histories without one replay as they were.
  */
 const UPLOAD_QUOTA_PATCH = 'upload-quota-in-workflow';
+/** A list refused for its errors carries its warnings as a second detail (histories before it have none). */
+const REFUSAL_WARNINGS_PATCH = 'list-refusal-warnings';
 /** Emails that tell what happened: sent even once what they concern is settled or the inspection has ended. */
 const INFORMATIONAL = new Set<NoticeTemplate>(['receipt', 'arrivals-digest', 'waived', 'message']);
 /** Emails to the coordinator alone (the agency's escalation lead is not copied). */

@@ -419,6 +419,14 @@ test('uploads: over 25 MB (one or several in a post), a program named report.pdf
       ]);
       expect(badList.statusCode).toBe(400);
       expect(badList.body).toContain('The list has 1 error and was not recorded');
+      // Its warning is shown too, after its error: all there is to fix in one upload.
+      const errorsAt = badList.body.indexOf('Errors in the list');
+      const warningsAt = badList.body.indexOf('Also check: warnings in the list');
+      expect(errorsAt).toBeGreaterThan(0);
+      expect(warningsAt).toBeGreaterThan(errorsAt);
+      expect(
+        /<table class="govuk-table jtai-findings jtai-warnings"[\s\S]*?<\/table>/.exec(badList.body)?.[0],
+      ).toMatch(/<td class="govuk-table__cell">[^<]*\S[^<]*<\/td>/);
       expect(await storeContents(h, inspectionId)).toEqual(kept);
     }),
   );

@@ -290,10 +290,14 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
       return { status: shown.status, errors: [{ text: err.message, href: '#main-content' }], values };
     // The validator's messages start with their place ("Row 3, column "X": …"); the page shows the
     // place once, in its own words and columns.
-    const findings = ((Array.isArray(err.details[0]) ? err.details[0] : []) as QueryView[]).map((f) => ({
-      ...f,
-      message: f.message.replace(/^Row \d+, column "[^"]*": /, ''),
-    }));
+    const inWords = (detail: unknown) =>
+      ((Array.isArray(detail) ? detail : []) as QueryView[]).map((f) => ({
+        ...f,
+        message: f.message.replace(/^Row \d+, column "[^"]*": /, ''),
+      }));
+    const findings = inWords(err.details[0]);
+    // Its warnings too, after the errors: all there is to fix in one upload.
+    const warnings = inWords(err.details[1]);
     return {
       status: 400,
       summary: err.message.split(';')[0] ?? err.message,
@@ -302,6 +306,7 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
         href: '#file',
       })),
       findings,
+      ...(warnings.length ? { warnings } : {}),
       values: {},
     };
   }
@@ -427,6 +432,8 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
     errors: { text: string; href: string }[];
     summary?: string;
     findings?: QueryView[];
+    /** A refused list's warnings, shown after its errors. */
+    warnings?: QueryView[];
     values: Record<string, string>;
     /** Files of the same post that were recorded (the others are the errors). */
     received?: string[];
