@@ -212,6 +212,17 @@ test('documents by code with a checklist; no meetings to declare; per-child key 
       ]);
       expect(docs.statusCode).toBe(200);
       expect(docs.body).toContain('More is still owed');
+      // A partial upload: the green panel itself says what is still owed, by code and title.
+      const panel =
+        /<div class="govuk-panel[\s\S]*?id="received-panel"[\s\S]*?<\/div>\s*<\/div>/.exec(docs.body)?.[0] ??
+        '';
+      expect(panel).toContain('Received');
+      const owed = [...panel.matchAll(/<li>([^<]+)<\/li>/g)].map((m) => m[1]);
+      expect(panel).toContain('Still owed:');
+      expect(owed[0]).toMatch(/^3\.3 Learning and development/);
+      expect(owed[1]).toBe('3.4 Child protection referral document');
+      expect(owed).toHaveLength(7);
+      expect(owed.some((x) => x?.startsWith('3.1 '))).toBe(false);
       state = await h.client.state(inspectionId);
       const annex = state.deliverables.find((d) => d.id === 'annex-a-documents.police');
       expect(annex?.submissions[0]?.files.map((f) => f.code)).toEqual(['3.1', '3.2', '3.2']);

@@ -3,7 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { CommandError, performCommand, updateId as updateIdField } from '../../client/commands';
 import { outcomeOfFailure, type Outcome } from '../../client/errors';
 import { JtaiError, type FileToSubmit } from '../../client/inspections';
-import type { AgencyItem, AgencyView, QueryView, ReceiptView } from '../../client/read-model';
+import {
+  missingToShow,
+  type AgencyItem,
+  type AgencyView,
+  type QueryView,
+  type ReceiptView,
+} from '../../client/read-model';
 import type { LinkGrant } from '../../infra/links';
 import { isListId, LIST_TITLES, templateFileName, writeListTemplate } from '../../lists';
 import { syntheticFileName, writeSyntheticList } from '../../lists/synthetic';
@@ -231,7 +237,12 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
     const page = await app.inspections.agencyPage(a.page.inspectionId, a.grant.agency, app.now());
     const after = page.items.find((x) => x.view.id === d.view.id) ?? d;
     const submission = after.submissions.find((s) => s.id === receipt.submissionId);
+    // What is still owed, by code and title, in the panel itself: "Received" alone reads as all done.
+    const stillOwed = receipt.complete
+      ? []
+      : missingToShow(after.view).map((code) => documentLabel(after, code));
     return reply.view('agency/receipt.njk', {
+      stillOwed,
       ...context(request, reply, a),
       base: `/a/${(request.params as TokenParams).token}`,
       page,
@@ -515,4 +526,10 @@ function quotaProblem(page: AgencyView, what: string): { text: string; href: str
 
 function refused(): JtaiError {
   return webError('LinkRefused', 'This link does not work.');
+}
+
+/** A document by its code and title: "3.5 Strategy, policies and guidance …". */
+function documentLabel(item: AgencyItem, code: string): string {
+  const title = item.documents.find((doc) => doc.code === code)?.title;
+  return title ? `${code} ${title}` : code;
 }
