@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { pdf, windowsProgram } from '../support/documents';
 import { eventually } from '../support/eventually';
 import {
   CONTACTS,
@@ -324,6 +325,61 @@ browserTest(
       }
     });
     await page.close();
+  },
+  180_000,
+);
+
+browserTest(
+  'agency pages: a bad file beside good ones (the good recorded, the bad under its own document), then a partial receipt whose panel says what is still owed: accessible',
+  async () => {
+    if (!app) {
+      app = await build(h);
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    }
+    if (!context) await launch();
+    await h.run(async () => {
+      const { inspectionId } = await h.client.start({
+        localAuthority: 'Partshire',
+        notifiedOn: upcomingNotificationMonday(),
+        option: 'A',
+        contacts: CONTACTS,
+      });
+      try {
+        const token = agencyToken(h, await h.client.state(inspectionId), 'police');
+        const page = await context.newPage();
+        await page.goto(`${base}/a/${token}/d/annex-a-documents.police`);
+        await page.setInputFiles('#file-3-1', {
+          name: 'structure.pdf',
+          mimeType: 'application/pdf',
+          buffer: pdf,
+        });
+        await page.setInputFiles('#file-3-2', {
+          name: 'report.pdf',
+          mimeType: 'application/pdf',
+          buffer: windowsProgram,
+        });
+        await page.getByRole('button', { name: 'Upload documents' }).click();
+        await page.locator('#partly-received').waitFor();
+        expect(await page.locator('#file-3-2-error').textContent()).toContain('report.pdf');
+        expect(await page.locator('#file-3-1-error').count()).toBe(0);
+        expect(await page.locator('#partly-received').textContent()).toContain('structure.pdf (3.1)');
+        await checked(page, 'documents partly received', 'agency-partly-received');
+
+        await page.setInputFiles('#file-3-2', {
+          name: 'assessment.pdf',
+          mimeType: 'application/pdf',
+          buffer: pdf,
+        });
+        await page.getByRole('button', { name: 'Upload documents' }).click();
+        await page.locator('#received-panel').waitFor();
+        expect(await page.locator('#received-panel').textContent()).toMatch(/Still owed:\s*3\.3 Learning/);
+        await checked(page, 'partial receipt', 'agency-receipt-still-owed');
+        await page.close();
+      } finally {
+        await h.client.cancel(inspectionId, 'End of test').catch(() => undefined);
+      }
+    });
   },
   180_000,
 );
