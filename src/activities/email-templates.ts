@@ -1,3 +1,6 @@
+import { documentsFor } from '../timeline/theme';
+import { THEMES } from '../timeline/themes';
+import type { AgencyId } from '../timeline/types';
 import type { NoticeTemplate } from './types';
 
 /**
@@ -221,3 +224,19 @@ export const REHEARSAL_WORDING = {
     '',
   ].join('\n'),
 };
+
+/**
+ * A document code as emails name it, with its title from the theme data: "3.5 Strategy, policies and
+ * guidance …". The notice names the deliverable (`annex-a-documents.police`), not the theme: the first theme
+ * that asks that agency for the code under it gives the title; an unknown code is shown as it is.
+ */
+export function documentLabel(deliverableId: string, agency: AgencyId, code: string): string {
+  const key = deliverableId.split('.')[0];
+  for (const theme of Object.values(THEMES))
+    for (const definition of theme.deliverables)
+      if (definition.key === key) {
+        const title = documentsFor(definition, agency).find((doc) => doc.code === code)?.title;
+        if (title) return `${code} ${title}`;
+      }
+  return code;
+}

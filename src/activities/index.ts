@@ -6,7 +6,7 @@ import type { validateListFile as ValidateListFile } from '../lists';
 import { ukDate } from '../timeline/calendar';
 import { formatUkDateTimeLabelled } from '../timeline/format';
 import { isRehearsalId } from '../timeline/rehearsal';
-import { EMAIL_TEMPLATES, fillTemplate, REHEARSAL_WORDING } from './email-templates';
+import { documentLabel, EMAIL_TEMPLATES, fillTemplate, REHEARSAL_WORDING } from './email-templates';
 import type { FileStore } from '../infra/files';
 import type { Scratch } from '../infra/scratch';
 import type { LinkSigner } from '../infra/links';
@@ -59,7 +59,11 @@ export function messageIdFor(inspectionId: string, messageKey: string): string {
 export function renderNotice(notice: Notice, link: string): { subject: string; text: string } {
   const items = notice.deliverables
     .map((d) => {
-      const missing = d.missing && d.missing.length > 0 ? `\n    still missing: ${d.missing.join(', ')}` : '';
+      // Each by code and title, one to a line (titles hold commas).
+      const missing =
+        d.missing && d.missing.length > 0
+          ? `\n    still missing:${d.missing.map((code) => `\n      ${documentLabel(d.id, notice.agency, code)}`).join('')}`
+          : '';
       const due = d.overdue
         ? `OVERDUE: was due ${formatUkDateTimeLabelled(d.dueAt)}`
         : `due ${formatUkDateTimeLabelled(d.dueAt)}`;
@@ -83,7 +87,10 @@ export function renderNotice(notice: Notice, link: string): { subject: string; t
     receivedLate: notice.receipt?.late ? ' (after the deadline)' : '',
     receiptFiles:
       (notice.receipt?.files ?? [])
-        .map((f) => `  - ${f.code ? `${f.code}: ` : ''}${f.sha256} (${f.size.toLocaleString('en-GB')} bytes)`)
+        .map(
+          (f) =>
+            `  - ${f.code ? `${documentLabel(first?.id ?? '', notice.agency, f.code)}: ` : ''}${f.sha256} (${f.size.toLocaleString('en-GB')} bytes)`,
+        )
         .join('\n') || '  (none: a note or a confirmation)',
     arrivals: (notice.arrivals ?? [])
       .map(

@@ -29,12 +29,12 @@ export const Refusal = {
 export type RefusalType = (typeof Refusal)[keyof typeof Refusal];
 
 /** Refuse a request: a permanent, typed failure whose message is one line for a person. */
-export function refuse(type: RefusalType, message: string, details?: unknown): never {
+export function refuse(type: RefusalType, message: string, details?: unknown, ...more: unknown[]): never {
   throw ApplicationFailure.create({
     type,
     message,
     nonRetryable: true,
-    details: details === undefined ? [] : [details],
+    details: details === undefined ? [] : [details, ...more],
   });
 }
 

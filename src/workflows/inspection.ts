@@ -184,6 +184,8 @@ export async function inspection(input: InspectionInput): Promise<PurgeOutcome> 
                       ? `: ${first.message}`
                       : '.'),
                 result.errors,
+                // Its warnings too (shown after the errors), so one upload shows all there is to fix.
+                ...(patched(REFUSAL_WARNINGS_PATCH) ? [result.warnings] : []),
               );
             }
             // The check took time: re-check what it depends on (waived, ended, a later selection) before recording.
@@ -808,6 +810,8 @@ const UPLOAD_QUOTA_PATCH = 'upload-quota-in-workflow';
  * emails at its start). Inspections started before sent each in its own activity, at once.
  */
 const BATCHED_EMAILS_PATCH = 'batched-emails';
+/** A list refused for its errors carries its warnings as a second detail (histories before it have none). */
+const REFUSAL_WARNINGS_PATCH = 'list-refusal-warnings';
 /** Emails that tell what happened: sent even once what they concern is settled or the inspection has ended. */
 const INFORMATIONAL = new Set<NoticeTemplate>(['receipt', 'arrivals-digest', 'waived', 'message']);
 /** Emails to the coordinator alone (the agency's escalation lead is not copied). */

@@ -37,7 +37,9 @@ test('a receipt names each file by code, SHA-256 and size, and says when it arri
     LINK,
   );
   expect(subject).toBe('Received: JTAI Example Borough, Annex A documents');
-  expect(text).toContain(`3.1: ${sha} (12,345 bytes)`);
+  // The code with its title, from the theme data.
+  expect(text).toContain(`3.1 Organisational structures`);
+  expect(text).toMatch(new RegExp(`3\\.1 Organisational structures[^\\n]*: ${sha} \\(12,345 bytes\\)`));
   expect(text).toMatch(/Received .*10 Jan 2090, 10:00.*\(after the deadline\)/);
   expect(text).toContain(LINK);
 });
@@ -55,4 +57,23 @@ test('the digest lists each arrival with its agency and time; the message email 
   const message = renderNotice({ ...base, template: 'message' }, LINK);
   expect(message.text).toContain(LINK);
   expect(message.text).toContain('The message itself is not in this email');
+});
+
+test('a reminder lists the documents still missing by code and title, one to a line', () => {
+  const { text } = renderNotice(
+    {
+      ...base,
+      template: 'reminder',
+      deliverables: [{ ...base.deliverables[0]!, missing: ['3.5', '3.6', 'X9'] }],
+    },
+    LINK,
+  );
+  expect(text).toContain(
+    [
+      '    still missing:',
+      '      3.5 Strategy, policies and guidance relating to child sexual abuse in the family environment',
+      '      3.6 Problem profile related to child sexual abuse in the family environment',
+      '      X9',
+    ].join('\n'),
+  );
 });

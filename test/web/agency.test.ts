@@ -224,6 +224,17 @@ test('documents by code with a checklist; no meetings to declare; per-child key 
       ]);
       expect(docs.statusCode).toBe(200);
       expect(docs.body).toContain('More is still owed');
+      // A partial upload: the green panel itself says what is still owed, by code and title.
+      const panel =
+        /<div class="govuk-panel[\s\S]*?id="received-panel"[\s\S]*?<\/div>\s*<\/div>/.exec(docs.body)?.[0] ??
+        '';
+      expect(panel).toContain('Received');
+      const owed = [...panel.matchAll(/<li>([^<]+)<\/li>/g)].map((m) => m[1]);
+      expect(panel).toContain('Still owed:');
+      expect(owed[0]).toMatch(/^3\.3 Learning and development/);
+      expect(owed[1]).toBe('3.4 Child protection referral document');
+      expect(owed).toHaveLength(7);
+      expect(owed.some((x) => x?.startsWith('3.1 '))).toBe(false);
       state = await h.client.state(inspectionId);
       const annex = state.deliverables.find((d) => d.id === 'annex-a-documents.police');
       expect(annex?.submissions[0]?.files.map((f) => f.code)).toEqual(['3.1', '3.2', '3.2']);
@@ -325,7 +336,7 @@ test('documents by code with a checklist; no meetings to declare; per-child key 
   );
 });
 
-test('uploads: over 25 MB (one or several in a post), a program named report.pdf, a refused submission: refused with the field named, and nothing of them is kept', async () => {
+test('uploads: over 25 MB (one or several in a post), a program named report.pdf, a refused submission: refused with the field named (under its own field), nothing of them kept, and the good documents of the same post recorded', async () => {
   const { h } = ctx;
   const start = await startAtDay2('Uploadby', '2090-06-01');
   await h.run(() =>
@@ -368,14 +379,16 @@ test('uploads: over 25 MB (one or several in a post), a program named report.pdf
       // Figures for the report, not assertions: a busy machine's times vary.
       process.stdout.write(`uploads: 30 MB refused in ${oneBigMs} ms; 3 × 27 MB in ${threeBigMs} ms\n`);
 
-      // A Windows program named report.pdf, beside a genuine PDF: the post is refused, the program named by
-      // its field and name (not its contents), and the genuine PDF put in the store meanwhile is deleted.
+      // A Windows program named report.pdf, beside a genuine PDF: the program is refused, named by its field
+      // and name (not its contents), under 3.2's own field; the genuine PDF of the same post is recorded (not
+      // lost), and the page says so.
       const genuine = pdfOf(4096, 5);
-      const exe = await postForm(app, url, { note: '' }, [
+      const sha = createHash('sha256').update(genuine).digest('hex');
+      const exe = await postForm(app, url, { note: '', complete: 'yes' }, [
         { field: 'file:3.1', name: 'structure.pdf', content: genuine },
         { field: 'file:3.2', name: 'report.pdf', content: windowsProgram },
       ]);
-      expect(exe.statusCode).toBe(400);
+      expect(exe.statusCode).toBe(200);
       const summary = errorSummary(exe.body);
       expect(summary).toContain('There is a problem');
       expect(summary).toContain('href="#file-3-2"');
@@ -383,29 +396,41 @@ test('uploads: over 25 MB (one or several in a post), a program named report.pdf
         '“report.pdf” is a Windows program, not a PDF: programs are not accepted, whatever their name.',
       );
       expect(exe.body).not.toContain('This program cannot be run');
-      expect(await storeContents(h, inspectionId)).toEqual(empty);
+      // The problem is shown under 3.2's own field, and 3.1's field is not marked.
+      expect(exe.body).toMatch(
+        /<p id="file-3-2-error" class="govuk-error-message">[\s\S]*?“report\.pdf” is a Windows program/,
+      );
+      expect(exe.body).not.toContain('id="file-3-1-error"');
+      const partly = /<div[^>]*id="partly-received"[\s\S]*?<\/ul>/.exec(exe.body)?.[0] ?? '';
+      expect(partly).toContain('Received 1 file of this upload');
+      expect(partly).toContain('structure.pdf (3.1)');
+      expect(partly).not.toContain('report.pdf');
+      const kept = await storeContents(h, inspectionId);
+      expect([...kept.keys()].filter((k) => !empty.has(k))).toEqual([`${sha.slice(0, 2)}/${sha}.enc`]);
       let d = (await h.client.state(inspectionId)).deliverables.find(
         (x) => x.id === 'annex-a-documents.police',
       );
-      expect(d?.submissions).toEqual([]);
+      expect(d?.submissions.map((s) => s.files.map((f) => f.name))).toEqual([['structure.pdf']]);
+      // Not everything came, so it is not marked complete though the box was ticked.
+      expect(d?.submissions[0]?.complete).toBeFalsy();
 
-      // Accepted: kept. The same bytes in a later refused post stay, since the accepted submission names them.
+      // Accepted whole: a receipt. The same bytes again with a program: those bytes stay (recorded twice over),
+      // nothing of the program is kept.
       const ok = await postForm(app, url, { note: '' }, [
         { field: 'file:3.1', name: 'structure.pdf', content: genuine },
       ]);
       expect(ok.statusCode).toBe(200);
-      const kept = await storeContents(h, inspectionId);
-      const sha = createHash('sha256').update(genuine).digest('hex');
-      expect([...kept.keys()].filter((k) => !empty.has(k))).toEqual([`${sha.slice(0, 2)}/${sha}.enc`]);
+      expect(ok.body).not.toContain('partly-received');
+      expect(await storeContents(h, inspectionId)).toEqual(kept);
       const again = await postForm(app, url, { note: '' }, [
         { field: 'file:3.1', name: 'structure-again.pdf', content: genuine },
-        { field: 'file:3.2', name: 'other.pdf', content: pdfOf(2048, 6) },
         { field: 'file:3.3', name: 'report.pdf', content: windowsProgram },
       ]);
-      expect(again.statusCode).toBe(400);
+      expect(again.statusCode).toBe(200);
+      expect(errorSummary(again.body)).toContain('href="#file-3-3"');
       expect(await storeContents(h, inspectionId)).toEqual(kept);
       d = (await h.client.state(inspectionId)).deliverables.find((x) => x.id === 'annex-a-documents.police');
-      expect(d?.submissions).toHaveLength(1);
+      expect(d?.submissions).toHaveLength(3);
 
       // Refused by the workflow (a list with an error, and a warning: its header's case), after the file
       // reached the store: deleted again, and no file of its warnings is kept either.
@@ -424,6 +449,14 @@ test('uploads: over 25 MB (one or several in a post), a program named report.pdf
       ]);
       expect(badList.statusCode).toBe(400);
       expect(badList.body).toContain('The list has 1 error and was not recorded');
+      // Its warning is shown too, after its error: all there is to fix in one upload.
+      const errorsAt = badList.body.indexOf('Errors in the list');
+      const warningsAt = badList.body.indexOf('Also check: warnings in the list');
+      expect(errorsAt).toBeGreaterThan(0);
+      expect(warningsAt).toBeGreaterThan(errorsAt);
+      expect(
+        /<table class="govuk-table jtai-findings jtai-warnings"[\s\S]*?<\/table>/.exec(badList.body)?.[0],
+      ).toMatch(/<td class="govuk-table__cell">[^<]*\S[^<]*<\/td>/);
       expect(await storeContents(h, inspectionId)).toEqual(kept);
     }),
   );

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { pdf, windowsProgram } from '../support/documents';
 import { eventually } from '../support/eventually';
 import {
   CONTACTS,
@@ -15,7 +16,7 @@ import {
   type Harness,
 } from '../support/harness';
 import { createDevServerEnv } from '../support/temporal';
-import { agencyToken, build, closeApps, DOB_HEADER, list6, PASSWORDS } from './support';
+import { agencyToken, build, closeApps, DOB_HEADER, list6, PASSWORDS, storeFor } from './support';
 
 /**
  * In a real browser (Debian's Chromium through playwright-core, headless, nothing fetched from the network):
@@ -225,6 +226,158 @@ browserTest(
       } finally {
         await h.client.cancel(started.inspectionId, 'End of test').catch(() => undefined);
         await h.client.cancel(other.inspectionId, 'End of test').catch(() => undefined);
+      }
+    });
+  },
+  180_000,
+);
+
+/** A signed-in coordinator's page in the browser (the app listening, Chromium launched, on first use). */
+async function coordinatorPage(): Promise<Page> {
+  if (!app) {
+    app = await build(h);
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  }
+  if (!context) await launch();
+  const page = await context.newPage();
+  await page.goto(`${base}/sign-in`);
+  if (await page.locator('#password').count()) {
+    await page.fill('#username', 'coord');
+    await page.fill('#password', PASSWORDS.coordinator);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${base}/`);
+  }
+  return page;
+}
+
+/** Accessible at 1024 px and 375 px, with a screenshot of each. */
+async function checked(page: Page, what: string, name: string): Promise<void> {
+  await accessible(page, what);
+  await shot(page, name);
+  await onPhone(page, what, `${name}-phone`);
+}
+
+browserTest(
+  'the start form (GOV.UK date input, contacts as fields from the agency directory), the directory page and a check-your-answers page: accessible, errors marked field by field',
+  async () => {
+    const store = await storeFor(h);
+    await store.agencyDirectory.saveContacts(CONTACTS, 'test');
+    const page = await coordinatorPage();
+    await page.goto(`${base}/inspections/new`);
+    expect(await page.inputValue('#police-contact')).toBe(CONTACTS.agencies.police.contact);
+    await checked(page, 'start form', 'start-form');
+
+    // Two problems: both in the summary (focused), only those two fields marked.
+    await page.fill('#localAuthority', 'Browsershire');
+    await page.fill('#notifiedOn-day', '31');
+    await page.fill('#notifiedOn-month', '2');
+    await page.fill('#notifiedOn-year', '2099');
+    await page.fill('#police-contact', 'not-an-email');
+    await page.getByRole('button', { name: 'Start the inspection' }).click();
+    const summary = page.locator('.govuk-error-summary');
+    await summary.waitFor();
+    expect(await summary.locator('a').allTextContents()).toEqual([
+      'The notification date must be a real date',
+      "Enter the email address of Example Police's primary contact in the correct format, like name@example.com",
+    ]);
+    expect(
+      await page.evaluate<string[]>(
+        "[...document.querySelectorAll('input.govuk-input--error')].map((e) => e.id)",
+      ),
+    ).toEqual(['notifiedOn-day', 'notifiedOn-month', 'notifiedOn-year', 'police-contact']);
+    expect(await page.inputValue('#localAuthority')).toBe('Browsershire');
+    await checked(page, 'start form with errors', 'start-form-errors');
+
+    await page.goto(`${base}/agencies`);
+    await checked(page, 'agency directory', 'agency-directory');
+    await page.fill('#coordinator-name', 'Alex Coordinator');
+    await page.getByRole('button', { name: 'Save the directory' }).click();
+    await page.locator('.govuk-notification-banner--success').waitFor();
+    expect((await store.agencyDirectory.get()).coordinator?.name).toBe('Alex Coordinator');
+    await checked(page, 'agency directory saved', 'agency-directory-saved');
+
+    // An act that cannot be undone (the worker running): a check-your-answers page first, then a banner.
+    await h.run(async () => {
+      // An act that cannot be undone: a check-your-answers page first, then the outcome in a banner.
+      const { inspectionId } = await h.client.start({
+        localAuthority: 'Checkshire',
+        notifiedOn: upcomingNotificationMonday(),
+        option: 'A',
+        contacts: CONTACTS,
+      });
+      try {
+        await page.goto(`${base}/inspections/${inspectionId}`);
+        await page.selectOption('#waive-deliverable', 'list-8');
+        await page.fill('#waive-reason', 'Not held by the area');
+        await page.getByRole('button', { name: 'Waive it' }).click();
+        await page.waitForURL(/\/check\//);
+        expect(await page.locator('.govuk-summary-list').textContent()).toContain('Not held by the area');
+        await checked(page, 'check before waiving', 'check-waive');
+        await page.getByRole('button', { name: 'Waive it' }).click();
+        await page.locator('.govuk-notification-banner--success').waitFor();
+        expect(await page.locator('.govuk-notification-banner--success').textContent()).toContain(
+          'The deliverable is waived',
+        );
+        expect(new URL(page.url()).pathname).toBe(`/inspections/${inspectionId}`);
+      } finally {
+        await h.client.cancel(inspectionId, 'End of test').catch(() => undefined);
+      }
+    });
+    await page.close();
+  },
+  180_000,
+);
+
+browserTest(
+  'agency pages: a bad file beside good ones (the good recorded, the bad under its own document), then a partial receipt whose panel says what is still owed: accessible',
+  async () => {
+    if (!app) {
+      app = await build(h);
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    }
+    if (!context) await launch();
+    await h.run(async () => {
+      const { inspectionId } = await h.client.start({
+        localAuthority: 'Partshire',
+        notifiedOn: upcomingNotificationMonday(),
+        option: 'A',
+        contacts: CONTACTS,
+      });
+      try {
+        const token = agencyToken(h, await h.client.state(inspectionId), 'police');
+        const page = await context.newPage();
+        await page.goto(`${base}/a/${token}/d/annex-a-documents.police`);
+        await page.setInputFiles('#file-3-1', {
+          name: 'structure.pdf',
+          mimeType: 'application/pdf',
+          buffer: pdf,
+        });
+        await page.setInputFiles('#file-3-2', {
+          name: 'report.pdf',
+          mimeType: 'application/pdf',
+          buffer: windowsProgram,
+        });
+        await page.getByRole('button', { name: 'Upload documents' }).click();
+        await page.locator('#partly-received').waitFor();
+        expect(await page.locator('#file-3-2-error').textContent()).toContain('report.pdf');
+        expect(await page.locator('#file-3-1-error').count()).toBe(0);
+        expect(await page.locator('#partly-received').textContent()).toContain('structure.pdf (3.1)');
+        await checked(page, 'documents partly received', 'agency-partly-received');
+
+        await page.setInputFiles('#file-3-2', {
+          name: 'assessment.pdf',
+          mimeType: 'application/pdf',
+          buffer: pdf,
+        });
+        await page.getByRole('button', { name: 'Upload documents' }).click();
+        await page.locator('#received-panel').waitFor();
+        expect(await page.locator('#received-panel').textContent()).toMatch(/Still owed:\s*3\.3 Learning/);
+        await checked(page, 'partial receipt', 'agency-receipt-still-owed');
+        await page.close();
+      } finally {
+        await h.client.cancel(inspectionId, 'End of test').catch(() => undefined);
       }
     });
   },

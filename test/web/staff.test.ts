@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import { parseContacts } from '../../src/client/contacts';
 import { InspectionsClient } from '../../src/client/inspections';
 import { inspectionView } from '../../src/client/read-model';
 import { createDeployment } from '../../src/infra';
@@ -17,6 +18,7 @@ import {
   closeApps,
   cookieHeader,
   csrfFrom,
+  errorSummary,
   keepCookies,
   list6,
   multipart,
@@ -135,6 +137,8 @@ test('the coordinator starts an inspection from the form (contacts errors by lin
     const newPage = await app.inject({ method: 'GET', url: '/inspections/new', headers: { cookie } });
     const csrf = csrfFrom(newPage.body);
     const contactsText = await readFile(path.join(__dirname, '../../examples/contacts.yaml'), 'utf8');
+    const follow = (res: { headers: Record<string, unknown> }) =>
+      app.inject({ method: 'GET', url: String(res.headers.location), headers: { cookie } });
 
     const broken = contactsText.replace(/escalation: \S+@\S+/, 'escalation: not-an-email');
     const bad = await multipart({ localAuthority: 'Formshire', notifiedOn, option: 'A' }, [
@@ -146,9 +150,11 @@ test('the coordinator starts an inspection from the form (contacts errors by lin
       headers: { ...bad.headers, cookie },
       payload: bad.payload,
     });
-    expect(refused.statusCode).toBe(400);
-    expect(refused.body).toContain('govuk-error-summary');
-    expect(refused.body).toMatch(
+    // Post/redirect/get: the problems are on the form's page, once.
+    expect(refused.statusCode).toBe(303);
+    const refusedPage = await follow(refused);
+    expect(refusedPage.body).toContain('govuk-error-summary');
+    expect(refusedPage.body).toMatch(
       /contacts\.yaml line \d+: agencies\.[a-z-]+\.escalation: &quot;not-an-email&quot; is not an email address/,
     );
 
@@ -162,9 +168,10 @@ test('the coordinator starts an inspection from the form (contacts errors by lin
       headers: { ...pastForm.headers, cookie },
       payload: pastForm.payload,
     });
-    expect(past.statusCode).toBe(409);
-    expect(past.body).toContain('href="#lateStart"');
-    expect(past.body).toContain('Start it late: the notification date is right');
+    expect(past.statusCode).toBe(303);
+    const pastPage = await follow(past);
+    expect(pastPage.body).toContain('href="#lateStart"');
+    expect(pastPage.body).toContain('Start it late: the notification date is right');
 
     const good = await multipart({ localAuthority: 'Formshire', notifiedOn, option: 'A' }, [
       { field: 'contacts', name: 'contacts.yaml', content: contactsText },
@@ -177,7 +184,7 @@ test('the coordinator starts an inspection from the form (contacts errors by lin
     });
     expect(started.statusCode).toBe(303);
     const inspectionId = `inspection-formshire-${notifiedOn}`;
-    expect(started.headers.location).toBe(`/inspections/${inspectionId}?done=started`);
+    expect(started.headers.location).toMatch(new RegExp(`^/inspections/${inspectionId}\\?n=[\\w-]{22}$`));
     try {
       const page = await app.inject({
         method: 'GET',
@@ -191,6 +198,28 @@ test('the coordinator starts an inspection from the form (contacts errors by lin
       const pageCsrf = csrfFrom(page.body);
       const post = (url: string, payload: Record<string, string | string[]>) =>
         app.inject({ method: 'POST', url, headers: { cookie }, payload: { ...payload, _csrf: pageCsrf } });
+      /**
+       * An action as a browser does it: the POST (answered 303), then for an act that is checked first its
+       * check-your-answers page and button (303 again); the page it ends on.
+       */
+      const act = async (url: string, payload: Record<string, string | string[]>) => {
+        let res = await post(url, payload);
+        expect(res.statusCode).toBe(303);
+        let location = String(res.headers.location);
+        if (/\/check\/[\w-]{22}$/.test(location)) {
+          const check = await app.inject({ method: 'GET', url: location, headers: { cookie } });
+          expect(check.statusCode).toBe(200);
+          res = await app.inject({
+            method: 'POST',
+            url: location,
+            headers: { cookie },
+            payload: { _csrf: csrfFrom(check.body) },
+          });
+          expect(res.statusCode).toBe(303);
+          location = String(res.headers.location);
+        }
+        return app.inject({ method: 'GET', url: location, headers: { cookie } });
+      };
 
       // The dashboard lists it with stage, next deadline, overdue count.
       const dashboard = await eventually(
@@ -209,58 +238,53 @@ test('the coordinator starts an inspection from the form (contacts errors by lin
       });
       expect(withCandidates.body).toContain('value="SYN0001"');
       const twenty = ['SYN0001', 'SYN0004', 'SYN0007', 'SYN0010', 'SYN0013'];
-      const tooFew = await post(`/inspections/${inspectionId}/select`, {
+      const tooFew = await act(`/inspections/${inspectionId}/select`, {
         stage: 'tracked',
         childIds: ['SYN0001'],
       });
-      expect(tooFew.statusCode).toBe(400);
       expect(tooFew.body).toContain('govuk-error-summary');
       expect(tooFew.body).toContain('Between 5 and 7 children are tracked');
       expect(
-        (await post(`/inspections/${inspectionId}/select`, { stage: 'twenty', childIds: twenty })).statusCode,
-      ).toBe(303);
+        (await act(`/inspections/${inspectionId}/select`, { stage: 'twenty', childIds: twenty })).body,
+      ).toContain('The selection of children for more information is recorded');
       expect(
-        (await post(`/inspections/${inspectionId}/select`, { stage: 'tracked', childIds: twenty }))
-          .statusCode,
-      ).toBe(303);
-      const call = await post(`/inspections/${inspectionId}/confirm`, {
+        (await act(`/inspections/${inspectionId}/select`, { stage: 'tracked', childIds: twenty })).body,
+      ).toContain('The tracked children are recorded');
+      const call = await act(`/inspections/${inspectionId}/confirm`, {
         deliverable: 'confirmation-call',
         note: '',
       });
-      expect(call.statusCode).toBe(303);
-      const extended = await post(`/inspections/${inspectionId}/extend`, {
+      expect(call.body).toContain('The confirmation is recorded');
+      const extended = await act(`/inspections/${inspectionId}/extend`, {
         deliverable: 'list-7',
         to: `${createCalendar().addWorkingDays(notifiedOn, 12)} 17:00`,
         reason: 'Synthetic reason',
       });
-      expect(extended.statusCode).toBe(303);
-      const past = await post(`/inspections/${inspectionId}/extend`, {
+      expect(extended.body).toContain('The deadline is moved');
+      const past = await act(`/inspections/${inspectionId}/extend`, {
         deliverable: 'list-8',
         to: '2001-01-01 17:00',
         reason: 'x',
       });
-      expect(past.statusCode).toBe(400);
-      expect(past.body).toContain('The new deadline has already passed');
+      expect(errorSummary(past.body)).toContain('The new deadline has already passed');
       expect(
-        (await post(`/inspections/${inspectionId}/waive`, { deliverable: 'list-8', reason: 'Not held' }))
-          .statusCode,
-      ).toBe(303);
-      const resend = await post(`/inspections/${inspectionId}/links/police`, { action: 'resend' });
-      expect(resend.headers.location).toContain('done=resent');
-      const revoke = await post(`/inspections/${inspectionId}/links/police`, { action: 'revoke' });
-      expect(revoke.headers.location).toContain('done=revoked');
+        (await act(`/inspections/${inspectionId}/waive`, { deliverable: 'list-8', reason: 'Not held' })).body,
+      ).toContain('The deliverable is waived');
+      const resend = await act(`/inspections/${inspectionId}/links/police`, { action: 'resend' });
+      expect(resend.body).toContain('The agency has been emailed its link again');
+      const revoke = await act(`/inspections/${inspectionId}/links/police`, { action: 'revoke' });
+      expect(revoke.body).toContain('Earlier links of the agency no longer work');
 
       // A message to an agency, and something more asked of one (chased like the rest).
-      const noText = await post(`/inspections/${inspectionId}/message`, { agency: 'police', text: '' });
-      expect(noText.statusCode).toBe(400);
-      expect(noText.body).toContain('Enter the message.');
-      const messaged = await post(`/inspections/${inspectionId}/message`, {
+      const noText = await act(`/inspections/${inspectionId}/message`, { agency: 'police', text: '' });
+      expect(errorSummary(noText.body)).toContain('Enter the message.');
+      const messaged = await act(`/inspections/${inspectionId}/message`, {
         agency: 'police',
         text: 'Synthetic message to police',
       });
-      expect(messaged.headers.location).toContain('done=messaged');
+      expect(messaged.body).toContain('The message is on the agency’s page');
       const due = `${createCalendar().addWorkingDays(notifiedOn, 6)} 12:00`;
-      const requested = await post(`/inspections/${inspectionId}/request`, {
+      const requested = await act(`/inspections/${inspectionId}/request`, {
         source: 'cqc-request',
         owner: 'health',
         title: 'Health records of two tracked children',
@@ -268,7 +292,7 @@ test('the coordinator starts an inspection from the form (contacts errors by lin
         kind: 'documents',
         due,
       });
-      expect(requested.headers.location).toContain('done=requested');
+      expect(requested.body).toContain('The request is recorded');
       // Police send key documents for one tracked child: the grid shows it in that child's column only.
       await ctx.h.client.submit(
         inspectionId,
@@ -332,9 +356,8 @@ test('the coordinator starts an inspection from the form (contacts errors by lin
       });
       expect(timeline.body).toContain('Lead inspector selects up to 20 children');
 
-      const cancel = await post(`/inspections/${inspectionId}/cancel`, { reason: '' });
-      expect(cancel.statusCode).toBe(400);
-      expect(cancel.body).toContain('Enter a reason for cancelling the inspection');
+      const cancel = await act(`/inspections/${inspectionId}/cancel`, { reason: '' });
+      expect(errorSummary(cancel.body)).toContain('Enter a reason for cancelling the inspection');
 
       // The audit log: who did what, in order; refused actions are not in it; no child ID, reason or note.
       const store = await storeFor(ctx.h);
@@ -365,6 +388,227 @@ test('the coordinator starts an inspection from the form (contacts errors by lin
       expect(written).not.toMatch(/SYN\d/);
       expect(written).not.toContain('Synthetic reason');
       expect(written).not.toContain('Not held');
+    } finally {
+      await ctx.h.client.cancel(inspectionId, 'End of test').catch(() => undefined);
+    }
+  });
+});
+
+test('every action answers with a redirect, so a reload acts no more; an act that cannot be undone is checked first; a second click of the same button (the same update id) counts once', async () => {
+  const notifiedOn = upcomingNotificationMonday();
+  await ctx.h.run(async () => {
+    const app = await build(ctx.h, () => now);
+    const cookie = cookieHeader(await signIn(app, 'coord', PASSWORDS.coordinator));
+    const get = (url: string) => app.inject({ method: 'GET', url, headers: { cookie } });
+    const post = (url: string, payload: Record<string, string>) =>
+      app.inject({ method: 'POST', url, headers: { cookie }, payload });
+    const { inspectionId } = await ctx.h.client.start({
+      localAuthority: 'Twiceshire',
+      notifiedOn,
+      option: 'A',
+      contacts: CONTACTS,
+    });
+    try {
+      const page = await get(`/inspections/${inspectionId}`);
+      const csrf = csrfFrom(page.body);
+      const messageForm = /action="[^"]*\/message"[\s\S]*?<\/form>/.exec(page.body)?.[0] ?? '';
+      const updateId = /name="updateId" value="([^"]+)"/.exec(messageForm)?.[1];
+      expect(updateId).toMatch(/^[\w-]{8,}$/);
+
+      // A message sent twice with the form's update id (a double click), then its page reloaded: one message.
+      const message = { _csrf: csrf, agency: 'police', text: 'Synthetic, once', updateId: updateId ?? '' };
+      const [first, second] = [
+        await post(`/inspections/${inspectionId}/message`, message),
+        await post(`/inspections/${inspectionId}/message`, message),
+      ];
+      expect([first.statusCode, second.statusCode]).toEqual([303, 303]);
+      const landed = await get(String(first.headers.location));
+      expect(landed.body).toContain('The message is on the agency’s page');
+      const reloaded = await get(String(first.headers.location));
+      expect(reloaded.statusCode).toBe(200);
+      expect(reloaded.body).not.toContain('The message is on the agency’s page');
+      expect((await ctx.h.client.state(inspectionId)).messages?.map((m) => m.text)).toEqual([
+        'Synthetic, once',
+      ]);
+
+      // Waiving: first a check page (shown as often as reloaded, doing nothing), then its button, pressed twice
+      // at once: waived once, audited once, neither press refused.
+      const toCheck = await post(`/inspections/${inspectionId}/waive`, {
+        _csrf: csrf,
+        deliverable: 'list-8',
+        reason: 'Synthetic reason to waive',
+      });
+      expect(toCheck.statusCode).toBe(303);
+      const checkUrl = String(toCheck.headers.location);
+      expect(checkUrl).toMatch(new RegExp(`^/inspections/${inspectionId}/check/[\\w-]{22}$`));
+      for (let i = 0; i < 2; i++) {
+        const check = await get(checkUrl);
+        expect(check.statusCode).toBe(200);
+        expect(check.body).toContain('Check before you waive a deliverable');
+        expect(check.body).toContain('Synthetic reason to waive');
+      }
+      expect(
+        (await ctx.h.client.state(inspectionId)).deliverables.find((d) => d.id === 'list-8')?.waived,
+      ).toBeUndefined();
+      const checkCsrf = csrfFrom((await get(checkUrl)).body);
+      const presses = await Promise.all([0, 1].map(() => post(checkUrl, { _csrf: checkCsrf })));
+      expect(presses.map((r) => r.statusCode)).toEqual([303, 303]);
+      for (const press of presses) {
+        const shown = await get(String(press.headers.location));
+        expect(errorSummary(shown.body)).toBe('');
+        expect(shown.body).toContain('The deliverable is waived');
+      }
+      const state = await ctx.h.client.state(inspectionId);
+      expect(state.deliverables.find((d) => d.id === 'list-8')?.waived?.reason).toBe(
+        'Synthetic reason to waive',
+      );
+      const lines = await (await storeFor(ctx.h)).audit.list({ inspectionId });
+      expect(lines.filter((l) => l.action === 'deliverable.waived')).toHaveLength(1);
+
+      // Another session cannot use the check page: nothing is done, and it says so.
+      const other = cookieHeader(await signIn(app, 'coord', PASSWORDS.coordinator));
+      const stranger = await app.inject({ method: 'GET', url: checkUrl, headers: { cookie: other } });
+      expect(stranger.statusCode).toBe(303);
+      const strangerPage = await app.inject({
+        method: 'GET',
+        url: String(stranger.headers.location),
+        headers: { cookie: other },
+      });
+      expect(errorSummary(strangerPage.body)).toContain('That check had expired or was not yours');
+    } finally {
+      await ctx.h.client.cancel(inspectionId, 'End of test').catch(() => undefined);
+    }
+  });
+});
+
+/** The contacts as the start form's and the directory page's fields. */
+function contactFieldsOf(contacts: typeof CONTACTS): Record<string, string> {
+  return {
+    'coordinator-name': contacts.coordinator.name,
+    'coordinator-email': contacts.coordinator.email,
+    ...Object.fromEntries(
+      Object.entries(contacts.agencies).flatMap(([id, a]) => [
+        [`${id}-name`, a.name],
+        [`${id}-contact`, a.contact],
+        [`${id}-escalation`, a.escalation],
+      ]),
+    ),
+  };
+}
+
+/** The ids of the inputs a page marks as in error. */
+const markedInputs = (html: string) =>
+  [...html.matchAll(/<input\s+class="[^"]*govuk-input--error[^"]*" id="([^"]+)"/g)].map((m) => m[1]);
+
+test('the start form: a GOV.UK date input and each contact as a field, pre-filled from the agency directory; every problem listed and only those fields marked; the directory page edits and exports the contacts', async () => {
+  const notifiedOn = upcomingNotificationMonday();
+  const [year = '', month = '', day = ''] = notifiedOn.split('-');
+  const store = await storeFor(ctx.h);
+  await store.agencyDirectory.saveContacts(CONTACTS, 'test');
+  await ctx.h.run(async () => {
+    const app = await build(ctx.h, () => now);
+    const cookie = cookieHeader(await signIn(app, 'coord', PASSWORDS.coordinator));
+    const get = (url: string) => app.inject({ method: 'GET', url, headers: { cookie } });
+    const newPage = await get('/inspections/new');
+    expect(newPage.statusCode).toBe(200);
+    // Pre-filled from the directory; the date is three fields.
+    expect(newPage.body).toMatch(
+      /id="police-contact" name="police-contact" type="email"[^>]* value="police@example.org"/,
+    );
+    expect(newPage.body).toContain('name="notifiedOn-month"');
+    expect(markedInputs(newPage.body)).toEqual([]);
+    const csrf = csrfFrom(newPage.body);
+    const postStart = async (fields: Record<string, string>) => {
+      const form = await multipart(fields);
+      return app.inject({
+        method: 'POST',
+        url: `/inspections?_csrf=${encodeURIComponent(csrf)}`,
+        headers: { ...form.headers, cookie },
+        payload: form.payload,
+      });
+    };
+    const fields = {
+      localAuthority: 'Fieldshire',
+      rehearsal: 'no',
+      'notifiedOn-day': String(Number(day)),
+      'notifiedOn-month': month,
+      'notifiedOn-year': year,
+      option: 'A',
+      ...contactFieldsOf(CONTACTS),
+    };
+
+    // Three problems at once: all listed, only those three fields marked, what was typed kept.
+    const refused = await postStart({
+      ...fields,
+      'notifiedOn-month': '',
+      'police-contact': 'not-an-email',
+      'health-escalation': '',
+    });
+    expect(refused.statusCode).toBe(303);
+    expect(refused.headers.location).toMatch(/^\/inspections\/new\?n=[\w-]{22}$/);
+    const shown = await get(String(refused.headers.location));
+    expect(
+      [...errorSummary(shown.body).matchAll(/<a href="([^"]+)">([^<]+)<\/a>/g)].map((m) => [m[1], m[2]]),
+    ).toEqual([
+      // In the order of the fields on the page.
+      ['#notifiedOn-month', 'The notification date must include a month'],
+      [
+        '#police-contact',
+        'Enter the email address of Example Police&#39;s primary contact in the correct format, like name@example.com',
+      ],
+      ['#health-escalation', 'Enter the email address of Example ICB&#39;s escalation lead'],
+    ]);
+    expect(markedInputs(shown.body).sort()).toEqual([
+      'health-escalation',
+      'notifiedOn-month',
+      'police-contact',
+    ]);
+    expect(shown.body).toContain('value="not-an-email"');
+    expect(shown.body).toContain('value="Fieldshire"');
+    // Shown once: a reload is the plain form.
+    expect(errorSummary((await get(String(refused.headers.location))).body)).toBe('');
+
+    // Changed contacts start it, and are kept in the directory for next time.
+    const started = await postStart({ ...fields, 'police-contact': 'new-police@example.org' });
+    expect(started.statusCode).toBe(303);
+    const inspectionId = `inspection-fieldshire-${notifiedOn}`;
+    try {
+      expect(String(started.headers.location)).toMatch(new RegExp(`^/inspections/${inspectionId}\\?n=`));
+      expect((await get(String(started.headers.location))).body).toContain('The inspection has started');
+      expect((await ctx.h.client.state(inspectionId)).contacts.agencies.police.contact).toBe(
+        'new-police@example.org',
+      );
+      expect((await store.agencyDirectory.get()).agencies.police?.contact).toBe('new-police@example.org');
+      expect((await get('/inspections/new')).body).toContain('value="new-police@example.org"');
+
+      // The directory's own page: a refusal lists the problem; a change is saved, with a banner, audited.
+      const directoryPage = await get('/agencies');
+      expect(directoryPage.body).toContain('Agency directory');
+      const postDirectory = (changes: Record<string, string>) =>
+        app.inject({
+          method: 'POST',
+          url: '/agencies',
+          headers: { cookie },
+          payload: { ...contactFieldsOf(CONTACTS), ...changes, _csrf: csrfFrom(directoryPage.body) },
+        });
+      const badDirectory = await postDirectory({ 'coordinator-email': 'nobody' });
+      expect(badDirectory.statusCode).toBe(303);
+      const badShown = await get(String(badDirectory.headers.location));
+      expect(errorSummary(badShown.body)).toContain('href="#coordinator-email"');
+      expect(markedInputs(badShown.body)).toEqual(['coordinator-email']);
+      const saved = await postDirectory({ 'coordinator-name': 'Alex Coordinator' });
+      expect(saved.statusCode).toBe(303);
+      expect((await get(String(saved.headers.location))).body).toContain('The agency directory is saved');
+      expect((await store.agencyDirectory.get()).coordinator?.name).toBe('Alex Coordinator');
+      expect((await store.audit.list({})).some((l) => l.action === 'directory.changed')).toBe(true);
+
+      // Exported as a contacts file the CLI takes.
+      const exported = await get('/agencies/contacts.yaml');
+      expect(exported.headers['content-disposition']).toContain('contacts.yaml');
+      expect(parseContacts(exported.body, 'contacts.yaml')).toEqual({
+        ...CONTACTS,
+        coordinator: { ...CONTACTS.coordinator, name: 'Alex Coordinator' },
+      });
     } finally {
       await ctx.h.client.cancel(inspectionId, 'End of test').catch(() => undefined);
     }

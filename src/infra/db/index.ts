@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { agencyDirectoryRepository } from './agency-directory';
+import { pageNoteRepository } from './page-notes';
 import { randomPassword } from './passwords';
 import { checkPassword, signInWithOidc, signInWithPassword } from './sign-in';
 import { auditRepository } from './audit';
@@ -18,6 +19,7 @@ import { userRepository } from './users';
 export type { Clock, Database, Queryable, Row } from './database';
 export { databaseSettings, openDatabase, type DatabaseSettings } from './open';
 export type { AgencyDirectory, DirectoryAgency, DirectoryCoordinator } from './agency-directory';
+export type { PageNote } from './page-notes';
 export {
   AUDIT_ACTIONS,
   type Actor,
@@ -57,6 +59,7 @@ export function repositories(db: Database, options: StoreOptions = {}) {
     audit: auditRepository(db, clock),
     rateLimits: rateLimitRepository(db),
     agencyDirectory: agencyDirectoryRepository(db, clock),
+    pageNotes: pageNoteRepository(db, clock),
   };
   return {
     ...repos,

@@ -46,7 +46,8 @@ interface SessionRow extends Record<string, unknown> {
 const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
 
 const token = () => randomBytes(32).toString('base64url');
-const hashOf = (id: string) => createHash('sha256').update(id).digest('hex');
+/** What the database keeps of a session id (and what rows bound to a session name it by). */
+export const hashOf = (id: string) => createHash('sha256').update(id).digest('hex');
 
 export function sessionRepository(
   db: Queryable,

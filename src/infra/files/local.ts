@@ -22,15 +22,19 @@ export function createLocalFileStore(options: { dir: string; key: Buffer }): Fil
   async function put(source: Readable, options: PutOptions = {}): Promise<StoredFile> {
     await mkdir(path.join(dir, 'incoming'), { recursive: true });
     const temp = path.join(dir, 'incoming', randomUUID());
+    const out = createWriteStream(temp, { mode: 0o600 });
     try {
       const sealed = seal(source, key, options.maxBytes);
-      await pipeline(Readable.from(sealed.chunks), createWriteStream(temp, { mode: 0o600 }));
+      await pipeline(Readable.from(sealed.chunks), out);
       const stored = sealed.digest();
       const final = blobPath(stored.sha256);
       await mkdir(path.dirname(final), { recursive: true });
       await rename(temp, final);
       return stored;
     } finally {
+      // A source refused at once fails the pipeline while the file is still being opened: wait for the stream
+      // to close, or the file would be created after it was removed (a 0-byte file left in incoming/).
+      if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()).destroy());
       await rm(temp, { force: true });
     }
   }

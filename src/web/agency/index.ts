@@ -3,7 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { CommandError, performCommand, updateId as updateIdField } from '../../client/commands';
 import { outcomeOfFailure, type Outcome } from '../../client/errors';
 import { JtaiError, type FileToSubmit } from '../../client/inspections';
-import type { AgencyItem, AgencyView, QueryView, ReceiptView } from '../../client/read-model';
+import {
+  missingToShow,
+  type AgencyItem,
+  type AgencyView,
+  type QueryView,
+  type ReceiptView,
+} from '../../client/read-model';
 import type { LinkGrant } from '../../infra/links';
 import { isListId, LIST_TITLES, templateFileName, writeListTemplate } from '../../lists';
 import { syntheticFileName, writeSyntheticList } from '../../lists/synthetic';
@@ -173,10 +179,15 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
             ? childOf(a, upload.fields.child ?? request.query.child)
             : undefined;
           const values = upload.fields;
-          if (upload.problems.length > 0) {
+          // Documents: a file that cannot be taken does not lose the good ones of the same post. They are
+          // recorded, and the page says which were not, each under its own document: a browser cannot put
+          // chosen files back in the form, so holding them back would have the agency choose them all again.
+          const problems = upload.problems.map((p) => ({ text: p.message, href: `#${fieldId(p.field)}` }));
+          const partly = problems.length > 0 && d.kind === 'documents' && upload.files.length > 0;
+          if (problems.length > 0 && !partly) {
             return refuse({
               status: 400,
-              errors: upload.problems.map((p) => ({ text: p.message, href: `#${fieldId(p.field)}` })),
+              errors: problems,
               values,
             });
           }
@@ -184,6 +195,8 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
           let extra: { childId?: string; note?: string; complete?: boolean };
           try {
             ({ files, extra } = await submissionFrom(d, upload, childId, a.page, intake));
+            // Not everything came: it is not the last of it.
+            if (partly) delete extra.complete;
           } catch (err) {
             if (err instanceof FormError) return refuse({ status: 400, errors: err.errors, values });
             throw err;
@@ -211,6 +224,7 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
             if (!(err instanceof JtaiError)) throw err;
             return refuse(refusedSubmission(err, values, a.page));
           }
+          if (partly) return () => partlyReceived(request, reply, a, d, childId, files, problems);
           return () => receiptPage(request, reply, a, d, receipt, childId);
         })();
       } finally {
@@ -239,7 +253,12 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
     const page = await app.inspections.agencyPage(a.page.inspectionId, a.grant.agency, app.now());
     const after = page.items.find((x) => x.view.id === d.view.id) ?? d;
     const submission = after.submissions.find((s) => s.id === receipt.submissionId);
+    // What is still owed, by code and title, in the panel itself: "Received" alone reads as all done.
+    const stillOwed = receipt.complete
+      ? []
+      : missingToShow(after.view).map((code) => documentLabel(after, code));
     return reply.view('agency/receipt.njk', {
+      stillOwed,
       ...context(request, reply, a),
       base: `/a/${(request.params as TokenParams).token}`,
       page,
@@ -250,6 +269,27 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
       rows: submission?.rows,
       note: submission?.note,
       childId,
+    });
+  }
+
+  /** Some files of a post recorded, others not: the form again, saying which came and which to send again. */
+  async function partlyReceived(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    a: Access,
+    d: AgencyItem,
+    childId: string | undefined,
+    files: FileToSubmit[],
+    errors: FormState['errors'],
+  ): Promise<FastifyReply> {
+    const page = await app.inspections.agencyPage(a.page.inspectionId, a.grant.agency, app.now());
+    const after = page.items.find((x) => x.view.id === d.view.id) ?? d;
+    const received = files.map((f) => ('stored' in f ? f.name : '') + (f.code ? ` (${f.code})` : ''));
+    return renderDeliverable(request, reply, { ...a, page }, after, childId, {
+      status: 200,
+      errors,
+      values: {},
+      received,
     });
   }
 
@@ -277,10 +317,14 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
       return { status: shown.status, errors: [{ text: err.message, href: '#main-content' }], values };
     // The validator's messages start with their place ("Row 3, column "X": …"); the page shows the
     // place once, in its own words and columns.
-    const findings = ((Array.isArray(err.details[0]) ? err.details[0] : []) as QueryView[]).map((f) => ({
-      ...f,
-      message: f.message.replace(/^Row \d+, column "[^"]*": /, ''),
-    }));
+    const inWords = (detail: unknown) =>
+      ((Array.isArray(detail) ? detail : []) as QueryView[]).map((f) => ({
+        ...f,
+        message: f.message.replace(/^Row \d+, column "[^"]*": /, ''),
+      }));
+    const findings = inWords(err.details[0]);
+    // Its warnings too, after the errors: all there is to fix in one upload.
+    const warnings = inWords(err.details[1]);
     return {
       status: 400,
       summary: err.message.split(';')[0] ?? err.message,
@@ -289,6 +333,7 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
         href: '#file',
       })),
       findings,
+      ...(warnings.length ? { warnings } : {}),
       values: {},
     };
   }
@@ -414,7 +459,11 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
     errors: { text: string; href: string }[];
     summary?: string;
     findings?: QueryView[];
+    /** A refused list's warnings, shown after its errors. */
+    warnings?: QueryView[];
     values: Record<string, string>;
+    /** Files of the same post that were recorded (the others are the errors). */
+    received?: string[];
   }
 
   async function renderDeliverable(
@@ -495,4 +544,10 @@ function quotaProblem(page: AgencyView, what: string): { text: string; href: str
 
 function refused(): JtaiError {
   return webError('LinkRefused', 'This link does not work.');
+}
+
+/** A document by its code and title: "3.5 Strategy, policies and guidance …". */
+function documentLabel(item: AgencyItem, code: string): string {
+  const title = item.documents.find((doc) => doc.code === code)?.title;
+  return title ? `${code} ${title}` : code;
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { protectFormPages } from '../http';
+import { agencyDirectoryPages } from './agencies';
 import { dashboardPage } from './dashboard';
 import { debriefPages } from './debrief';
 import { downloads } from './downloads';
@@ -21,6 +22,7 @@ export function staffRoutes(app: FastifyInstance, _options: unknown, done: (err?
     ssoPages,
     dashboardPage,
     startPages,
+    agencyDirectoryPages,
     inspectionPages,
     downloads,
     debriefPages,

@@ -1,13 +1,20 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { CommandError, performCommand, type Commands, type Results } from '../../client/commands';
+import {
+  CommandError,
+  parseCommand,
+  performCommand,
+  type Commands,
+  type Results,
+} from '../../client/commands';
+import type { CoordinatorPage } from '../../client/read-model';
 import { JtaiError } from '../../client/errors';
 import { auditCommand, auditRow, auditStaff, inspectionAudit } from '../audit';
 import { canAct, viewerOf } from '../auth';
-import { showError } from '../errors';
 import { showsChildren } from '../../client/read-model';
 import { presentCoordinatorPage } from '../presenters';
 import { coordinator, formPage, signedIn, type Body, type IdParams } from './guards';
+import { redirectWith, takeFlash } from './notes';
 
 /**
  * One inspection's page, and the coordinator's actions on it: each form is parsed as its command and run
@@ -66,64 +73,279 @@ export function inspectionPages(app: FastifyInstance): void {
         },
         errors: extra.errors ?? [],
         // A fresh id for each form shown: a second click of the same form counts once.
-        updateIds: { message: randomUUID(), request: randomUUID() },
+        updateIds: {
+          message: randomUUID(),
+          request: randomUUID(),
+          confirm: randomUUID(),
+          extend: randomUUID(),
+          resend: randomUUID(),
+        },
         done: extra.done ? DONE[extra.done] : undefined,
       }),
     );
   }
 
-  app.get<{ Params: IdParams; Querystring: { done?: string } }>(
-    '/inspections/:id',
-    { preHandler: signedIn },
-    async (request, reply) => renderInspection(request, reply, { done: request.query.done ?? '' }),
-  );
+  app.get<{ Params: IdParams }>('/inspections/:id', { preHandler: signedIn }, async (request, reply) => {
+    const flash = await takeFlash(app, request);
+    return renderInspection(request, reply, {
+      ...(flash.done ? { done: flash.done } : {}),
+      ...(flash.errors ? { errors: flash.errors } : {}),
+    });
+  });
+
+  /** Back to the inspection's page with the refusal in the error summary, linked to the form's heading. */
+  function refused(
+    request: FastifyRequest<{ Params: IdParams }>,
+    reply: FastifyReply,
+    err: unknown,
+    anchor: string,
+  ) {
+    if (!(err instanceof JtaiError) || err.type === 'NotFound') throw err;
+    const problems = err instanceof CommandError ? err.problems.map((p) => p.message) : [err.message];
+    return redirectWith(app, request, reply, `/inspections/${request.params.id}`, {
+      errors: problems.map((text) => ({ text, href: `#${anchor}` })),
+    });
+  }
+
+  /** How a command is offered on the page: its anchor, what it reads, whether it is checked first. */
+  interface Act {
+    key: string;
+    anchor: string;
+    input?: (
+      request: FastifyRequest<{ Params: IdParams & { agency?: string }; Body: Body }>,
+    ) => Record<string, unknown>;
+    check?: (input: Record<string, unknown>) => boolean;
+    /** Runs it (audited unless told not to); the key of its outcome. */
+    run: (request: FastifyRequest<{ Params: IdParams }>, input: unknown, audited: boolean) => Promise<string>;
+  }
+  function act<K extends keyof Results>(
+    name: K,
+    anchor: string,
+    done: (command: Commands[K]) => string,
+    more: Pick<Act, 'input' | 'check'> = {},
+  ): Act {
+    return {
+      key: name,
+      anchor,
+      ...more,
+      run: async (request, input, audited) => {
+        const { command } = await performCommand(app.inspections, request.params.id, name, input);
+        if (audited) await auditCommand(app, request, request.params.id, name, command);
+        return done(command);
+      },
+    };
+  }
+
+  /** Run a command on the inspection, then back to its page with the outcome. */
+  async function perform(
+    request: FastifyRequest<{ Params: IdParams }>,
+    reply: FastifyReply,
+    what: Act,
+    input: unknown,
+    audited = true,
+  ) {
+    const done = await what.run(request, input, audited);
+    return redirectWith(app, request, reply, `/inspections/${request.params.id}`, { done });
+  }
 
   /**
-   * A coordinator's action: the form parsed as its command and run through the client, then back to the
-   * page; on a refusal, the page again with the reason in the error summary.
+   * A coordinator's action: the form parsed as its command. One that cannot be undone (`check`) goes first
+   * to a check-your-answers page (the answers kept server-side with a fresh update id); the others run at
+   * once. Every answer is a redirect (post/redirect/get); a refusal goes back with the reason.
    */
-  function action<K extends keyof Results>(
-    url: string,
-    anchor: string,
-    name: K,
-    done: (command: Commands[K]) => string,
-    input: (request: FastifyRequest<{ Params: IdParams & { agency?: string }; Body: Body }>) => unknown = (
-      request,
-    ) => request.body,
-  ) {
+  function action(url: string, what: Act) {
     app.post<{ Params: IdParams & { agency?: string }; Body: Body }>(
       url,
       { preHandler: coordinator },
       async (request, reply) => {
+        const input = what.input ? what.input(request) : withoutCsrf(request.body);
         try {
-          const { command } = await performCommand(app.inspections, request.params.id, name, input(request));
-          await auditCommand(app, request, request.params.id, name, command);
-          return await reply.redirect(`/inspections/${request.params.id}?done=${done(command)}`, 303);
-        } catch (err) {
-          if (!(err instanceof JtaiError)) throw err;
-          if (err.type === 'NotFound') throw err;
-          const problems = err instanceof CommandError ? err.problems.map((p) => p.message) : [err.message];
-          return renderInspection(request, reply, {
-            errors: problems.map((text) => ({ text, href: `#${anchor}` })),
-            status: showError(err).status,
+          if (!what.check?.(input)) return await perform(request, reply, what, input);
+          parseCommand(what.key as keyof Results, input);
+          const session = request.user?.sessionId;
+          if (!session) return await perform(request, reply, what, input);
+          const updateId = randomUUID();
+          const noteId = await app.store.pageNotes.put(session, {
+            act: what.key,
+            input: { ...input, updateId },
           });
+          return await reply.redirect(`/inspections/${request.params.id}/check/${noteId}`, 303);
+        } catch (err) {
+          return refused(request, reply, err, what.anchor);
         }
       },
     );
   }
 
-  action('/inspections/:id/select', 'selection', 'select', (c) => c.stage);
-  action('/inspections/:id/confirm', 'confirmations', 'confirm', () => 'confirmed');
-  action('/inspections/:id/extend', 'extend', 'extend', () => 'extended');
-  action('/inspections/:id/waive', 'waive', 'waive', () => 'waived');
-  action('/inspections/:id/cancel', 'cancel', 'cancel', () => 'cancelled');
-  action('/inspections/:id/message', 'message', 'message', () => 'messaged');
-  action('/inspections/:id/request', 'request', 'request', () => 'requested');
-  action(
-    '/inspections/:id/links/:agency',
-    'agencies',
-    'sendLink',
-    (c) => (c.revoke ? 'revoked' : 'resent'),
-    (request) => ({ agency: request.params.agency, revoke: request.body?.action === 'revoke' }),
+  const acts = {
+    select: act('select', 'selection', (c) => c.stage, { check: () => true }),
+    confirm: act('confirm', 'confirmations', () => 'confirmed'),
+    extend: act('extend', 'extend', () => 'extended'),
+    waive: act('waive', 'waive', () => 'waived', { check: () => true }),
+    cancel: act('cancel', 'cancel', () => 'cancelled', { check: () => true }),
+    message: act('message', 'message', () => 'messaged'),
+    request: act('request', 'request', () => 'requested'),
+    sendLink: act('sendLink', 'agencies', (c) => (c.revoke ? 'revoked' : 'resent'), {
+      input: (request) => ({
+        agency: request.params.agency,
+        revoke: request.body?.action === 'revoke',
+        ...(typeof request.body?.updateId === 'string' ? { updateId: request.body.updateId } : {}),
+      }),
+      check: (input) => (input as { revoke?: boolean }).revoke === true,
+    }),
+  };
+  action('/inspections/:id/select', acts.select);
+  action('/inspections/:id/confirm', acts.confirm);
+  action('/inspections/:id/extend', acts.extend);
+  action('/inspections/:id/waive', acts.waive);
+  action('/inspections/:id/cancel', acts.cancel);
+  action('/inspections/:id/message', acts.message);
+  action('/inspections/:id/request', acts.request);
+  action('/inspections/:id/links/:agency', acts.sendLink);
+
+  type CheckParams = IdParams & { note: string };
+  const pendingOf = async (request: FastifyRequest<{ Params: CheckParams }>) => {
+    const session = request.user?.sessionId;
+    const note = session ? await app.store.pageNotes.get(session, request.params.note) : undefined;
+    const act = note && Object.values(acts).find((a) => a.key === note.act);
+    return act && note
+      ? { act, input: note.input as Record<string, unknown> & { updateId: string } }
+      : undefined;
+  };
+  const expired = (request: FastifyRequest<{ Params: IdParams }>, reply: FastifyReply) =>
+    redirectWith(app, request, reply, `/inspections/${request.params.id}`, {
+      errors: [
+        {
+          text: 'That check had expired or was not yours: nothing was done. Try again.',
+          href: '#main-content',
+        },
+      ],
+    });
+
+  /** Check your answers: what is about to be done, and a button to do it. */
+  app.get<{ Params: CheckParams }>(
+    '/inspections/:id/check/:note',
+    { preHandler: coordinator },
+    async (request, reply) => {
+      const pending = await pendingOf(request);
+      if (!pending) return expired(request, reply);
+      const page = await app.inspections.coordinatorPage(request.params.id, {
+        withLinks: false,
+        at: app.now(),
+        viewer: viewerOf(request.user),
+      });
+      return reply.view(
+        'staff/check.njk',
+        formPage(request, reply, {
+          nav: 'inspections',
+          v: page.view,
+          ...(page.view.rehearsal ? { rehearsal: page.view.rehearsal } : {}),
+          check: checkPage(pending.act.key, pending.input, page),
+          updateId: pending.input.updateId,
+        }),
+      );
+    },
   );
+
+  /** Do it: once, however often the button is pressed (the kept update id, and the note marked used). */
+  app.post<{ Params: CheckParams; Body: Body }>(
+    '/inspections/:id/check/:note',
+    { preHandler: coordinator },
+    async (request, reply) => {
+      const pending = await pendingOf(request);
+      const session = request.user?.sessionId;
+      if (!pending || !session) return expired(request, reply);
+      const first = await app.store.pageNotes.use(session, request.params.note);
+      try {
+        return await perform(request, reply, pending.act, pending.input, first);
+      } catch (err) {
+        if (first) await app.store.pageNotes.unuse(session, request.params.note);
+        return refused(request, reply, err, pending.act.anchor);
+      }
+    },
+  );
+}
+
+const withoutCsrf = (body: Body | undefined): Record<string, unknown> => {
+  const { _csrf: _ignored, ...rest } = body ?? {};
+  return rest;
+};
+
+/** What a check-your-answers page shows of each act. */
+function checkPage(key: string, input: Record<string, unknown>, page: CoordinatorPage) {
+  const text = (name: string) => (typeof input[name] === 'string' ? input[name] : '');
+  const deliverable = page.open.find((o) => o.id === text('deliverable'));
+  switch (key) {
+    case 'select': {
+      const ids = parseCommand('select', input).childIds;
+      const twenty = input.stage === 'twenty';
+      return {
+        title: twenty ? 'Check the children selected for more information' : 'Check the tracked children',
+        rows: [
+          {
+            key: { text: twenty ? 'Selected for more information' : 'Tracked' },
+            value: { text: ids.join(', ') },
+          },
+          { key: { text: 'How many' }, value: { text: String(ids.length) } },
+        ],
+        warning: twenty
+          ? 'Each agency is asked at once for what depends on these children.'
+          : 'Each agency is asked at once for the tracked children’s records. Recording it again replaces the choice, but the agencies will already have been asked.',
+        button: twenty ? 'Record the selection' : 'Record the tracked children',
+        change: '#selection',
+      };
+    }
+    case 'waive':
+      return {
+        title: 'Check before you waive a deliverable',
+        rows: [
+          {
+            key: { text: 'Deliverable' },
+            value: {
+              text: deliverable
+                ? `${deliverable.title} (${deliverable.ownerName}, due ${deliverable.dueUk})`
+                : text('deliverable'),
+            },
+          },
+          { key: { text: 'Reason' }, value: { text: text('reason') } },
+        ],
+        warning: 'Nothing more is owed for it and chasing stops. This cannot be undone.',
+        button: 'Waive it',
+        danger: true,
+        change: '#waive',
+      };
+    case 'cancel':
+      return {
+        title: 'Check before you cancel the inspection',
+        rows: [
+          {
+            key: { text: 'Inspection' },
+            value: { text: `${page.view.localAuthority}, notified ${page.view.notifiedOn}` },
+          },
+          { key: { text: 'Reason' }, value: { text: text('reason') } },
+        ],
+        warning: 'All chasing stops and nothing more can be recorded. This cannot be undone.',
+        button: 'Cancel the inspection',
+        danger: true,
+        change: '#cancel',
+      };
+    default: {
+      return {
+        title: 'Check before you revoke a link',
+        rows: [
+          {
+            key: { text: 'Agency' },
+            value: {
+              text: page.agencyChoices.find((c) => c.value === input.agency)?.text ?? text('agency'),
+            },
+          },
+        ],
+        warning:
+          'Its earlier links stop working at once and its contact is emailed a new one. This cannot be undone.',
+        button: 'Revoke and send a new link',
+        danger: true,
+        change: '#agencies',
+      };
+    }
+  }
 }

@@ -48,6 +48,7 @@ describe('migration files', () => {
       '4 agency-directory',
       '5 email-usernames',
       '6 rate-events',
+      '7 page-notes',
     ]);
   });
 

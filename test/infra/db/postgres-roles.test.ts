@@ -36,7 +36,8 @@ it('a web app role that owns nothing starts on the migrated schema and cannot to
     `GRANT SELECT ON schema_migrations TO jtai_app;
      GRANT SELECT, INSERT ON audit_log TO jtai_app;
      GRANT SELECT, INSERT, UPDATE, DELETE
-       ON users, sessions, sign_in_attempts, rate_events, agency_directory, coordinator_contact TO jtai_app;`,
+       ON users, sessions, sign_in_attempts, rate_events, agency_directory, coordinator_contact, page_notes
+       TO jtai_app;`,
   );
 
   const app = await openDatabase({ url: role('jtai_app'), dir: '' });
