@@ -12,6 +12,8 @@ import {
 import { childGrid, type ChildGrid } from './children';
 import type { RehearsalContext } from './rehearsal';
 import { formatUkDateTime } from '../../timeline/format';
+import { receivedFiles } from '../../workflows/status';
+import { receivedFileName } from './pack';
 
 /** What the coordinator's and managers' page of one inspection shows. */
 
@@ -53,6 +55,35 @@ export interface CoordinatorPage {
   messages: { agencyName: string; atUk: string; text: string }[];
   /** The agencies, for the forms that name one. */
   agencyChoices: { value: AgencyId; text: string }[];
+  /** Every file received (of the latest submissions the status holds), newest first, named by what it is. */
+  files: ReceivedFileView[];
+}
+
+export interface ReceivedFileView {
+  sha256: string;
+  /** What it is: `KD9 Chronology … - Example Police - Tracked child 2.pdf`. */
+  name: string;
+  agencyName: string;
+  atUk: string;
+  late: boolean;
+  /** A browser can show it (PDF, text, picture); everything can be downloaded. */
+  viewable: boolean;
+}
+
+function filesView(state: InspectionRecord): ReceivedFileView[] {
+  return receivedFiles(state)
+    .sort((a, b) => b.at - a.at)
+    .map((f) => {
+      const name = receivedFileName(state, f);
+      return {
+        sha256: f.sha256,
+        name,
+        agencyName: state.contacts.agencies[f.agency]?.name ?? PARTY_NAMES[f.agency],
+        atUk: formatUkDateTime(f.at),
+        late: f.late,
+        viewable: /\.(pdf|txt|png|jpe?g)$/.test(name),
+      };
+    });
 }
 
 const NO_COUNTS: Record<Progress, number> = {
@@ -114,6 +145,7 @@ export function coordinatorPage(
       .map((m) => ({ agencyName: agencyName(m.agency), atUk: formatUkDateTime(m.at), text: m.text }))
       .reverse(),
     agencyChoices: AGENCIES.map((id) => ({ value: id, text: agencyName(id) })),
+    files: filesView(state),
     agencies: linkFor
       ? AGENCIES.map((id) => ({
           id,
