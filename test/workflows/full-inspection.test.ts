@@ -50,6 +50,27 @@ test('an Option A inspection where everyone is on time completes with no escalat
     expect(mail.filter((m) => /escalation/.test(messageKey(m)))).toEqual([]);
     for (const m of mail) expect(`${m.subject} ${m.text}`).not.toMatch(/SYN\d{4}/);
 
+    // Every email has a plain-text part and an HTML part, as sent through the SMTP listener and parsed there;
+    // neither holds a child ID; the HTML fetches nothing and runs nothing.
+    for (const m of mail) {
+      expect(m.text?.trim()).toBeTruthy();
+      expect(m.html).toEqual(expect.stringContaining('<!doctype html>'));
+      const html = m.html || '';
+      expect(html).not.toMatch(/SYN\d{4}/);
+      expect(html).not.toMatch(/<(img|script|link|style|iframe)\b|\bsrc=|url\(/i);
+    }
+    const police = digests.find((m) => m.to && JSON.stringify(m.to).includes('police@example.org'));
+    const policeHtml = police?.html || '';
+    const link = /https?:\/\/\S+\/a\/\S+/.exec(police?.text ?? '')?.[0] ?? '';
+    expect(link).not.toBe('');
+    // The deadlines as a table (what, due in UK time), the link as a button.
+    expect(policeHtml).toMatch(/<th[^>]*>What<\/th><th[^>]*>Due \(UK time\)<\/th>/);
+    expect(policeHtml).toMatch(
+      /<td[^>]*>Annex A documents(<br>[^<]*<span[^>]*>Still missing: [^<]*<\/span>)?<\/td><td[^>]*>\w{3} \d+ \w{3} 2090, \d\d:\d\d UK time<\/td>/,
+    );
+    expect(policeHtml).toContain(`<a href="${link.replace(/&/g, '&#38;')}" style="display: inline-block;`);
+    expect(police?.text).toContain('Annex A documents');
+
     // The pack printed for the inspectors' arrival: a folder per tracked child, files named by what they are.
     const zipPath = path.join(h.dir, 'pack.zip');
     await writePack(h.client, inspectionId, zipPath, final.endedAt);
