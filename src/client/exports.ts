@@ -1,9 +1,11 @@
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { themeById } from '../timeline/themes';
 import { buildCandidates, CANDIDATE_LISTS, writeInspectorPack, type ListId } from '../lists';
 import type { Instant } from '../timeline/types';
 import type { SubmittedFile } from '../workflows/types';
 import { JtaiError, type InspectionsClient } from './inspections';
-import { extensionOf, packContent } from './read-model/pack';
+import { evaluationHeaderOf, extensionOf, packContent } from './read-model/pack';
 
 /**
  * What leaves the file store: the candidates workbook the lead inspector chooses from, and the
@@ -59,8 +61,18 @@ export async function writePack(
     const paths = new Map<string, string>();
     for (const f of received)
       if (!paths.has(f.sha256)) paths.set(f.sha256, await exportFile(client, inspectionId, f, dir));
+    // Annex B's header items (age, individual needs) from each child's latest joint evaluation made with the form.
+    const labels = (themeById(state.themeId).evaluationHeader ?? []).map((h) => h.label);
+    const childFacts: Record<string, { label: string; value: string }[]> = {};
+    for (const f of received) {
+      const d = state.deliverables.find((x) => x.id === f.deliverableId);
+      if (!f.childId || d?.kind !== 'evaluation' || d.owner !== 'partnership' || !f.name.endsWith('.txt'))
+        continue;
+      const facts = evaluationHeaderOf(await readFile(paths.get(f.sha256) ?? '', 'utf8'), labels);
+      if (facts.length > 0) childFacts[f.childId] = facts;
+    }
     return writeInspectorPack(
-      packContent(state, received, at, (f) => paths.get(f.sha256) ?? ''),
+      packContent(state, received, at, (f) => paths.get(f.sha256) ?? '', childFacts),
       outZip,
     );
   });

@@ -35,6 +35,8 @@ export interface PackRow {
   due?: string;
   received?: string;
   file?: PackFile;
+  /** A note sent instead of (or with) files: written into the pack as a page of its own, where `folder` says. */
+  note?: { folder: string[]; name: string; text: string };
 }
 
 /** A tracked child's cover sheet: the facts (the child's ID among them) and the agencies' notes. */
@@ -254,8 +256,28 @@ export async function writeInspectorPack(content: PackContent, outZip: string): 
       })
       .join('/');
   const rows: (PackRow & { path?: string })[] = [];
+  const notes: { name: string; text: string }[] = [];
   for (const row of content.rows) {
     const f = row.file;
+    if (row.note) {
+      const folder = folderOf(row.note.folder);
+      let used = usedFolders.get(folder);
+      if (!used) usedFolders.set(folder, (used = new Set(['cover sheet.html'])));
+      const name = uniqueIn(used, sanitiseName(`${row.note.name}.html`, 'Note.html'));
+      const path = folder ? `${folder}/${name}` : name;
+      notes.push({
+        name: path,
+        text: page(
+          row.title,
+          `<h1>${html(row.title)}</h1>\n${facts([
+            { label: 'From', value: row.agency },
+            ...(row.received ? [{ label: 'Received', value: row.received }] : []),
+          ])}\n<p class="note">${html(row.note.text)}</p>`,
+        ),
+      });
+      rows.push({ ...row, path });
+      continue;
+    }
     if (!f) {
       rows.push(row);
       continue;
@@ -310,7 +332,7 @@ export async function writeInspectorPack(content: PackContent, outZip: string): 
   const generated = ukTime(new Date().toISOString());
   archive.append(indexHtml(content, rows, covers, generated), { name: 'index.html' });
   archive.append(indexCsv(rows), { name: 'index.csv' });
-  for (const c of coverPages) archive.append(c.text, { name: c.name });
+  for (const c of [...coverPages, ...notes]) archive.append(c.text, { name: c.name });
   for (const p of plan) archive.file(p.source, { name: p.name });
   await archive.finalize();
   await done;

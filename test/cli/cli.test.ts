@@ -119,7 +119,7 @@ test(
     });
     const ics = icsOut.stdout;
     expect(ics.startsWith('BEGIN:VCALENDAR\r\n')).toBe(true);
-    expect(ics.match(/BEGIN:VEVENT/g)).toHaveLength(29);
+    expect(ics.match(/BEGIN:VEVENT/g)).toHaveLength(35);
     expect(ics).toContain('DTSTART:20261125T150000Z');
     expect(sunday).toMatchObject({
       code: 1,

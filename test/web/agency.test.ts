@@ -1,6 +1,9 @@
 import ExcelJS from 'exceljs';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
+import path from 'node:path';
+import { writePack } from '../../src/client/exports';
+import { readZip } from '../lists/helpers';
 import { at, CONTACTS, notificationMonday, skipTo, useHarness } from '../support/harness';
 import { syntheticHeaders, syntheticRow } from '../../src/lists/synthetic';
 import { InspectionsClient } from '../../src/client/inspections';
@@ -258,8 +261,18 @@ test('documents by code with a checklist; no meetings to declare; per-child key 
       });
       expect(missing.statusCode).toBe(400);
       expect(missing.body).toContain('Answer question 2');
+      // Annex B's header is asked first: the child's age and individual needs (ethnicity, disability).
+      const form = await app.inject({
+        method: 'GET',
+        url: `/a/${partnership}/d/joint-evaluation?child=SYN0001`,
+      });
+      expect(form.body).toContain('<label class="govuk-label govuk-label--s" for="h1">');
+      expect(form.body).toContain('Age of child/young person');
+      expect(form.body).toContain('For example, their ethnicity or a disability');
       const evaluation = await postForm(app, `/a/${partnership}/d/joint-evaluation?child=SYN0001`, {
         mode: 'form',
+        h1: '14',
+        h2: 'Synthetic needs: a learning disability',
         ...answers,
       });
       expect(evaluation.statusCode).toBe(200);
@@ -268,6 +281,17 @@ test('documents by code with a checklist; no meetings to declare; per-child key 
       expect(evalSub?.files[0]?.name).toBe('joint-evaluation-SYN0001.txt');
       // The answers are in the file store, not in workflow state.
       expect(JSON.stringify(state)).not.toContain('Synthetic answer');
+      expect(JSON.stringify(state)).not.toContain('Synthetic needs');
+      // The pack shows them on the child's cover sheet.
+      const zipPath = path.join(h.dir, 'docsbury-pack.zip');
+      await writePack(h.client, inspectionId, zipPath, now);
+      const n = state.selection.tracked.indexOf('SYN0001') + 1;
+      const cover = readZip(zipPath).get(`Tracked child ${n}/Cover sheet.html`)?.toString() ?? '';
+      expect(cover).toContain('<dt>Child ID</dt><dd>SYN0001</dd>');
+      expect(cover).toContain('<dt>Age of child/young person</dt><dd>14</dd>');
+      expect(cover).toContain(
+        '<dt>Does the child have any individual needs relating to their circumstances?</dt><dd>Synthetic needs: a learning disability</dd>',
+      );
 
       const consent = await postForm(app, `/a/${la}/d/consent?child=SYN0007`, {
         consent: 'not-possible',

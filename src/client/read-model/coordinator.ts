@@ -1,5 +1,5 @@
 import { AGENCIES, PARTY_NAMES, type AgencyId, type Instant } from '../../timeline/types';
-import { isEnded, isSettled } from '../../workflows/rules';
+import { countedSubmissions, isEnded, isSettled } from '../../workflows/rules';
 import type { InspectionRecord } from '../../workflows/types';
 import {
   inspectionView,
@@ -24,6 +24,8 @@ export interface TimelineEntry {
   missing: string[];
   /** The title of what must come first, while this one is not yet asked for. */
   requires?: string;
+  /** The agency's latest note (a note of context, no meetings to declare); per-child notes are in the grid. */
+  note?: string;
 }
 
 export interface AgencyLinkView {
@@ -111,7 +113,10 @@ export function coordinatorPage(
   const rows = state.deliverables.map((d, i): TimelineEntry => {
     const v = view.deliverables[i] as DeliverableView;
     const requirement = d.requires ? state.deliverables.find((x) => x.key === d.requires) : undefined;
+    const note =
+      d.perTrackedChild || (!d.chase && !d.optional) ? undefined : countedSubmissions(d).at(-1)?.note;
     return {
+      ...(note ? { note } : {}),
       view: v,
       progress: progressOf(v.status, d.dueAt, now),
       missing: missingToShow(v),

@@ -27,6 +27,21 @@ export function extensionOf(name: string): string {
   );
 }
 
+/**
+ * Annex B's header items as an evaluation made with the agency form writes them (`Age of child/young person: 14`,
+ * one line each, before the questions): read back for the child's cover sheet. Other documents give none.
+ */
+export function evaluationHeaderOf(
+  text: string,
+  labels: readonly string[],
+): { label: string; value: string }[] {
+  const lines = text.split(/\r?\n/);
+  return labels.flatMap((label) => {
+    const line = lines.find((l) => l.startsWith(`${label}: `));
+    return line ? [{ label, value: line.slice(label.length + 2).trim() }] : [];
+  });
+}
+
 /** A title as a file or folder name: `List 6: children in need` reads `List 6 - children in need`. */
 function asName(text: string): string {
   return text
@@ -77,8 +92,22 @@ export function receivedFileName(state: InspectionRecord, f: ReceivedFile): stri
   return sanitiseName(`${parts.join(' - ')}${extension}`, `Received file${extension}`);
 }
 
+/** The index's sections after the tracked children, in order; deliverables not named here by key go by kind. */
+const SECTIONS = [
+  'Note of local context from the DCS',
+  'Annex A documents',
+  'Lists',
+  'Other requests',
+  'Inspectorate milestones',
+] as const;
+const SECTION_BY_KEY: Record<string, (typeof SECTIONS)[number]> = {
+  'dcs-context-note': 'Note of local context from the DCS',
+  'annex-a-documents': 'Annex A documents',
+};
+
 function sectionOf(d: DeliverableState): string {
-  if (d.key === 'annex-a-documents') return 'Annex A documents';
+  const named = SECTION_BY_KEY[d.key];
+  if (named) return named;
   if (d.kind === 'list') return 'Lists';
   return (AGENCIES as readonly string[]).includes(d.owner) ? 'Other requests' : 'Inspectorate milestones';
 }
@@ -92,6 +121,8 @@ export function packContent(
   received: ReceivedFile[],
   at: Instant,
   pathOf: (file: ReceivedFile) => string,
+  /** What the joint evaluation says of each tracked child first (Annex B's header: age, needs), by child ID. */
+  childFacts: Record<string, { label: string; value: string }[]> = {},
 ): PackContent {
   const agencyName = (p: Party) => agencyNameIn(state, p);
   const when = (instant: Instant) => formatUkDateTime(instant);
@@ -101,6 +132,7 @@ export function packContent(
     const s = deliverableStatus(state, d, at);
     if (s === 'waived') return d.waived ? `waived ${when(d.waived.at)}` : 'waived (not asked for)';
     if (s === 'not-yet-requested') return 'not yet asked for';
+    if (s === 'optional') return 'optional: not sent';
     const moved = d.extensions.at(-1);
     const extended = moved ? ` (extended to ${when(d.dueAt)} from ${when(d.originalDueAt)})` : '';
     return s === 'overdue' ? `overdue${extended}` : `outstanding${extended}`;
@@ -160,7 +192,11 @@ export function packContent(
       if (sent.length === 0)
         rows.push({ section, agency, title: d.title, status: openStatus(d), due: when(d.dueAt) });
     }
-    covers.push({ section, facts: [{ label: 'Child ID', value: childId }], notes });
+    covers.push({
+      section,
+      facts: [{ label: 'Child ID', value: childId }, ...(childFacts[childId] ?? [])],
+      notes,
+    });
   });
 
   for (const d of state.deliverables.filter((x) => !x.perTrackedChild)) {
@@ -218,7 +254,20 @@ export function packContent(
         due: when(d.dueAt),
         file: file(f, folder, asName(d.title)),
       });
-    if (files.length === 0) {
+    // An agency's note (a note of context, no meetings to declare) is packed as a page; the coordinator's notes
+    // on the inspectorates' milestones are not.
+    const notes = section === 'Inspectorate milestones' ? [] : counted.filter((x) => x.note);
+    for (const s of notes)
+      rows.push({
+        section,
+        agency,
+        title: d.title,
+        status: s.late ? 'note sent late' : 'note sent',
+        received: when(s.at),
+        due: when(d.dueAt),
+        note: { folder, name: `${asName(d.title)} - note`, text: s.note ?? '' },
+      });
+    if (files.length === 0 && notes.length === 0) {
       const last = counted.at(-1);
       rows.push({
         section,
@@ -246,6 +295,5 @@ export function packContent(
 
 /** Sections after the tracked children, in a fixed order. */
 function sortSections(rows: PackRow[]): PackRow[] {
-  const order = ['Annex A documents', 'Lists', 'Other requests', 'Inspectorate milestones'];
-  return order.flatMap((s) => rows.filter((r) => r.section === s));
+  return SECTIONS.flatMap((s) => rows.filter((r) => r.section === s));
 }
