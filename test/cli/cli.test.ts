@@ -161,7 +161,7 @@ test(
     const started = await jtai(...startArgs, '--contacts', 'examples/contacts.yaml');
     expect(started).toMatchObject({
       code: 0,
-      stdout: expect.stringContaining(`Started inspection-cli-borough-${notified}: 29 deliverables`),
+      stdout: expect.stringContaining(`Started inspection-cli-borough-${notified}: 35 deliverables`),
     });
     const id = `inspection-cli-borough-${notified}`;
     const [badChange, goodChange] = await Promise.all([
