@@ -282,6 +282,22 @@ test('documents by code with a checklist; no meetings to declare; per-child key 
       // The answers are in the file store, not in workflow state.
       expect(JSON.stringify(state)).not.toContain('Synthetic answer');
       expect(JSON.stringify(state)).not.toContain('Synthetic needs');
+      // Police may send its own evaluation of the same child (where possible), on the same form.
+      const own = await app.inject({
+        method: 'GET',
+        url: `/a/${police}/d/individual-evaluation.police?child=SYN0001`,
+      });
+      expect(own.body).toContain("Your agency's own evaluation, beside the partnership's joint one");
+      const individual = await postForm(app, `/a/${police}/d/individual-evaluation.police?child=SYN0001`, {
+        mode: 'form',
+        ...answers,
+      });
+      expect(individual.statusCode).toBe(200);
+      state = await h.client.state(inspectionId);
+      expect(
+        state.deliverables.find((d) => d.id === 'individual-evaluation.police')?.submissions[0]?.files[0]
+          ?.name,
+      ).toBe('individual-evaluation-SYN0001.txt');
       // The pack shows them on the child's cover sheet.
       const zipPath = path.join(h.dir, 'docsbury-pack.zip');
       await writePack(h.client, inspectionId, zipPath, now);
@@ -292,6 +308,12 @@ test('documents by code with a checklist; no meetings to declare; per-child key 
       expect(cover).toContain(
         '<dt>Does the child have any individual needs relating to their circumstances?</dt><dd>Synthetic needs: a learning disability</dd>',
       );
+      const packed = readZip(zipPath);
+      const ownText = packed.get(`Tracked child ${n}/Evaluations/Individual evaluation - Example Police.txt`);
+      expect(ownText?.toString()).toMatch(/^Individual evaluation by Example Police of a tracked child/);
+      expect(
+        packed.get(`Tracked child ${n}/Evaluations/Joint evaluation - Example Partnership.txt`),
+      ).toBeDefined();
 
       const consent = await postForm(app, `/a/${la}/d/consent?child=SYN0007`, {
         consent: 'not-possible',
@@ -323,6 +345,7 @@ test('documents by code with a checklist; no meetings to declare; per-child key 
         [{ kind: 'agency', agency: 'local-authority' }, 'list-meetings', false],
         [{ kind: 'agency', agency: 'police' }, 'key-documents.police', true],
         [{ kind: 'agency', agency: 'partnership' }, 'joint-evaluation', true],
+        [{ kind: 'agency', agency: 'police' }, 'individual-evaluation.police', true],
         [{ kind: 'agency', agency: 'local-authority' }, 'consent', true],
       ]);
       expect(JSON.stringify(lines)).not.toMatch(/SYN\d|Synthetic/);
