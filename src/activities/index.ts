@@ -55,22 +55,25 @@ export function messageIdFor(inspectionId: string, messageKey: string): string {
   return `<${sha256(`${inspectionId}/${messageKey}`).slice(0, 32)}@jtai>`;
 }
 
-/** The email of a notice: subject and text from the wording table, the agency's link, no child data. */
-export function renderNotice(notice: Notice, link: string): { subject: string; text: string } {
+/** The email of a notice: subject, text and HTML from the wording table, the agency's link, no child data. */
+export function renderNotice(notice: Notice, link: string): { subject: string; text: string; html: string } {
   const items = notice.deliverables
     .map((d) => {
       // Each by code and title, one to a line (titles hold commas).
-      const missing =
-        d.missing && d.missing.length > 0
-          ? `\n    still missing:${d.missing.map((code) => `\n      ${documentLabel(d.id, notice.agency, code)}`).join('')}`
-          : '';
-      const due = d.overdue
-        ? `OVERDUE: was due ${formatUkDateTimeLabelled(d.dueAt)}`
-        : `due ${formatUkDateTimeLabelled(d.dueAt)}`;
-      return `  - ${d.title}\n    ${due}${missing}`;
+      const missing = missingLabels(d, notice.agency)
+        .map((label) => `\n      ${label}`)
+        .join('');
+      return `  - ${d.title}\n    ${dueText(d)}${missing ? `\n    still missing:${missing}` : ''}`;
     })
     .join('\n');
   const first = notice.deliverables[0];
+  const receiptFiles = (notice.receipt?.files ?? []).map(
+    (f) =>
+      `${f.code ? `${documentLabel(first?.id ?? '', notice.agency, f.code)}: ` : ''}${f.sha256} (${f.size.toLocaleString('en-GB')} bytes)`,
+  );
+  const arrivals = (notice.arrivals ?? []).map(
+    (a) => `${a.title}, from ${a.agencyName}, ${formatUkDateTimeLabelled(a.at)}${a.late ? ' (late)' : ''}`,
+  );
   const values = {
     localAuthority: notice.localAuthority,
     agencyName: notice.agencyName,
@@ -85,29 +88,133 @@ export function renderNotice(notice: Notice, link: string): { subject: string; t
     firstTitle: first?.title ?? '',
     receivedAt: notice.receipt ? formatUkDateTimeLabelled(notice.receipt.at) : '',
     receivedLate: notice.receipt?.late ? ' (after the deadline)' : '',
-    receiptFiles:
-      (notice.receipt?.files ?? [])
-        .map(
-          (f) =>
-            `  - ${f.code ? `${documentLabel(first?.id ?? '', notice.agency, f.code)}: ` : ''}${f.sha256} (${f.size.toLocaleString('en-GB')} bytes)`,
-        )
-        .join('\n') || '  (none: a note or a confirmation)',
-    arrivals: (notice.arrivals ?? [])
-      .map(
-        (a) =>
-          `  - ${a.title}, from ${a.agencyName}, ${formatUkDateTimeLabelled(a.at)}${a.late ? ' (late)' : ''}`,
-      )
-      .join('\n'),
+    receiptFiles: receiptFiles.map((f) => `  - ${f}`).join('\n') || '  (none: a note or a confirmation)',
+    arrivals: arrivals.map((a) => `  - ${a}`).join('\n'),
   };
   const template = EMAIL_TEMPLATES[notice.template];
-  const subject = fillTemplate(template.subject, values);
-  const text = fillTemplate(template.body, values);
-  return notice.rehearsal || isRehearsalId(notice.inspectionId)
-    ? {
-        subject: `${REHEARSAL_WORDING.subjectPrefix}${subject}`,
-        text: `${REHEARSAL_WORDING.bodyPrefix}${text}`,
-      }
-    : { subject, text };
+  const rehearsal = notice.rehearsal || isRehearsalId(notice.inspectionId);
+  const subject = `${rehearsal ? REHEARSAL_WORDING.subjectPrefix : ''}${fillTemplate(template.subject, values)}`;
+  const text = `${rehearsal ? REHEARSAL_WORDING.bodyPrefix : ''}${fillTemplate(template.body, values)}`;
+  const html = noticeHtml({
+    subject,
+    body: template.body,
+    values,
+    rehearsal,
+    // The coordinator's copy of an escalation links to the agency's page, not their own.
+    buttonLabel:
+      notice.template === 'escalation-coordinator' ? 'Open the agency’s page' : 'Open your agency page',
+    blocks: {
+      items: itemsTable(notice.deliverables, notice.agency),
+      receiptFiles: bulletList(receiptFiles, '(none: a note or a confirmation)'),
+      arrivals: bulletList(arrivals, ''),
+    },
+  });
+  return { subject, text, html };
+}
+
+/** The documents still missing, each by code and title. */
+function missingLabels(d: Notice['deliverables'][number], agency: Notice['agency']): string[] {
+  return (d.missing ?? []).map((code) => documentLabel(d.id, agency, code));
+}
+
+function dueText(d: Notice['deliverables'][number]): string {
+  return d.overdue
+    ? `OVERDUE: was due ${formatUkDateTimeLabelled(d.dueAt)}`
+    : `due ${formatUkDateTimeLabelled(d.dueAt)}`;
+}
+
+/** Every text put into the HTML part goes through this. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+const FONT = "font-family: Arial, 'Helvetica Neue', Helvetica, sans-serif; color: #0b0c0c;";
+const CELL =
+  'padding: 8px 8px 8px 0; border-bottom: 1px solid #b1b4b6; text-align: left; vertical-align: top;';
+
+/** The deliverables as a table: what, and when (UK time), with any codes still missing. */
+function itemsTable(deliverables: Notice['deliverables'], agency: Notice['agency']): string {
+  if (deliverables.length === 0) return '';
+  const rows = deliverables
+    .map((d) => {
+      const labels = missingLabels(d, agency);
+      const missing =
+        labels.length > 0
+          ? `<br><span style="font-size: 16px; color: #505a5f;">Still missing:${labels.map((l) => `<br>${escapeHtml(l)}`).join('')}</span>`
+          : '';
+      const due = d.overdue
+        ? `<strong style="color: #d4351c;">OVERDUE</strong><br>was due ${escapeHtml(formatUkDateTimeLabelled(d.dueAt))}`
+        : escapeHtml(formatUkDateTimeLabelled(d.dueAt));
+      return `<tr><td style="${CELL}">${escapeHtml(d.title)}${missing}</td><td style="${CELL}">${due}</td></tr>`;
+    })
+    .join('');
+  return `<table role="presentation" cellpadding="0" cellspacing="0" style="width: 100%; border-collapse: collapse; margin: 0 0 20px; font-size: 19px;">
+<thead><tr><th style="${CELL} font-weight: bold;">What</th><th style="${CELL} font-weight: bold;">Due (UK time)</th></tr></thead>
+<tbody>${rows}</tbody>
+</table>`;
+}
+
+function bulletList(lines: string[], none: string): string {
+  if (lines.length === 0) return none ? `<p style="margin: 0 0 20px;">${escapeHtml(none)}</p>` : '';
+  return `<ul style="margin: 0 0 20px; padding-left: 20px; word-break: break-all;">${lines.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>`;
+}
+
+/** The link as a green GOV.UK-like button, with the address written out beneath it for copying. */
+function linkButton(link: string, label: string): string {
+  const href = escapeHtml(link);
+  return `<p style="margin: 0 0 20px;"><a href="${href}" style="display: inline-block; background: #00703c; color: #ffffff; font-weight: bold; font-size: 19px; text-decoration: none; padding: 10px 16px; border-bottom: 2px solid #002d18;">${escapeHtml(label)}</a></p>
+<p style="margin: 0 0 20px; font-size: 14px; color: #505a5f; word-break: break-all;">Or copy this address: ${href}</p>`;
+}
+
+/**
+ * The HTML part: the same wording as the text part, line by line, with the deliverables as a table, the link
+ * as a button and lists as lists; inline styles only, no images or anything fetched from elsewhere, and
+ * every text escaped.
+ */
+function noticeHtml(input: {
+  subject: string;
+  body: string;
+  values: Record<string, string>;
+  rehearsal: boolean;
+  buttonLabel: string;
+  blocks: Record<string, string>;
+}): string {
+  const parts: string[] = [];
+  if (input.rehearsal)
+    parts.push(
+      `<p style="margin: 0 0 20px; padding: 10px; border: 5px solid #d4351c; font-weight: bold;">${escapeHtml(REHEARSAL_WORDING.bodyPrefix.trim())}</p>`,
+    );
+  for (const line of input.body.split('\n')) {
+    if (line.trim() === '') continue;
+    const block = /^\{(\w+)\}$/.exec(line.trim())?.[1];
+    if (block && block in input.blocks) {
+      parts.push(input.blocks[block] ?? '');
+      continue;
+    }
+    if (line.includes('{link}')) {
+      const before = line.replace('{link}', '').trim();
+      if (before)
+        parts.push(`<p style="margin: 0 0 10px;">${escapeHtml(fillTemplate(before, input.values))}</p>`);
+      parts.push(linkButton(input.values.link ?? '', input.buttonLabel));
+      continue;
+    }
+    parts.push(`<p style="margin: 0 0 20px;">${escapeHtml(fillTemplate(line, input.values))}</p>`);
+  }
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(input.subject)}</title>
+</head>
+<body style="margin: 0; padding: 0; background: #ffffff;">
+<div style="${FONT} max-width: 580px; margin: 0 auto; padding: 15px; font-size: 19px; line-height: 1.4;">
+<div style="border-bottom: 10px solid #1d70b8; margin: 0 0 20px; padding: 0 0 10px; font-weight: bold; font-size: 16px;">JTAI coordination</div>
+${parts.join('\n')}
+</div>
+</body>
+</html>
+`;
 }
 
 /** Heartbeat every few seconds while `work` runs (an activity whose worker dies then fails fast). */
@@ -132,7 +239,7 @@ export function createActivities(deps: ActivityDependencies) {
       run: notice.link.run,
       expiresAt: notice.link.expiresAt,
     });
-    const { subject, text } = renderNotice(notice, `${deps.webBaseUrl}/a/${token}`);
+    const { subject, text, html } = renderNotice(notice, `${deps.webBaseUrl}/a/${token}`);
     const logged = { template: notice.template, agency: notice.agency, messageKey: notice.messageKey };
     if (notice.possibleDuplicate)
       log.warn('Email sent again after an unknown outcome: possible duplicate', logged);
@@ -143,6 +250,7 @@ export function createActivities(deps: ActivityDependencies) {
         cc: notice.cc,
         subject,
         text,
+        html,
         messageId: messageIdFor(notice.inspectionId, notice.messageKey),
         date: new Date(notice.sentAt),
         headers: { 'X-Jtai-Message-Key': notice.messageKey, [INSPECTION_HEADER]: notice.inspectionId },

@@ -1,7 +1,11 @@
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { buildCandidates, CANDIDATE_LISTS, writeInspectorPack, type ListId, type PackEntry } from '../lists';
+import { themeById } from '../timeline/themes';
+import { buildCandidates, CANDIDATE_LISTS, writeInspectorPack, type ListId } from '../lists';
+import type { Instant } from '../timeline/types';
 import type { SubmittedFile } from '../workflows/types';
 import { JtaiError, type InspectionsClient } from './inspections';
+import { evaluationHeaderOf, extensionOf, packContent } from './read-model/pack';
 
 /**
  * What leaves the file store: the candidates workbook the lead inspector chooses from, and the
@@ -15,9 +19,7 @@ async function exportFile(
   file: SubmittedFile,
   dir: string,
 ): Promise<string> {
-  const extension =
-    /\.(xlsx|csv|pdf|docx?|xls|txt|zip|png|jpe?g|odt|ods)$/i.exec(file.name)?.[0]?.toLowerCase() ?? '';
-  const target = path.join(dir, `${file.sha256}${extension}`);
+  const target = path.join(dir, `${file.sha256}${extensionOf(file.name)}`);
   await client.deployment.fileStoreFor(inspectionId).exportTo(file.sha256, target);
   return target;
 }
@@ -43,32 +45,35 @@ export async function writeCandidates(client: InspectionsClient, inspectionId: s
   });
 }
 
-/** Every file received, in folders per deliverable and agency, with an index (HTML and CSV). */
-export async function writePack(client: InspectionsClient, inspectionId: string, outZip: string) {
-  const received = await client.files(inspectionId);
+/**
+ * The inspector pack (see read-model/pack.ts): a folder per tracked child, the Annex A documents, the lists, and
+ * an index of everything asked for, as it stands at `at`.
+ */
+export async function writePack(
+  client: InspectionsClient,
+  inspectionId: string,
+  outZip: string,
+  at: Instant = Date.now(),
+) {
+  const [state, received] = await Promise.all([client.state(inspectionId), client.files(inspectionId)]);
+  if (received.length === 0) throw new JtaiError('Nothing has been received yet: the pack would be empty.');
   return client.deployment.scratch.use('export', async (dir) => {
-    const entries: PackEntry[] = [];
-    const bySubmission = new Map<string, PackEntry>();
+    const paths = new Map<string, string>();
+    for (const f of received)
+      if (!paths.has(f.sha256)) paths.set(f.sha256, await exportFile(client, inspectionId, f, dir));
+    // Annex B's header items (age, individual needs) from each child's latest joint evaluation made with the form.
+    const labels = (themeById(state.themeId).evaluationHeader ?? []).map((h) => h.label);
+    const childFacts: Record<string, { label: string; value: string }[]> = {};
     for (const f of received) {
-      let entry = bySubmission.get(f.submissionId);
-      if (!entry) {
-        entry = {
-          deliverable: f.deliverableId,
-          agency: f.agency,
-          receivedAt: new Date(f.at).toISOString(),
-          late: f.late,
-          files: [],
-        };
-        bySubmission.set(f.submissionId, entry);
-        entries.push(entry);
-      }
-      entry.files.push({
-        name: f.name,
-        sha256: f.sha256,
-        path: await exportFile(client, inspectionId, f, dir),
-      });
+      const d = state.deliverables.find((x) => x.id === f.deliverableId);
+      if (!f.childId || d?.kind !== 'evaluation' || d.owner !== 'partnership' || !f.name.endsWith('.txt'))
+        continue;
+      const facts = evaluationHeaderOf(await readFile(paths.get(f.sha256) ?? '', 'utf8'), labels);
+      if (facts.length > 0) childFacts[f.childId] = facts;
     }
-    if (entries.length === 0) throw new JtaiError('Nothing has been received yet: the pack would be empty.');
-    return writeInspectorPack(entries, outZip);
+    return writeInspectorPack(
+      packContent(state, received, at, (f) => paths.get(f.sha256) ?? '', childFacts),
+      outZip,
+    );
   });
 }

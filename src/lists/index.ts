@@ -19,7 +19,15 @@ export {
 export { CODE_LISTS, matchCode, type CodeList, type CodeListName } from './codelists';
 export { writeListTemplate, writeAllTemplates, templateFileName } from './template';
 export { buildCandidates, CANDIDATE_LISTS, type CandidatesResult } from './candidates';
-export { writeInspectorPack, sanitiseName, type PackEntry, type PackResult } from './pack';
+export {
+  writeInspectorPack,
+  sanitiseName,
+  type PackContent,
+  type PackCover,
+  type PackFile,
+  type PackResult,
+  type PackRow,
+} from './pack';
 export { formatReport } from './report';
 // For every CSV or workbook jtai writes (the client's query answers too): import './safe-cells' directly to
 // avoid loading exceljs.

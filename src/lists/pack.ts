@@ -1,20 +1,58 @@
 /**
- * The inspector pack: every file received, in folders per deliverable and agency, with an index in HTML (to
- * print for the inspectors' arrival) and CSV (deliverable, agency, received when, late or not, file names,
- * SHA-256). File names come from uploaders: they are sanitised and never used as paths.
+ * The inspector pack, printed for the inspectors' arrival: a folder per tracked child ("Tracked child 1" …, the
+ * child's ID only on the cover sheet inside), the Annex A documents by agency and code, the lists, and an index
+ * (HTML to print, CSV to sort) of everything asked for: received when, late, outstanding, waived or extended.
+ * What goes where is decided by the caller (src/client/read-model/pack.ts); here every name is made a safe path
+ * segment, every text escaped, and every file checked against its SHA-256 before the zip is written. Files are
+ * named by what they are (code, title, agency), never by the name an uploader gave them (it may name a child).
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { DateTime } from 'luxon';
 import { csvField, neutraliseCell } from './safe-cells';
 
-export interface PackEntry {
-  deliverable: string;
+/** A received file and where it goes: its folders and its name, both for people. */
+export interface PackFile {
+  folder: string[];
+  /** What it is, without extension: `KD9 Chronology of significant events`, `Joint evaluation`. */
+  name: string;
+  /** `.pdf`, `.xlsx`, or empty. */
+  extension: string;
+  /** Its decrypted copy on disk. */
+  path: string;
+  sha256: string;
+}
+
+/** A line of the index: something asked for, its state, and the file that answers it (if one does). */
+export interface PackRow {
+  /** `Tracked child 1`, `Annex A documents`, `Lists`: the index's sections, in order of first appearance. */
+  section: string;
   agency: string;
-  /** When it was received: an ISO 8601 instant (or epoch milliseconds as a string). */
-  receivedAt: string;
-  late: boolean;
-  files: { name: string; path: string; sha256: string }[];
+  code?: string;
+  title: string;
+  /** `received`, `received late`, `outstanding`, `overdue`, `waived: reason`, `extended to …` */
+  status: string;
+  due?: string;
+  received?: string;
+  file?: PackFile;
+  /** A note sent instead of (or with) files: written into the pack as a page of its own, where `folder` says. */
+  note?: { folder: string[]; name: string; text: string };
+}
+
+/** A tracked child's cover sheet: the facts (the child's ID among them) and the agencies' notes. */
+export interface PackCover {
+  /** The section (and folder) it heads: `Tracked child 1`. */
+  section: string;
+  facts: { label: string; value: string }[];
+  notes: { label: string; text: string }[];
+}
+
+export interface PackContent {
+  title: string;
+  /** About the inspection (local authority, notification date, option). */
+  facts: { label: string; value: string }[];
+  rows: PackRow[];
+  covers: PackCover[];
 }
 
 export interface PackResult {
@@ -76,94 +114,208 @@ function html(v: string): string {
   return escapeHtml(neutraliseCell(v));
 }
 
-interface IndexRow {
-  deliverable: string;
-  agency: string;
-  received: string;
-  late: boolean;
-  file: string;
-  path: string;
-  sha256: string;
+/** A relative link inside the pack, from the folder `from` ('' for the top) to the file at `path`. */
+function href(path: string, from: string): string {
+  const inside = from && path.startsWith(`${from}/`);
+  const rest = inside ? path.slice(from.length + 1) : path;
+  const up = from && !inside ? from.split('/').map(() => '..') : [];
+  return escapeHtml([...up, ...rest.split('/').map(encodeURIComponent)].join('/'));
 }
 
-function indexCsv(rows: IndexRow[]): string {
-  const lines = [['deliverable', 'agency', 'received', 'late', 'file', 'path in pack', 'sha256'].join(',')];
+const INDEX_COLUMNS = ['Agency', 'Code', 'What', 'Status', 'Due', 'Received', 'File in pack'];
+
+function rowsTable(rows: (PackRow & { path?: string })[], from: string): string {
+  const body = rows
+    .map((r) => {
+      const cls = /^(outstanding|overdue)/.test(r.status) ? ' class="open"' : '';
+      const file = r.path
+        ? `<a href="${href(r.path, from)}">${html(r.path.split('/').at(-1) ?? '')}</a>`
+        : '';
+      return `<tr${cls}><td>${html(r.agency)}</td><td>${html(r.code ?? '')}</td><td>${html(r.title)}</td><td>${html(r.status)}</td><td>${html(r.due ?? '')}</td><td>${html(r.received ?? '')}</td><td>${file}</td></tr>`;
+    })
+    .join('\n');
+  return `<table>
+<thead><tr>${INDEX_COLUMNS.map((c) => `<th scope="col">${c}</th>`).join('')}</tr></thead>
+<tbody>
+${body}
+</tbody>
+</table>`;
+}
+
+function page(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>${html(title)}</title>
+<style>
+body { font-family: Arial, sans-serif; font-size: 11pt; margin: 1.5em; }
+table { border-collapse: collapse; width: 100%; margin-bottom: 1.5em; }
+th, td { border: 1px solid #999; padding: 4px 6px; text-align: left; vertical-align: top; }
+th { background: #ddebf7; }
+tr.open td:nth-child(4) { font-weight: bold; }
+dl { display: grid; grid-template-columns: max-content auto; gap: 4px 16px; }
+dt { font-weight: bold; }
+dd { margin: 0; }
+h2 { break-before: auto; margin-top: 1.5em; }
+.note { white-space: pre-wrap; border-left: 4px solid #999; padding-left: 8px; }
+@media print { a { color: inherit; text-decoration: none; } section.child { break-before: page; } }
+</style>
+</head>
+<body>
+${body}
+</body>
+</html>
+`;
+}
+
+const facts = (xs: { label: string; value: string }[]) =>
+  `<dl>\n${xs.map((f) => `<dt>${html(f.label)}</dt><dd>${html(f.value)}</dd>`).join('\n')}\n</dl>`;
+
+function coverHtml(
+  content: PackContent,
+  cover: PackCover,
+  folder: string,
+  rows: (PackRow & { path?: string })[],
+): string {
+  const notes = cover.notes
+    .map((n) => `<h3>${html(n.label)}</h3>\n<p class="note">${html(n.text)}</p>`)
+    .join('\n');
+  return page(
+    `${cover.section}: cover sheet`,
+    `<h1>${html(cover.section)}</h1>
+${facts([...cover.facts, ...content.facts])}
+<h2>What the agencies sent for this child</h2>
+${rowsTable(rows, folder)}
+${notes ? `<h2>Notes from the agencies</h2>\n${notes}` : ''}`,
+  );
+}
+
+function indexHtml(
+  content: PackContent,
+  rows: (PackRow & { path?: string })[],
+  covers: Map<string, string>,
+  generated: string,
+): string {
+  const sections = [...new Set(rows.map((r) => r.section))];
+  const body = sections
+    .map((section) => {
+      const cover = covers.get(section);
+      const link = cover ? `<p><a href="${href(cover, '')}">Cover sheet</a></p>\n` : '';
+      const cls = cover ? ' class="child"' : '';
+      return `<section${cls}>\n<h2>${html(section)}</h2>\n${link}${rowsTable(
+        rows.filter((r) => r.section === section),
+        '',
+      )}\n</section>`;
+    })
+    .join('\n');
+  const files = rows.filter((r) => r.path).length;
+  return page(
+    `${content.title}: index`,
+    `<h1>${html(content.title)}</h1>
+${facts([...content.facts, { label: 'Generated', value: generated }])}
+<p>${files} file${files === 1 ? '' : 's'} received. Each tracked child's folder holds a cover sheet with the child's ID.</p>
+${body}`,
+  );
+}
+
+function indexCsv(rows: (PackRow & { path?: string })[]): string {
+  const head = ['section', 'agency', 'code', 'what', 'status', 'due', 'received', 'file in pack', 'sha256'];
+  const lines = [head.join(',')];
   for (const r of rows)
     lines.push(
-      [r.deliverable, r.agency, r.received, r.late ? 'late' : 'on time', r.file, r.path, r.sha256]
+      [
+        r.section,
+        r.agency,
+        r.code ?? '',
+        r.title,
+        r.status,
+        r.due ?? '',
+        r.received ?? '',
+        r.path ?? '',
+        r.file?.sha256 ?? '',
+      ]
         .map(csvField)
         .join(','),
     );
   return `\ufeff${lines.join('\r\n')}\r\n`;
 }
 
-function indexHtml(rows: IndexRow[], generated: string): string {
-  const body = rows
-    .map(
-      (r) =>
-        `<tr${r.late ? ' class="late"' : ''}><td>${html(r.deliverable)}</td><td>${html(r.agency)}</td><td>${html(r.received)}</td><td>${r.late ? 'Late' : 'On time'}</td><td><a href="${escapeHtml(r.path.split('/').map(encodeURIComponent).join('/'))}">${html(r.file)}</a></td><td><code>${html(r.sha256)}</code></td></tr>`,
-    )
-    .join('\n');
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>JTAI inspector pack: index</title>
-<style>
-body { font-family: Arial, sans-serif; font-size: 11pt; margin: 1.5em; }
-table { border-collapse: collapse; width: 100%; }
-th, td { border: 1px solid #999; padding: 4px 6px; text-align: left; vertical-align: top; }
-th { background: #ddebf7; }
-tr.late td:nth-child(4) { font-weight: bold; }
-code { font-size: 8pt; word-break: break-all; }
-@media print { a { color: inherit; text-decoration: none; } }
-</style>
-</head>
-<body>
-<h1>JTAI inspector pack</h1>
-<p>Every file received, by deliverable and agency. Generated ${html(generated)}. ${rows.length} file${rows.length === 1 ? '' : 's'}.</p>
-<table>
-<thead><tr><th>Deliverable</th><th>Agency</th><th>Received</th><th>Late</th><th>File</th><th>SHA-256</th></tr></thead>
-<tbody>
-${body}
-</tbody>
-</table>
-</body>
-</html>
-`;
-}
+const TOP_RESERVED = /^index\.(html|csv)$/i;
 
 /** Writes the pack. Each file is checked against its recorded SHA-256 first; a mismatch stops the pack. */
-export async function writeInspectorPack(entries: PackEntry[], outZip: string): Promise<PackResult> {
-  const rows: IndexRow[] = [];
-  const plan: { source: string; name: string }[] = [];
+export async function writeInspectorPack(content: PackContent, outZip: string): Promise<PackResult> {
   const usedFolders = new Map<string, Set<string>>();
-  for (const e of entries) {
-    let top = sanitiseName(e.deliverable, 'deliverable');
-    if (/^index\.(html|csv)$/i.test(top)) top = `_${top}`;
-    const folder = `${top}/${sanitiseName(e.agency, 'agency')}`;
-    let used = usedFolders.get(folder);
-    if (!used) usedFolders.set(folder, (used = new Set()));
-    for (const f of e.files) {
+  const placed = new Map<PackFile, string>();
+  const plan: { source: string; name: string }[] = [];
+  const folderOf = (segments: string[]) =>
+    segments
+      .map((s, i) => {
+        const name = sanitiseName(s, 'folder');
+        return i === 0 && TOP_RESERVED.test(name) ? `_${name}` : name;
+      })
+      .join('/');
+  const rows: (PackRow & { path?: string })[] = [];
+  const notes: { name: string; text: string }[] = [];
+  for (const row of content.rows) {
+    const f = row.file;
+    if (row.note) {
+      const folder = folderOf(row.note.folder);
+      let used = usedFolders.get(folder);
+      if (!used) usedFolders.set(folder, (used = new Set(['cover sheet.html'])));
+      const name = uniqueIn(used, sanitiseName(`${row.note.name}.html`, 'Note.html'));
+      const path = folder ? `${folder}/${name}` : name;
+      notes.push({
+        name: path,
+        text: page(
+          row.title,
+          `<h1>${html(row.title)}</h1>\n${facts([
+            { label: 'From', value: row.agency },
+            ...(row.received ? [{ label: 'Received', value: row.received }] : []),
+          ])}\n<p class="note">${html(row.note.text)}</p>`,
+        ),
+      });
+      rows.push({ ...row, path });
+      continue;
+    }
+    if (!f) {
+      rows.push(row);
+      continue;
+    }
+    let path = placed.get(f);
+    if (!path) {
       const actual = await sha256Of(f.path);
       if (actual !== f.sha256.toLowerCase())
         throw new Error(
-          `The stored copy of "${sanitiseName(f.name, 'file')}" (${e.deliverable}, ${e.agency}) does not match its recorded SHA-256; the pack was not written.`,
+          `The stored copy of "${sanitiseName(f.name, 'file')}" (${row.agency}) does not match its recorded SHA-256; the pack was not written.`,
         );
-      const name = uniqueIn(used, sanitiseName(f.name, 'file'));
-      const path = `${folder}/${name}`;
+      const folder = folderOf(f.folder);
+      let used = usedFolders.get(folder);
+      if (!used) usedFolders.set(folder, (used = new Set(['cover sheet.html'])));
+      const extension = /^\.[A-Za-z0-9]{1,8}$/.test(f.extension) ? f.extension.toLowerCase() : '';
+      const name = uniqueIn(used, sanitiseName(`${f.name}${extension}`, `file${extension}`));
+      path = folder ? `${folder}/${name}` : name;
+      placed.set(f, path);
       plan.push({ source: f.path, name: path });
-      rows.push({
-        deliverable: e.deliverable,
-        agency: e.agency,
-        received: ukTime(e.receivedAt),
-        late: e.late,
-        // eslint-disable-next-line no-control-regex -- removing control characters is the point
-        file: f.name.replace(/[\u0000-\u001f\u007f]/g, ''),
-        path,
-        sha256: actual,
-      });
     }
+    rows.push({ ...row, path });
+  }
+
+  const covers = new Map<string, string>();
+  const coverPages: { name: string; text: string }[] = [];
+  for (const cover of content.covers) {
+    const folder = folderOf([cover.section]);
+    const name = `${folder}/Cover sheet.html`;
+    covers.set(cover.section, name);
+    coverPages.push({
+      name,
+      text: coverHtml(
+        content,
+        cover,
+        folder,
+        rows.filter((r) => r.section === cover.section),
+      ),
+    });
   }
 
   const output = createWriteStream(outZip);
@@ -178,8 +330,9 @@ export async function writeInspectorPack(entries: PackEntry[], outZip: string): 
   });
   archive.pipe(output);
   const generated = ukTime(new Date().toISOString());
-  archive.append(indexHtml(rows, generated), { name: 'index.html' });
+  archive.append(indexHtml(content, rows, covers, generated), { name: 'index.html' });
   archive.append(indexCsv(rows), { name: 'index.csv' });
+  for (const c of [...coverPages, ...notes]) archive.append(c.text, { name: c.name });
   for (const p of plan) archive.file(p.source, { name: p.name });
   await archive.finalize();
   await done;

@@ -77,7 +77,9 @@ export interface ScheduledDeliverable {
   list?: string;
   documents: DocumentItem[];
   perTrackedChild: boolean;
-  /** Agencies are chased; inspectorate milestones are recorded by the coordinator and never chased. */
+  /** Optional (see DeliverableDefinition.optional): never chased or overdue; absent before it existed. */
+  optional?: boolean;
+  /** Agencies are chased; inspectorate milestones and optional deliverables are never chased. */
   chase: boolean;
   ladder: Rung[];
   source: string;
@@ -125,7 +127,7 @@ export function buildSchedule(input: {
     const date = calendar.addWorkingDays(notifiedOn, definition.due.day);
     const dueAt = calendar.ukInstant(date, definition.due.time ?? calendar.settings.endOfDay);
     for (const owner of definition.owners) {
-      const chase = !(INSPECTORATES as readonly string[]).includes(owner);
+      const chase = !(INSPECTORATES as readonly string[]).includes(owner) && !definition.optional;
       deliverables.push({
         id: deliverableId(definition.key, owner, definition.owners.length),
         key: definition.key,
@@ -139,6 +141,7 @@ export function buildSchedule(input: {
         ...(definition.list ? { list: definition.list } : {}),
         documents: [...documentsFor(definition, owner)],
         perTrackedChild: definition.perTrackedChild ?? false,
+        ...(definition.optional ? { optional: true } : {}),
         chase,
         ladder: chase ? chaseLadder(dueAt, calendar, policy) : [],
         source: definition.source,

@@ -36,6 +36,12 @@ export interface DeliverableDefinition {
   documents?: Partial<Record<AgencyId, readonly DocumentItem[]>> | readonly DocumentItem[];
   /** Asked once for each tracked child (key documents, joint evaluation, consent). */
   perTrackedChild?: boolean;
+  /**
+   * Sent "where possible" or when there is something to say (individual agency evaluations, the DCS's note of
+   * context): shown on the agency's page, recorded and packed, but never chased, never overdue, and never
+   * holding up the end of the inspection.
+   */
+  optional?: boolean;
   /** Where the guidance says so. */
   source: string;
 }
@@ -51,6 +57,8 @@ export interface Theme {
   tracked: { min: number; max: number };
   /** Annex B: the questions a joint evaluation of a tracked child answers. */
   evaluationQuestions: readonly string[];
+  /** Annex B's header: what an evaluation says of the child first (age, individual needs), asked before the questions. */
+  evaluationHeader?: readonly { label: string; hint?: string }[];
   deliverables: readonly DeliverableDefinition[];
 }
 

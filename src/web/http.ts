@@ -99,11 +99,24 @@ export function noStore(app: FastifyInstance): void {
 /** A file name kept to letters, digits, dots, dashes and underscores, whatever it was made from. */
 const safeName = (name: string) => name.replace(/[^A-Za-z0-9._-]/g, '_');
 
-/** A download, with its file name. */
-export function sendAttachment(reply: FastifyReply, name: string, type: string, body: unknown) {
+/**
+ * A download, with its file name: a plain one for old clients and the name itself (RFC 6266, UTF-8) for the
+ * rest. `inline` shows it in the browser instead (only for kinds a browser shows without running anything).
+ */
+export function sendAttachment(
+  reply: FastifyReply,
+  name: string,
+  type: string,
+  body: unknown,
+  disposition: 'attachment' | 'inline' = 'attachment',
+) {
+  const utf8 = encodeURIComponent(name).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
   return reply
     .type(type)
-    .header('content-disposition', `attachment; filename="${safeName(name)}"`)
+    .header('content-disposition', `${disposition}; filename="${safeName(name)}"; filename*=UTF-8''${utf8}`)
     .send(body);
 }
 
@@ -111,7 +124,7 @@ export function sendAttachment(reply: FastifyReply, name: string, type: string, 
 export async function sendScratchFile(
   app: FastifyInstance,
   reply: FastifyReply,
-  file: { name: string; type: string },
+  file: { name: string; type: string; inline?: boolean },
   write: (target: string) => Promise<unknown>,
 ) {
   const dir = await app.deployment.scratch.make('download');
@@ -124,7 +137,7 @@ export async function sendScratchFile(
   }
   const stream = createReadStream(target);
   stream.on('close', () => void rm(dir, { recursive: true, force: true }));
-  return sendAttachment(reply, file.name, file.type, stream);
+  return sendAttachment(reply, file.name, file.type, stream, file.inline ? 'inline' : 'attachment');
 }
 
 /** An inspection's deadlines as they are now, as a calendar file (pages and API alike). */

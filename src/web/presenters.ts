@@ -52,9 +52,10 @@ const ACTIONS: Partial<Record<AgencyItem['kind'], string>> = {
 };
 
 export type PresentedItem = AgencyItem & { tag: Tag; action?: string };
-export type PresentedAgencyPage = Omit<AgencyView, 'items' | 'owed' | 'settled' | 'next'> & {
+export type PresentedAgencyPage = Omit<AgencyView, 'items' | 'owed' | 'optional' | 'settled' | 'next'> & {
   items: PresentedItem[];
   owed: PresentedItem[];
+  optional: PresentedItem[];
   settled: PresentedItem[];
   next: PresentedItem[];
 };
@@ -69,6 +70,7 @@ export function presentAgencyPage(page: AgencyView): PresentedAgencyPage {
     ...page,
     items: page.items.map(presentItem),
     owed: page.owed.map(presentItem),
+    optional: page.optional.map(presentItem),
     settled: page.settled.map(presentItem),
     next: page.next.map(presentItem),
   };

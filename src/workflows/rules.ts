@@ -32,7 +32,15 @@ import type {
  */
 
 export type DeliverableStatus =
-  'not-yet-requested' | 'awaiting' | 'extended' | 'overdue' | 'received' | 'received-late' | 'waived';
+  | 'not-yet-requested'
+  | 'awaiting'
+  | 'extended'
+  | 'overdue'
+  | 'received'
+  | 'received-late'
+  | 'waived'
+  /** Asked for where possible (d.optional) and not sent: never overdue. */
+  | 'optional';
 
 export const STATUS_LABELS: Record<DeliverableStatus, string> = {
   'not-yet-requested': 'not yet requested',
@@ -42,6 +50,7 @@ export const STATUS_LABELS: Record<DeliverableStatus, string> = {
   received: 'received',
   'received-late': 'received late',
   waived: 'waived',
+  optional: 'optional',
 };
 
 /** Agency links stay valid until 14 days after the inspection closes. */
@@ -66,9 +75,10 @@ function gateWaived(state: InspectionRecord, d: DeliverableState): boolean {
   return gates.length > 0 && gates.every((g) => g.waived !== undefined);
 }
 
-/** Nothing more is owed: received, waived, or never to be asked for. */
+/** Nothing more is owed: received, waived, never to be asked for, or only asked for where possible. */
 export function isSettled(state: InspectionRecord, d: DeliverableState): boolean {
-  return d.receivedAt !== undefined || d.waived !== undefined || gateWaived(state, d);
+  // `optional` exists only in schedules made since it was added: earlier inspections are settled as before.
+  return d.receivedAt !== undefined || d.waived !== undefined || gateWaived(state, d) || d.optional === true;
 }
 
 export function deliverableStatus(
@@ -79,6 +89,7 @@ export function deliverableStatus(
   if (d.waived || gateWaived(state, d)) return 'waived';
   if (d.receivedAt !== undefined) return d.late ? 'received-late' : 'received';
   if (d.requestedAt === undefined) return 'not-yet-requested';
+  if (d.optional) return 'optional';
   if (at > d.dueAt) return 'overdue';
   return d.extensions.length > 0 ? 'extended' : 'awaiting';
 }

@@ -23,7 +23,7 @@ export function statusView(state: InspectionState): InspectionStatus {
 }
 
 /** Every file received and not withdrawn, deliverable by deliverable, oldest first. */
-export function receivedFiles(state: InspectionState): ReceivedFile[] {
+export function receivedFiles(state: Pick<InspectionState, 'deliverables'>): ReceivedFile[] {
   return state.deliverables.flatMap((d) =>
     d.submissions.flatMap((s) =>
       keptFiles(s).map((f) => ({

@@ -77,3 +77,41 @@ test('a reminder lists the documents still missing by code and title, one to a l
     ].join('\n'),
   );
 });
+
+test.each(Object.keys(EMAIL_TEMPLATES) as NoticeTemplate[])(
+  '%s has an HTML part with the same wording, every text escaped, nothing fetched',
+  (template) => {
+    const hostile = 'Example <b>Police</b> & "Co"';
+    const { text, html } = renderNotice(
+      {
+        ...base,
+        template,
+        agencyName: hostile,
+        deliverables: [
+          { id: 'd', title: 'Annex A <script>alert(1)</script>', dueAt: at, missing: ['3.1', '3.<2>'] },
+        ],
+        receipt: { at, late: false, files: [{ code: '3.1', sha256: 'a'.repeat(64), size: 1 }] },
+        arrivals: [{ title: 'List <6>', agencyName: hostile, at, late: true }],
+        failure: { agencyName: hostile, to: 'x@example.org', since: at, reason: '<550>' },
+      },
+      `${LINK}?a=1&b=2`,
+    );
+    // The plain-text part keeps the texts as they are; only the HTML part escapes them.
+    if (text.includes('Annex A')) expect(text).toContain('Annex A <script>alert(1)</script>');
+    expect(html).not.toMatch(/<(b|script|6|550)>/);
+    expect(html).not.toMatch(/<(img|link|style|iframe)\b|\bsrc=|url\(/i);
+    expect(html).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
+    if (text.includes(hostile))
+      expect(html).toContain('Example &#60;b&#62;Police&#60;/b&#62; &#38; &#34;Co&#34;');
+    if (text.includes(LINK))
+      expect(html).toContain(`<a href="${LINK}?a=1&#38;b=2" style="display: inline-block;`);
+    if (text.includes('Annex A <script>'))
+      expect(html).toMatch(/<td[^>]*>Annex A &#60;script&#62;alert\(1\)&#60;\/script&#62;<br>/);
+  },
+);
+
+test('a rehearsal says so at the top of both parts', () => {
+  const { text, html } = renderNotice({ ...base, rehearsal: true }, LINK);
+  expect(text.startsWith('REHEARSAL')).toBe(true);
+  expect(html).toMatch(/<p style="[^"]*border: 5px solid #d4351c;[^"]*">REHEARSAL: this is a practice run/);
+});

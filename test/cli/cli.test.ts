@@ -124,7 +124,7 @@ test(
     });
     const ics = icsOut.stdout;
     expect(ics.startsWith('BEGIN:VCALENDAR\r\n')).toBe(true);
-    expect(ics.match(/BEGIN:VEVENT/g)).toHaveLength(29);
+    expect(ics.match(/BEGIN:VEVENT/g)).toHaveLength(35);
     expect(ics).toContain('DTSTART:20261125T150000Z');
     expect(sunday).toMatchObject({
       code: 1,
@@ -166,7 +166,7 @@ test(
     const started = await jtai(...startArgs, '--contacts', 'examples/contacts.yaml');
     expect(started).toMatchObject({
       code: 0,
-      stdout: expect.stringContaining(`Started inspection-cli-borough-${notified}: 29 deliverables`),
+      stdout: expect.stringContaining(`Started inspection-cli-borough-${notified}: 35 deliverables`),
     });
     const id = `inspection-cli-borough-${notified}`;
     const [badChange, goodChange] = await Promise.all([

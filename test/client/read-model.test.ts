@@ -97,7 +97,12 @@ test("an agency's view holds only its own deliverables, and child IDs only once 
   const police = agencyView(s, 'police', started);
   expect(police.items.every((i) => i.view.owner === 'police')).toBe(true);
   expect(police.trackedChildren).toEqual(TRACKED);
-  expect(police.evaluationQuestions).toEqual([]);
+  // Police may send an individual evaluation of each tracked child (where possible): it is asked the Annex B questions.
+  expect(police.items.find((i) => i.view.id === 'individual-evaluation.police')?.view.status).toBe(
+    'optional',
+  );
+  expect(police.evaluationQuestions).toHaveLength(8);
+  expect(agencyView(s, 'partnership', started).optional).toEqual([]);
   const perChild = police.items.find((i) => i.view.id === 'key-documents.police')?.perChild;
   expect(perChild?.map((c) => [c.childId, c.received])).toEqual(TRACKED.map((id) => [id, id === 'SYN0002']));
   expect(perChild?.[1]).toMatchObject({ files: [{ name: 'KD1.pdf', code: 'KD1' }], note: 'first' });

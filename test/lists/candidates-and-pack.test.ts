@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
-import { buildCandidates, sanitiseName, writeInspectorPack } from '../../src/lists';
+import {
+  buildCandidates,
+  sanitiseName,
+  writeInspectorPack,
+  type PackContent,
+  type PackFile,
+} from '../../src/lists';
 import { cleanRows, col, OPTS, readZip, tempDir, writeText, writeXlsx } from './helpers';
 
 let dir: string;
@@ -70,76 +76,136 @@ describe('candidates workbook', () => {
 
 describe('inspector pack', () => {
   const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+  const pdf = (name: string, path: string, text: string, folder: string[]): PackFile => ({
+    folder,
+    name,
+    extension: '.pdf',
+    path,
+    sha256: sha(text),
+  });
 
-  test('folders per deliverable and agency, sanitised names, an HTML and CSV index', async () => {
-    const a = await writeText(join(dir, 'a.bin'), 'list six');
+  test('a folder per tracked child with its cover sheet, files named by what they are, an HTML and CSV index', async () => {
+    const a = await writeText(join(dir, 'a.bin'), 'chronology');
     const b = await writeText(join(dir, 'b.bin'), 'policy');
     const c = await writeText(join(dir, 'c.bin'), 'other');
     const out = join(dir, 'pack.zip');
-    const result = await writeInspectorPack(
-      [
+    const content: PackContent = {
+      title: 'JTAI inspector pack: Example Borough',
+      facts: [{ label: 'Local authority', value: 'Example Borough' }],
+      covers: [
         {
-          deliverable: 'Lists 6-8',
-          agency: "Local authority children's services",
-          receivedAt: '2026-03-04T14:55:00Z',
-          late: false,
-          files: [
-            { name: 'list6.xlsx', path: a, sha256: sha('list six') },
-            { name: '../../etc/passwd', path: b, sha256: sha('policy') },
-          ],
-        },
-        {
-          deliverable: '3.5 Strategy/policies',
-          agency: 'Police',
-          receivedAt: '2026-03-10T17:30:00Z',
-          late: true,
-          files: [
-            { name: 'CON', path: c, sha256: sha('other') },
-            { name: 'con', path: c, sha256: sha('other') },
-            { name: '=HYPERLINK("x")<b>.docx', path: c, sha256: sha('other') },
-          ],
+          section: 'Tracked child 1',
+          facts: [{ label: 'Child ID', value: 'SYN0001' }],
+          notes: [{ label: 'Police: key documents', text: 'No involvement <b>since</b> May.' }],
         },
       ],
-      out,
-    );
+      rows: [
+        {
+          section: 'Tracked child 1',
+          agency: 'Example Police',
+          code: 'KD9',
+          title: 'Chronology',
+          status: 'received',
+          received: 'Tue 10 Mar 2026, 12:00',
+          file: pdf('KD9 Chronology', a, 'chronology', [
+            'Tracked child 1',
+            'Key documents',
+            'Example Police',
+          ]),
+        },
+        { section: 'Tracked child 1', agency: 'Example ICB', title: 'Key documents', status: 'overdue' },
+        {
+          section: 'Annex A documents',
+          agency: 'Example Police',
+          code: '3.5',
+          title: 'Strategy, policies',
+          status: 'received late',
+          file: pdf('3.5 Strategy/policies', b, 'policy', ['Annex A documents', '../Example Police']),
+        },
+        {
+          section: 'Annex A documents',
+          agency: 'Example Police',
+          code: '3.5',
+          title: 'Strategy, policies',
+          status: 'received late',
+          file: pdf('3.5 Strategy/policies', c, 'other', ['Annex A documents', '../Example Police']),
+        },
+        {
+          section: 'Annex A documents',
+          agency: 'Example Police',
+          code: '3.6',
+          title: 'Problem profile',
+          status: 'waived',
+        },
+        {
+          section: 'Lists',
+          agency: '=HYPERLINK("x")',
+          title: 'CON',
+          status: 'received',
+          file: { ...pdf('CON', c, 'other', ['index.html']), extension: '.exe/../x' },
+        },
+      ],
+    };
+    const result = await writeInspectorPack(content, out);
     expect(result.paths).toEqual([
-      "Lists 6-8/Local authority children's services/list6.xlsx",
-      "Lists 6-8/Local authority children's services/_.._etc_passwd",
-      '3.5 Strategy_policies/Police/_CON',
-      '3.5 Strategy_policies/Police/_con (2)',
-      '3.5 Strategy_policies/Police/=HYPERLINK(_x_)_b_.docx',
+      'Tracked child 1/Key documents/Example Police/KD9 Chronology.pdf',
+      'Annex A documents/_Example Police/3.5 Strategy_policies.pdf',
+      'Annex A documents/_Example Police/3.5 Strategy_policies (2).pdf',
+      '_index.html/_CON',
     ]);
     const zip = readZip(out);
-    expect([...zip.keys()].sort()).toEqual(['index.csv', 'index.html', ...result.paths].sort());
-    for (const name of zip.keys()) expect(name.split('/')).not.toContain('..');
-    expect(zip.get("Lists 6-8/Local authority children's services/list6.xlsx")?.toString()).toBe('list six');
-    const csv = zip.get('index.csv')?.toString() ?? '';
-    expect(csv.split('\r\n')[0]).toBe('\ufeffdeliverable,agency,received,late,file,path in pack,sha256');
-    expect(csv).toContain(
-      `Lists 6-8,Local authority children's services,"Wed 4 Mar 2026, 14:55 UK time",on time,list6.xlsx,`,
+    expect([...zip.keys()].sort()).toEqual(
+      ['index.csv', 'index.html', 'Tracked child 1/Cover sheet.html', ...result.paths].sort(),
     );
-    expect(csv).toContain('"Tue 10 Mar 2026, 17:30 UK time",late');
-    expect(csv).toContain(`"'=HYPERLINK(""x"")<b>.docx"`);
-    expect(csv).toContain(sha('list six'));
+    for (const name of zip.keys()) expect(name.split('/')).not.toContain('..');
+    expect(zip.get('Tracked child 1/Key documents/Example Police/KD9 Chronology.pdf')?.toString()).toBe(
+      'chronology',
+    );
+    // The child's ID is on its cover sheet, and nowhere else.
+    const cover = zip.get('Tracked child 1/Cover sheet.html')?.toString() ?? '';
+    expect(cover).toContain('<dt>Child ID</dt><dd>SYN0001</dd>');
+    expect(cover).toContain('No involvement &#60;b&#62;since&#60;/b&#62; May.');
+    expect(cover).toContain('<a href="Key%20documents/Example%20Police/KD9%20Chronology.pdf">');
+    for (const [name, data] of zip)
+      if (name !== 'Tracked child 1/Cover sheet.html') expect(data.toString()).not.toContain('SYN0001');
+
+    const csv = zip.get('index.csv')?.toString() ?? '';
+    const lines = csv.split('\r\n');
+    expect(lines[0]).toBe('\ufeffsection,agency,code,what,status,due,received,file in pack,sha256');
+    expect(lines[1]).toBe(
+      `Tracked child 1,Example Police,KD9,Chronology,received,,"Tue 10 Mar 2026, 12:00",Tracked child 1/Key documents/Example Police/KD9 Chronology.pdf,${sha('chronology')}`,
+    );
+    expect(lines[2]).toBe('Tracked child 1,Example ICB,,Key documents,overdue,,,,');
+    expect(csv).toContain('Annex A documents,Example Police,3.6,Problem profile,waived,,,,');
+    expect(csv).toContain(`"'=HYPERLINK(""x"")"`);
     const html = zip.get('index.html')?.toString() ?? '';
-    expect(html).toContain('&#60;b&#62;');
-    expect(html).not.toContain('<b>.docx');
-    expect(html).toContain('Late');
+    expect(html).toContain('<h2>Tracked child 1</h2>');
+    expect(html).toContain('<a href="Tracked%20child%201/Cover%20sheet.html">Cover sheet</a>');
+    expect(html).toContain(
+      '<tr class="open"><td>Example ICB</td><td></td><td>Key documents</td><td>overdue</td>',
+    );
+    expect(html).toContain('&#39;=HYPERLINK(&#34;x&#34;)');
+    expect(html).not.toContain('=HYPERLINK("x")');
   });
 
   test('a file that does not match its SHA-256 stops the pack', async () => {
     const a = await writeText(join(dir, 'tampered.bin'), 'changed');
     await expect(
       writeInspectorPack(
-        [
-          {
-            deliverable: 'd',
-            agency: 'a',
-            receivedAt: '2026-03-04T10:00:00Z',
-            late: false,
-            files: [{ name: 'f', path: a, sha256: sha('original') }],
-          },
-        ],
+        {
+          title: 't',
+          facts: [],
+          covers: [],
+          rows: [
+            {
+              section: 'Lists',
+              agency: 'a',
+              title: 'd',
+              status: 'received',
+              file: pdf('d', a, 'original', ['Lists']),
+            },
+          ],
+        },
         join(dir, 'bad.zip'),
       ),
     ).rejects.toThrow(/does not match its recorded SHA-256/);

@@ -192,29 +192,41 @@ describe('what jtai writes is neutralised by one function', () => {
     expect(wb.getWorksheet('T')?.getCell('C3').value).toBe("'+cmd");
   });
 
-  test('the pack index (CSV and HTML) shows a formula-like file name as text', async () => {
+  test('the pack index (CSV and HTML) shows formula-like names as text', async () => {
     const f = await writeText(join(dir, 'f.bin'), 'x');
     const sha = '2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881';
     const out = join(dir, 'pack.zip');
     await writeInspectorPack(
-      [
-        {
-          deliverable: '=deliverable',
-          agency: '@agency',
-          receivedAt: '2026-03-04T10:00:00Z',
-          late: false,
-          files: [{ name: '-x.docx', path: f, sha256: sha }],
-        },
-      ],
+      {
+        title: 'pack',
+        facts: [],
+        covers: [],
+        rows: [
+          {
+            section: '=section',
+            agency: '@agency',
+            title: '-x',
+            status: 'received',
+            file: {
+              folder: ['=deliverable', '@agency'],
+              name: '-x',
+              extension: '.docx',
+              path: f,
+              sha256: sha,
+            },
+          },
+        ],
+      },
       out,
     );
     const zip = readZip(out);
     const csvText = zip.get('index.csv')?.toString() ?? '';
     expect(csvText.split('\r\n')[1]).toMatch(
-      /^'=deliverable,'@agency,.*,'-x\.docx,'=deliverable\/@agency\/-x\.docx,/,
+      /^'=section,'@agency,,'-x,received,,,'=deliverable\/@agency\/-x\.docx,/,
     );
     const html = zip.get('index.html')?.toString() ?? '';
-    expect(html).toContain('<td>&#39;=deliverable</td><td>&#39;@agency</td>');
+    expect(html).toContain('<h2>&#39;=section</h2>');
+    expect(html).toContain('<td>&#39;@agency</td><td></td><td>&#39;-x</td>');
     expect(html).toContain('<a href="%3Ddeliverable/%40agency/-x.docx">&#39;-x.docx</a>');
   });
 });

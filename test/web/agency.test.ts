@@ -1,6 +1,9 @@
 import ExcelJS from 'exceljs';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
+import path from 'node:path';
+import { writePack } from '../../src/client/exports';
+import { readZip } from '../lists/helpers';
 import { at, CONTACTS, notificationMonday, skipTo, useHarness } from '../support/harness';
 import { syntheticHeaders, syntheticRow } from '../../src/lists/synthetic';
 import { InspectionsClient } from '../../src/client/inspections';
@@ -284,8 +287,18 @@ test('documents by code with a checklist; no meetings to declare; per-child key 
       });
       expect(missing.statusCode).toBe(400);
       expect(missing.body).toContain('Answer question 2');
+      // Annex B's header is asked first: the child's age and individual needs (ethnicity, disability).
+      const form = await app.inject({
+        method: 'GET',
+        url: evaluationPage,
+      });
+      expect(form.body).toContain('<label class="govuk-label govuk-label--s" for="h1">');
+      expect(form.body).toContain('Age of child/young person');
+      expect(form.body).toContain('For example, their ethnicity or a disability');
       const evaluation = await postForm(app, evaluationPage, {
         mode: 'form',
+        h1: '14',
+        h2: 'Synthetic needs: a learning disability',
         ...answers,
       });
       expect(evaluation.statusCode).toBe(200);
@@ -295,6 +308,39 @@ test('documents by code with a checklist; no meetings to declare; per-child key 
       expect(evalSub).toMatchObject({ childId: 'SYN0001', files: [{ name: 'joint-evaluation.txt' }] });
       // The answers are in the file store, not in workflow state.
       expect(JSON.stringify(state)).not.toContain('Synthetic answer');
+      expect(JSON.stringify(state)).not.toContain('Synthetic needs');
+      // Police may send its own evaluation of the same child (where possible), on the same form.
+      const own = await app.inject({
+        method: 'GET',
+        url: `/a/${police}/d/individual-evaluation.police?child=SYN0001`,
+      });
+      expect(own.body).toContain("Your agency's own evaluation, beside the partnership's joint one");
+      const individual = await postForm(app, `/a/${police}/d/individual-evaluation.police?child=SYN0001`, {
+        mode: 'form',
+        ...answers,
+      });
+      expect(individual.statusCode).toBe(200);
+      state = await h.client.state(inspectionId);
+      expect(
+        state.deliverables.find((d) => d.id === 'individual-evaluation.police')?.submissions[0]?.files[0]
+          ?.name,
+      ).toBe('individual-evaluation-SYN0001.txt');
+      // The pack shows them on the child's cover sheet.
+      const zipPath = path.join(h.dir, 'docsbury-pack.zip');
+      await writePack(h.client, inspectionId, zipPath, now);
+      const n = state.selection.tracked.indexOf('SYN0001') + 1;
+      const cover = readZip(zipPath).get(`Tracked child ${n}/Cover sheet.html`)?.toString() ?? '';
+      expect(cover).toContain('<dt>Child ID</dt><dd>SYN0001</dd>');
+      expect(cover).toContain('<dt>Age of child/young person</dt><dd>14</dd>');
+      expect(cover).toContain(
+        '<dt>Does the child have any individual needs relating to their circumstances?</dt><dd>Synthetic needs: a learning disability</dd>',
+      );
+      const packed = readZip(zipPath);
+      const ownText = packed.get(`Tracked child ${n}/Evaluations/Individual evaluation - Example Police.txt`);
+      expect(ownText?.toString()).toMatch(/^Individual evaluation by Example Police of a tracked child/);
+      expect(
+        packed.get(`Tracked child ${n}/Evaluations/Joint evaluation - Example Partnership.txt`),
+      ).toBeDefined();
 
       const consent = await postForm(app, await childPage(app, la, 'consent', 'SYN0007'), {
         consent: 'not-possible',
@@ -329,6 +375,7 @@ test('documents by code with a checklist; no meetings to declare; per-child key 
         [{ kind: 'agency', agency: 'local-authority' }, 'list-meetings', false],
         [{ kind: 'agency', agency: 'police' }, 'key-documents.police', true],
         [{ kind: 'agency', agency: 'partnership' }, 'joint-evaluation', true],
+        [{ kind: 'agency', agency: 'police' }, 'individual-evaluation.police', true],
         [{ kind: 'agency', agency: 'local-authority' }, 'consent', true],
       ]);
       expect(JSON.stringify(lines)).not.toMatch(/SYN\d|Synthetic/);

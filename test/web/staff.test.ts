@@ -827,3 +827,113 @@ test('/readyz answers 200 when Temporal and the store answer, 503 naming what do
   // Liveness is another matter: the process answers.
   expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
 });
+test('a coordinator views and downloads a received file, named by what it is and audited; a manager cannot', async () => {
+  const notifiedOn = upcomingNotificationMonday();
+  await ctx.h.run(async () => {
+    const app = await build(ctx.h, () => now);
+    const { inspectionId } = await ctx.h.client.start({
+      localAuthority: 'Fileshire',
+      notifiedOn,
+      option: 'A',
+      contacts: CONTACTS,
+    });
+    try {
+      await putList6(inspectionId, notifiedOn);
+      const tracked = ['SYN0001', 'SYN0004', 'SYN0007', 'SYN0010', 'SYN0013'];
+      await ctx.h.client.select(inspectionId, 'twenty', tracked);
+      await ctx.h.client.select(inspectionId, 'tracked', tracked);
+      // The uploader's file name names the child: it is never shown or sent back.
+      const content = '%PDF-1.4 synthetic chronology';
+      await ctx.h.client.submit(
+        inspectionId,
+        'key-documents',
+        'police',
+        [{ path: await ctx.h.file('SYN0004 chronology.pdf', content), code: 'KD9' }],
+        { childId: 'SYN0004' },
+      );
+      const sha = (await ctx.h.client.files(inspectionId)).find((f) => f.code === 'KD9')?.sha256 ?? '';
+      expect(sha).toMatch(/^[0-9a-f]{64}$/);
+      const name =
+        'KD9 Chronology of significant events in the six months before the inspection - Example Police - Tracked child 2.pdf';
+
+      const cookie = cookieHeader(await signIn(app, 'coord', PASSWORDS.coordinator));
+      const page = await app.inject({
+        method: 'GET',
+        url: `/inspections/${inspectionId}`,
+        headers: { cookie },
+      });
+      expect(page.body).toContain('Received files');
+      expect(page.body).toContain(name);
+      expect(page.body).toContain(`href="/inspections/${inspectionId}/files/${sha}?view"`);
+      expect(page.body).not.toContain('chronology.pdf');
+
+      const url = `/inspections/${inspectionId}/files/${sha}`;
+      const viewed = await app.inject({ method: 'GET', url: `${url}?view`, headers: { cookie } });
+      expect(viewed.statusCode).toBe(200);
+      expect(viewed.headers['content-type']).toBe('application/pdf');
+      expect(viewed.headers['content-disposition']).toBe(
+        `inline; filename="${name.replace(/[^A-Za-z0-9._-]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`,
+      );
+      expect(viewed.headers['content-security-policy']).toMatch(/^sandbox/);
+      expect(viewed.headers['cache-control']).toBe('no-store');
+      expect(viewed.body).toBe(content);
+      const downloaded = await app.inject({ method: 'GET', url, headers: { cookie } });
+      expect(downloaded.statusCode).toBe(200);
+      expect(downloaded.headers['content-disposition']).toMatch(/^attachment; filename="KD9_Chronology_of_/);
+      expect(downloaded.body).toBe(content);
+      const list = (await ctx.h.client.files(inspectionId)).find((f) => f.deliverableId === 'list-6');
+      const xlsx = await app.inject({
+        method: 'GET',
+        url: `/inspections/${inspectionId}/files/${list?.sha256 ?? ''}?view`,
+        headers: { cookie },
+      });
+      // A spreadsheet is never shown in the browser: always a download.
+      expect(xlsx.headers['content-disposition']).toMatch(
+        /^attachment; filename="List_6_-_children_in_need_-_Example_Council\.xlsx"/,
+      );
+      const unknown = await app.inject({
+        method: 'GET',
+        url: `/inspections/${inspectionId}/files/${'0'.repeat(64)}`,
+        headers: { cookie },
+      });
+      expect(unknown.statusCode).toBe(404);
+
+      const manager = cookieHeader(await signIn(app, 'manager', PASSWORDS.manager));
+      const refused = await app.inject({ method: 'GET', url, headers: { cookie: manager } });
+      expect(refused.statusCode).toBe(403);
+      expect(refused.body).not.toContain(content);
+      const managerPage = await app.inject({
+        method: 'GET',
+        url: `/inspections/${inspectionId}`,
+        headers: { cookie: manager },
+      });
+      expect(managerPage.body).not.toContain('Received files');
+
+      // Each access is a line: who, what, which inspection, when, from where; the child by position only.
+      const lines = (await (await storeFor(ctx.h)).audit.list({ inspectionId })).filter((l) =>
+        l.action.startsWith('file.'),
+      );
+      const kd9 = {
+        deliverable: 'key-documents.police',
+        agency: 'police',
+        sha256: sha,
+        code: 'KD9',
+        trackedChild: 2,
+      };
+      expect(lines.map((l) => [l.actor, l.action, l.details, l.clientAddress])).toEqual([
+        [coord, 'file.viewed', { ...kd9, via: 'session' }, '127.0.0.1'],
+        [coord, 'file.downloaded', { ...kd9, via: 'session' }, '127.0.0.1'],
+        [
+          coord,
+          'file.downloaded',
+          { deliverable: 'list-6', agency: 'local-authority', sha256: list?.sha256, via: 'session' },
+          '127.0.0.1',
+        ],
+      ]);
+      expect(lines.every((l) => l.at instanceof Date)).toBe(true);
+      expect(JSON.stringify(lines)).not.toMatch(/SYN\d/);
+    } finally {
+      await ctx.h.client.cancel(inspectionId, 'End of test').catch(() => undefined);
+    }
+  });
+}, 180_000);

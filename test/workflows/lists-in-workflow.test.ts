@@ -78,10 +78,10 @@ test('a list with errors is refused with row and column and changes nothing; a c
         expect(sha).toMatch(/^[0-9a-f]{64}$/);
         const zip = readZip(path.join(h.dir, 'pack.zip'));
         const index = zip.get('index.csv')?.toString('utf8') ?? '';
-        expect(index).toContain('list-6');
+        expect(index).toContain('Lists,Example Council,,List 6: children in need,received,');
         expect(index).toContain(sha);
-        const packed = [...zip.entries()].find(([name]) => name.endsWith('list6.xlsx'));
-        expect(packed?.[1].equals(await readFile(good))).toBe(true);
+        const packed = zip.get('Lists/Example Council/List 6 - children in need.xlsx');
+        expect(packed?.equals(await readFile(good))).toBe(true);
       },
     ),
   );

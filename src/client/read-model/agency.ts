@@ -69,10 +69,14 @@ export interface AgencyView {
   ended: boolean;
   /** The tracked children, when the agency owes something per tracked child (else none). */
   trackedChildren: string[];
+  /** Annex B's header items (the child's age, individual needs), asked before the questions (else none). */
+  evaluationHeader: { label: string; hint?: string }[];
   /** The Annex B questions, when the agency owes a joint evaluation (else none). */
   evaluationQuestions: string[];
   items: AgencyItem[];
   owed: AgencyItem[];
+  /** Asked for where possible (individual evaluations, a note of context): never chased, never overdue. */
+  optional: AgencyItem[];
   settled: AgencyItem[];
   next: AgencyItem[];
   nextDueUk?: string;
@@ -133,7 +137,9 @@ function agencyItem(state: InspectionRecord, d: DeliverableState, now: Instant):
 export function agencyView(state: InspectionRecord, agency: AgencyId, now: Instant): AgencyView {
   const owned = state.deliverables.filter((d) => d.owner === agency);
   const items = owned.map((d) => agencyItem(state, d, now));
-  const owed = items.filter((i) => i.view.status !== 'not-yet-requested' && !SETTLED.has(i.view.status));
+  const owed = items.filter(
+    (i) => !['not-yet-requested', 'optional'].includes(i.view.status) && !SETTLED.has(i.view.status),
+  );
   const nextOwed = owed.map((i) => i.view.dueAt).sort()[0];
   return {
     inspectionId: state.inspectionId,
@@ -148,11 +154,15 @@ export function agencyView(state: InspectionRecord, agency: AgencyId, now: Insta
     linkRun: state.runNonce,
     ended: isEnded(state),
     trackedChildren: owned.some((d) => d.perTrackedChild) ? [...state.selection.tracked] : [],
+    evaluationHeader: owned.some((d) => d.kind === 'evaluation')
+      ? [...(themeById(state.themeId).evaluationHeader ?? [])]
+      : [],
     evaluationQuestions: owned.some((d) => d.kind === 'evaluation')
       ? [...themeById(state.themeId).evaluationQuestions]
       : [],
     items,
     owed,
+    optional: items.filter((i) => i.view.status === 'optional'),
     settled: items.filter((i) => SETTLED.has(i.view.status)),
     next: items.filter((i) => i.view.status === 'not-yet-requested'),
     ...(nextOwed ? { nextDueUk: formatUkDateTime(Date.parse(nextOwed)) } : {}),

@@ -1,5 +1,5 @@
 import { AGENCIES, PARTY_NAMES, type AgencyId, type Instant } from '../../timeline/types';
-import { isEnded, isSettled } from '../../workflows/rules';
+import { countedSubmissions, isEnded, isSettled } from '../../workflows/rules';
 import type { InspectionRecord } from '../../workflows/types';
 import {
   inspectionView,
@@ -14,6 +14,8 @@ import {
 import { childGrid, childGridWithoutIds, type ChildGrid } from './children';
 import type { RehearsalContext } from './rehearsal';
 import { formatUkDateTime } from '../../timeline/format';
+import { receivedFiles } from '../../workflows/status';
+import { receivedFileName } from './pack';
 
 /** What the coordinator's and managers' page of one inspection shows. */
 
@@ -24,6 +26,8 @@ export interface TimelineEntry {
   missing: string[];
   /** The title of what must come first, while this one is not yet asked for. */
   requires?: string;
+  /** The agency's latest note (a note of context, no meetings to declare); per-child notes are in the grid. */
+  note?: string;
 }
 
 export interface AgencyLinkView {
@@ -57,6 +61,35 @@ export interface CoordinatorPage {
   messages: { agencyName: string; atUk: string; text: string }[];
   /** The agencies, for the forms that name one. */
   agencyChoices: { value: AgencyId; text: string }[];
+  /** Every file received (of the latest submissions the status holds), newest first, named by what it is. */
+  files: ReceivedFileView[];
+}
+
+export interface ReceivedFileView {
+  sha256: string;
+  /** What it is: `KD9 Chronology … - Example Police - Tracked child 2.pdf`. */
+  name: string;
+  agencyName: string;
+  atUk: string;
+  late: boolean;
+  /** A browser can show it (PDF, text, picture); everything can be downloaded. */
+  viewable: boolean;
+}
+
+function filesView(state: InspectionRecord): ReceivedFileView[] {
+  return receivedFiles(state)
+    .sort((a, b) => b.at - a.at)
+    .map((f) => {
+      const name = receivedFileName(state, f);
+      return {
+        sha256: f.sha256,
+        name,
+        agencyName: state.contacts.agencies[f.agency]?.name ?? PARTY_NAMES[f.agency],
+        atUk: formatUkDateTime(f.at),
+        late: f.late,
+        viewable: /\.(pdf|txt|png|jpe?g)$/.test(name),
+      };
+    });
 }
 
 const NO_COUNTS: Record<Progress, number> = {
@@ -108,7 +141,10 @@ function fullCoordinatorPage(
   const rows = state.deliverables.map((d, i): TimelineEntry => {
     const v = view.deliverables[i] as DeliverableView;
     const requirement = d.requires ? state.deliverables.find((x) => x.key === d.requires) : undefined;
+    const note =
+      d.perTrackedChild || (!d.chase && !d.optional) ? undefined : countedSubmissions(d).at(-1)?.note;
     return {
+      ...(note ? { note } : {}),
       view: v,
       progress: progressOf(v.status, d.dueAt, now),
       missing: missingToShow(v),
@@ -143,6 +179,7 @@ function fullCoordinatorPage(
       .map((m) => ({ agencyName: agencyName(m.agency), atUk: formatUkDateTime(m.at), text: m.text }))
       .reverse(),
     agencyChoices: AGENCIES.map((id) => ({ value: id, text: agencyName(id) })),
+    files: filesView(state),
     agencies: linkFor
       ? AGENCIES.map((id) => ({
           id,

@@ -18,6 +18,7 @@ import { rehearsalView, rehearsalViewSchema, standsForIn, type RehearsalContext 
 export const OUTCOME_LABELS: Record<DeliverableStatus, string> = {
   received: 'sent on time',
   'received-late': 'sent late',
+  optional: 'not sent (optional)',
   waived: 'waived',
   overdue: 'not received (overdue)',
   awaiting: 'not yet due',

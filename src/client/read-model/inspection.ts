@@ -244,6 +244,8 @@ export function progressOf(status: DeliverableStatus, dueAt: Instant, now: Insta
     case 'awaiting':
     case 'extended':
       return dueAt - now <= DUE_SOON_MS ? 'due-soon' : 'awaiting';
+    case 'optional':
+      return 'awaiting';
     default:
       return status;
   }

@@ -182,6 +182,13 @@ export const csaFamilyTheme: Theme = {
   themeQuestion: THEME_QUESTION,
   maxSelected: 20,
   tracked: { min: 5, max: 7 },
+  evaluationHeader: [
+    { label: 'Age of child/young person', hint: 'In years' },
+    {
+      label: 'Does the child have any individual needs relating to their circumstances?',
+      hint: 'For example, their ethnicity or a disability',
+    },
+  ],
   evaluationQuestions: [
     'Was referral for action timely for the child?',
     'Is risk identified, understood and prioritised? Does the child appear to be safe?',
@@ -229,6 +236,18 @@ export const csaFamilyTheme: Theme = {
       owners: ['probation'],
       list: 'nps',
       source: 'Annex A, "By 3.00pm on day two … the following lists"',
+    },
+    {
+      key: 'dcs-context-note',
+      title: 'Note of local context from the director of children’s services',
+      description:
+        'If there are particular contextual issues in the local area in relation to child sexual abuse in the family environment (for example a specific programme of work or service), the director of children’s services may advise the lead inspector of them with these lists: write a note or upload a document. The lead inspector takes this into account when selecting the children to track. Optional.',
+      kind: 'documents',
+      options: BOTH,
+      due: { day: 2, time: '15:00' },
+      owners: ['local-authority'],
+      optional: true,
+      source: 'Annex A, "the director of children’s services (DCS) may want to advise the lead inspector"',
     },
     {
       key: 'selection-twenty',
@@ -355,6 +374,20 @@ export const csaFamilyTheme: Theme = {
       requires: 'selection-tracked',
       perTrackedChild: true,
       source: 'Annex C, Thu day 8, end of day; Annex B',
+    },
+    {
+      key: 'individual-evaluation',
+      title: 'Individual agency evaluation of each tracked child’s experience',
+      description:
+        'Where possible, the agency’s own evaluation of each tracked child’s experience, beside the joint evaluation, answering the questions of Annex B. Optional: not chased.',
+      kind: 'evaluation',
+      options: BOTH,
+      due: { day: 8 },
+      owners: AGENCIES_WITH_CASE_RECORDS,
+      requires: 'selection-tracked',
+      perTrackedChild: true,
+      optional: true,
+      source: 'Annex A, "their joint evaluations and, where possible, individual agency evaluations"',
     },
     {
       key: 'consent',

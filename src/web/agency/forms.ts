@@ -84,6 +84,11 @@ export async function submissionFrom(
         return { files: [asFile(file)], extra: child };
       }
       const answers = page.evaluationQuestions.map((q, i) => ({ q, a: (v[`q${i + 1}`] ?? '').trim() }));
+      // Annex B's header (age, individual needs): asked, not required; one line each, read back for the pack.
+      const header = page.evaluationHeader.map(
+        (h, i) =>
+          `${h.label}: ${(v[`h${i + 1}`] ?? '').replace(/\s+/g, ' ').trim().slice(0, 500) || 'not given'}`,
+      );
       const missing = answers.map((x, i) => (x.a ? -1 : i)).filter((i) => i >= 0);
       if (missing.length > 0) {
         throw new FormError(
@@ -94,16 +99,21 @@ export async function submissionFrom(
         );
       }
       const text = [
-        `Joint evaluation of a tracked child's experience (Annex B)`,
+        d.view.owner === 'partnership'
+          ? `Joint evaluation of a tracked child's experience (Annex B)`
+          : `Individual evaluation by ${page.agencyName} of a tracked child's experience (Annex B)`,
         `Inspection: ${page.localAuthority}, notified ${page.notifiedOn}`,
         `Child ID: ${childId ?? ''}`,
+        ...header,
         '',
         ...answers.flatMap((x, i) => [`${i + 1}. ${x.q}`, '', x.a, '']),
       ].join('\n');
       const stored = await storeText(intake, text);
       return {
         // Named by what it is: the child is in the submission (and the text), never in a file name.
-        files: [{ stored, name: 'joint-evaluation.txt' }],
+        files: [
+          { stored, name: `${d.view.owner === 'partnership' ? 'joint' : 'individual'}-evaluation.txt` },
+        ],
         extra: child,
       };
     }

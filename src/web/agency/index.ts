@@ -502,6 +502,7 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
       withdrawAction: `/a/${token}/d/${encodeURIComponent(id)}/withdraw?${new URLSearchParams({ _csrf: csrfToken }).toString()}`,
       updateId: form?.updateId ?? randomUUID(),
       questions: a.page.evaluationQuestions.map((text, i) => ({ name: `q${i + 1}`, text })),
+      header: a.page.evaluationHeader.map((h, i) => ({ name: `h${i + 1}`, ...h })),
       accept: (item.kind === 'list' ? LIST_TYPES : DOCUMENT_TYPES).join(','),
       form: form ?? { errors: [], values: {} },
       fieldId,

@@ -1,8 +1,23 @@
 import type { FastifyInstance } from 'fastify';
 import { writeCandidates, writePack } from '../../client/exports';
+import { receivedFileName } from '../../client/read-model';
 import { auditCsv, auditStaff, inspectionAudit } from '../audit';
-import { sendAttachment, sendInspectionCalendar, sendScratchFile } from '../http';
+import { sendAttachment, sendError, sendInspectionCalendar, sendScratchFile } from '../http';
 import { coordinator, signedIn, type IdParams } from './guards';
+
+/** Kinds a browser shows without running anything: these may be viewed; the rest are only downloaded. */
+const VIEWABLE: Record<string, string> = {
+  '.pdf': 'application/pdf',
+  '.txt': 'text/plain; charset=utf-8',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+};
+const DOWNLOAD_TYPES: Record<string, string> = {
+  '.xlsx': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  '.docx': 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  '.csv': 'text/csv; charset=utf-8',
+};
 
 /** Downloads of an inspection: the inspector pack, the children put forward, the calendar file. */
 export function downloads(app: FastifyInstance): void {
@@ -37,6 +52,43 @@ export function downloads(app: FastifyInstance): void {
       await auditStaff(app, request, 'audit.exported', id);
       const csv = auditCsv(await inspectionAudit(app, id), app.store.audit.labelOf);
       return sendAttachment(reply, `${id}-audit.csv`, 'text/csv; charset=utf-8', csv);
+    },
+  );
+
+  /**
+   * One received file, viewed or downloaded by a coordinator: found by its SHA-256 among the files received,
+   * decrypted into a private scratch folder (its integrity checked there, before a byte is sent), streamed,
+   * and removed. Named by what it is, never by the name it was sent with. Audited before it is sent.
+   */
+  app.get<{ Params: IdParams & { sha256: string }; Querystring: { view?: string } }>(
+    '/inspections/:id/files/:sha256',
+    { preHandler: coordinator },
+    async (request, reply) => {
+      const { id, sha256 } = request.params;
+      if (!/^[0-9a-f]{64}$/.test(sha256))
+        return sendError(request, reply, 404, 'NotFound', 'There is no such file.');
+      const [state, received] = await Promise.all([app.inspections.state(id), app.inspections.files(id)]);
+      const file = received.find((f) => f.sha256 === sha256);
+      if (!file)
+        return sendError(request, reply, 404, 'NotFound', 'There is no such file in this inspection.');
+      const name = receivedFileName(state, file);
+      const extension = /\.[a-z0-9]+$/.exec(name)?.[0] ?? '';
+      const inline = request.query.view !== undefined && extension in VIEWABLE;
+      const tracked = file.childId === undefined ? -1 : state.selection.tracked.indexOf(file.childId);
+      // Child data: written to the audit log before it is sent (no line, no file). The child by position only.
+      await auditStaff(app, request, inline ? 'file.viewed' : 'file.downloaded', id, {
+        deliverable: file.deliverableId,
+        agency: file.agency,
+        sha256,
+        ...(file.code ? { code: file.code } : {}),
+        ...(tracked >= 0 ? { trackedChild: tracked + 1 } : {}),
+      });
+      if (inline) reply.header('content-security-policy', "sandbox; default-src 'none'; img-src 'self'");
+      reply.header('x-content-type-options', 'nosniff');
+      const type = VIEWABLE[extension] ?? DOWNLOAD_TYPES[extension] ?? 'application/octet-stream';
+      return sendScratchFile(app, reply, { name, type, inline }, (target) =>
+        app.deployment.fileStoreFor(id).exportTo(sha256, target),
+      );
     },
   );
 
