@@ -47,6 +47,7 @@ import type {
   Receipt,
   Stage,
   SubmittedFile,
+  TwentyAnswersRequest,
   UploadQuota,
 } from '../workflows/types';
 import { JtaiError, outcomeOfFailure, type Outcome } from './errors';
@@ -63,7 +64,11 @@ import {
   type CoordinatorPage,
   type InspectionSummary,
   type InspectionView,
+  twentyReturn,
+  type TwentyReturnView,
 } from './read-model';
+import { twentyColumns } from '../lists/twenty-answers';
+import type { DueRule } from '../timeline/theme';
 
 /** A page of inspections (see listing.ts): give `nextPage` back as `page` for the next. */
 export interface InspectionPage {
@@ -170,11 +175,19 @@ export class InspectionsClient {
     themeId?: string;
     /** Start it though some of its deadlines have passed (refused otherwise). */
     lateStart?: boolean;
+    /** Option A: when the agencies' answers for the 20 are due, if not the theme's time (14:00 on day 3). */
+    twentyAnswersDue?: DueRule;
   }): Promise<{ inspectionId: string; input: InspectionInput }> {
     const theme = themeById(input.themeId ?? DEFAULT_THEME_ID);
     const { calendar, config } = this.deployment;
     const schedule = refusing(() =>
-      buildSchedule({ notifiedOn: input.notifiedOn, option: input.option, theme, calendar }),
+      buildSchedule({
+        notifiedOn: input.notifiedOn,
+        option: input.option,
+        theme,
+        calendar,
+        ...(input.twentyAnswersDue ? { twentyAnswersDue: input.twentyAnswersDue } : {}),
+      }),
     );
     const requestedAt = this.clock();
     // A notification date in the past is a mistake more often than a late start: said, and started only if meant.
@@ -398,6 +411,17 @@ export class InspectionsClient {
     return agencyView(await this.state(inspectionId), agency, at);
   }
 
+  /** Option A: the local authority's 20-case return pre-filled with the agencies' answers, each with its source. */
+  async twentyReturn(
+    inspectionId: string,
+    at: Instant = this.clock(),
+  ): Promise<TwentyReturnView | undefined> {
+    const keys = twentyColumns()
+      .map((c) => c.key)
+      .filter((k) => k !== 'childId');
+    return twentyReturn(await this.state(inspectionId), keys, at);
+  }
+
   /** The inspection's deadlines as they are now (extensions included), as an iCalendar file. */
   async calendar(inspectionId: string): Promise<string> {
     return inspectionIcs(await this.state(inspectionId));
@@ -580,6 +604,32 @@ export class InspectionsClient {
         messages.answerQueries,
         [{ deliverableId: deliverable, agency, submissionId, file }],
         updateId,
+      );
+    });
+  }
+
+  /**
+   * Option A: an agency's Y/N answers to its own questions for the 20, from its page's form or a sheet (the
+   * sheet itself kept in the encrypted store like an upload).
+   */
+  async answerTwenty(
+    inspectionId: string,
+    deliverable: string,
+    agency: AgencyId,
+    answers: TwentyAnswersRequest['answers'],
+    extra: { sheet?: FileToSubmit; updateId?: string } = {},
+  ): Promise<Receipt> {
+    return this.withIntake(inspectionId, async (intake) => {
+      const sheet = extra.sheet;
+      let file: SubmittedFile | undefined;
+      if (sheet && 'stored' in sheet) file = { name: sheet.name, ...sheet.stored };
+      else if (sheet)
+        file = { name: path.basename(sheet.path), ...(await intake.put(createReadStream(sheet.path))) };
+      return this.update(
+        inspectionId,
+        messages.answerTwenty,
+        [{ deliverableId: deliverable, agency, answers, ...(file ? { file } : {}), sentAt: this.clock() }],
+        extra.updateId,
       );
     });
   }

@@ -99,6 +99,18 @@ export const OPTION_A_ON_TIME: RecordedWeek = {
     await skipTo(env, at(notifiedOn, 3, '09:20'));
     const twenty = flagged.slice(0, 20);
     await cl.select(inspectionId, 'twenty', twenty);
+    // The agencies answer their own questions on the 20 by 14:00 (issue 14).
+    await skipTo(env, at(notifiedOn, 3, '11:00'));
+    for (const d of (await cl.state(inspectionId)).deliverables.filter((x) => x.kind === 'answers')) {
+      const answers = twenty.flatMap((childId, i) =>
+        (d.answers?.columns ?? []).map((column) => ({
+          childId,
+          column,
+          value: i % 3 ? ('N' as const) : ('Y' as const),
+        })),
+      );
+      await cl.answerTwenty(inspectionId, d.id, d.owner as AgencyId, answers);
+    }
     await skipTo(env, at(notifiedOn, 3, '15:00'));
     await list('list-twenty', 'local-authority', twenty);
     await list('list-meetings', 'local-authority', flagged.slice(0, 3));

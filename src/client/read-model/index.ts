@@ -11,3 +11,4 @@ export * from './debrief';
 export * from './inspection';
 export * from './rehearsal';
 export * from './timeline';
+export * from './twenty';
