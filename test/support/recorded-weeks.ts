@@ -182,7 +182,8 @@ export const OPTION_A_ON_TIME: RecordedWeek = {
  * An Option A week that uses every update the workflow has, and is cancelled on day 5: a refused list (its
  * refusal comes from the validation activity, so it is in history), a list with a query and the answer to
  * it, both selections and the call, a waiver after a reminder went out, an extension, a link resent and one
- * revoked, new contacts, a document withdrawn, a message, a deliverable added (CQC's request), deadlines
+ * revoked, new contacts, a document withdrawn, a message, a deliverable added (CQC's request), answers for
+ * the 20 (Option A), deadlines
  * missed (escalations), then the cancellation.
  */
 export const OPTION_A_EVERY_UPDATE: RecordedWeek = {
@@ -241,6 +242,11 @@ export const OPTION_A_EVERY_UPDATE: RecordedWeek = {
     await skipTo(env, at(notifiedOn, 3, '09:20'));
     const twenty = ids.slice(0, 20);
     await cl.select(inspectionId, 'twenty', twenty);
+    // Probation answers its question for five of the 20; the rest is never answered (escalated).
+    const probationAnswers = twenty
+      .slice(0, 5)
+      .map((childId) => ({ childId, column: 'npsAdult', value: 'N' as const }));
+    await cl.answerTwenty(inspectionId, 'twenty-answers.probation', 'probation', probationAnswers);
     await skipTo(env, at(notifiedOn, 4, '09:50'));
     await cl.select(inspectionId, 'tracked', twenty.slice(0, 6));
     await skipTo(env, at(notifiedOn, 4, '11:30'));

@@ -27,6 +27,8 @@ export const AUDIT_ACTIONS = {
   'candidates.downloaded': 'Downloaded the candidates workbook',
   'deliverable.submitted': 'Sent a deliverable',
   'queries.answered': 'Answered the queries on a list',
+  'answers.given': 'Answered its questions on the children selected (Option A)',
+  'answers.downloaded': 'Downloaded the 20-case return pre-filled with the agencies’ answers',
   'deliverable.extended': 'Extended a deadline',
   'deliverable.waived': 'Waived a deliverable',
   'deliverable.added': 'Added a deliverable',
