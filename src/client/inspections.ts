@@ -8,7 +8,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, type QueryDefinition, type UpdateDefinition } from '@temporalio/common';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { csvField } from '../lists/safe-cells';
 import path from 'node:path';
@@ -102,6 +102,14 @@ export function inspectionIdFor(localAuthority: string, notifiedOn: IsoDate): st
  */
 export type FileToSubmit =
   { path: string; code?: string } | { stored: { sha256: string; size: number }; name: string; code?: string };
+
+/** A child's identifying details from the local authority's records (Option A, shared for the 20 only). */
+export interface ChildDetails {
+  childId: string;
+  name: string;
+  dateOfBirth: string;
+  address: string;
+}
 
 /** The workflow type of an inspection: the name of the workflow function the worker registers. */
 const INSPECTION_WORKFLOW = 'inspection';
@@ -632,6 +640,56 @@ export class InspectionsClient {
         extra.updateId,
       );
     });
+  }
+
+  /**
+   * Option A: share the 20 children's identifying details with these agencies (on their pages only), kept as a
+   * document in the inspection's encrypted store; with no agencies, the local authority relays the questions.
+   */
+  async shareTwentyDetails(
+    inspectionId: string,
+    sharedWith: AgencyId[],
+    details: ChildDetails[],
+    updateId?: string,
+  ): Promise<void> {
+    await this.withIntake(inspectionId, async (intake) => {
+      const file =
+        sharedWith.length > 0
+          ? {
+              name: 'details.json',
+              ...(await intake.put(Readable.from([Buffer.from(JSON.stringify(details))]))),
+            }
+          : undefined;
+      await this.update(
+        inspectionId,
+        messages.shareTwentyDetails,
+        [{ sharedWith, ...(file ? { file } : {}) }],
+        updateId,
+      );
+    });
+  }
+
+  /**
+   * For `agency`'s page: the identifying details the local authority shared with it (if it did), and the local
+   * authority's contact (who relays the questions otherwise).
+   */
+  async twentyDetailsFor(
+    inspectionId: string,
+    agency: AgencyId,
+  ): Promise<{ details?: ChildDetails[]; localAuthority: { name: string; contact: string } }> {
+    const state = await this.state(inspectionId);
+    const la = state.contacts.agencies['local-authority'];
+    const localAuthority = { name: la.name, contact: la.contact };
+    const shared = state.twentyDetails;
+    if (!shared?.file || !shared.sharedWith.includes(agency)) return { localAuthority };
+    const dir = await this.deployment.scratch.make('details');
+    try {
+      const copy = path.join(dir, 'details.json');
+      await this.deployment.fileStoreFor(inspectionId).exportTo(shared.file.sha256, copy);
+      return { details: JSON.parse(await readFile(copy, 'utf8')) as ChildDetails[], localAuthority };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }
 
   async select(

@@ -177,3 +177,81 @@ export function answerValue(raw: string | undefined): AnswerValue | undefined {
   if (t === 'n' || t === 'no') return 'N';
   return undefined;
 }
+
+/** The identifying details the local authority may share for the 20 (Option A), by column. */
+const DETAIL_HEADERS = {
+  name: ['name', 'child name', 'full name', "child's name"],
+  dateOfBirth: ['date of birth', 'dob', 'birth date'],
+  address: ['address', 'home address'],
+} as const;
+
+export interface DetailsRow {
+  childId: string;
+  name: string;
+  dateOfBirth: string;
+  address: string;
+}
+
+/**
+ * Read the local authority's sheet of identifying details: Child ID, Name, Date of birth, Address (first sheet,
+ * first non-blank row the header). Every row's child must be one of the 20; problems name rows, never values.
+ */
+export async function readDetailsSheet(
+  filePath: string,
+  childIds: readonly string[],
+): Promise<{ rows: DetailsRow[]; problems: string[] }> {
+  const child = twentyColumn('childId');
+  const wanted: [keyof DetailsRow, string[]][] = [
+    ['childId', [child.header, ...child.variants].map(normaliseHeader)],
+    ...Object.entries(DETAIL_HEADERS).map(
+      ([k, names]) => [k as keyof DetailsRow, names.map(normaliseHeader)] as [keyof DetailsRow, string[]],
+    ),
+  ];
+  const rows: DetailsRow[] = [];
+  const problems: string[] = [];
+  let header: number[] | undefined;
+  let opened;
+  try {
+    opened = await openRows(filePath, SHEET_LIMITS);
+  } catch (err) {
+    if (err instanceof UnreadableListError) return { rows, problems: [err.message] };
+    throw err;
+  }
+  for await (const batch of opened.batches) {
+    for (const r of batch) {
+      if (r.sheetIndex > 0 || r.cells.every((c) => headerText(c) === '')) continue;
+      if (!header) {
+        const texts = r.cells.map((c) => normaliseHeader(headerText(c)));
+        header = wanted.map(([, names]) => texts.findIndex((t) => t !== '' && names.includes(t)));
+        const missing = wanted.filter((_, i) => (header?.[i] ?? -1) < 0).map(([k]) => k);
+        if (missing.length > 0)
+          return {
+            rows: [],
+            problems: [
+              `The sheet needs the columns Child ID, Name, Date of birth and Address; missing: ${missing.join(', ')}.`,
+            ],
+          };
+        continue;
+      }
+      const [id = '', name = '', dateOfBirth = '', address = ''] = (header ?? []).map((i) =>
+        detailText(r.cells[i]),
+      );
+      if (!childIds.includes(id)) {
+        problems.push(`Row ${r.row}: the child is not one of the ${childIds.length} selected.`);
+        continue;
+      }
+      rows.push({ childId: id, name, dateOfBirth, address });
+    }
+  }
+  if (!header) problems.push('The sheet is empty: it has no header row.');
+  return problems.length > 0 ? { rows: [], problems } : { rows, problems };
+}
+
+/** A details cell as text: a date as dd/mm/yyyy, a formula or error as blank. */
+function detailText(c: Cell | undefined): string {
+  if (c instanceof Date)
+    return Number.isNaN(c.getTime())
+      ? ''
+      : `${String(c.getUTCDate()).padStart(2, '0')}/${String(c.getUTCMonth() + 1).padStart(2, '0')}/${c.getUTCFullYear()}`;
+  return cellText(c) ?? '';
+}

@@ -26,6 +26,7 @@ import {
   checkAddDeliverable,
   checkAnswerQueries,
   checkAnswerTwenty,
+  checkShareTwentyDetails,
   checkCancel,
   checkQuota,
   checkChangeContacts,
@@ -79,6 +80,7 @@ import type {
   Submission,
   SubmitRequest,
   TwentyAnswersRequest,
+  TwentyDetailsRequest,
   WaiveRequest,
   WithdrawRequest,
 } from './types';
@@ -106,6 +108,9 @@ export async function inspection(input: InspectionInput): Promise<PurgeOutcome> 
       nonRetryable: true,
     });
   const state = initialState(input);
+  // Decided once, in the first workflow task (its marker there, not in an update's task), for inspections whose
+  // schedule asks agencies for answers on the 20; inspections started before it never reach it.
+  const twentyAnswersOn = state.twentyAnswers !== undefined && patched(TWENTY_ANSWERS_PATCH);
   /** Bumped on every change, so the main loop refreshes search attributes and checks completion. */
   let changes = 0;
   /** Emails being delivered: the workflow ends only when each is sent, skipped or given up. */
@@ -245,8 +250,7 @@ export async function inspection(input: InspectionInput): Promise<PurgeOutcome> 
         state.selection.twenty = ids;
         if (req.by) state.selection.twentyBy = req.by;
         // Option A: each agency holding some of the answers is asked its own questions for these children.
-        if (state.twentyAnswers && patched(TWENTY_ANSWERS_PATCH))
-          askForTwentyAnswers(state.twentyAnswers, ids, req.by);
+        if (state.twentyAnswers && twentyAnswersOn) askForTwentyAnswers(state.twentyAnswers, ids, req.by);
       } else {
         state.selection.tracked = ids;
         if (req.by) state.selection.trackedBy = req.by;
@@ -441,6 +445,21 @@ export async function inspection(input: InspectionInput): Promise<PurgeOutcome> 
       return receipt;
     },
     { validator: (req: TwentyAnswersRequest) => void checkAnswerTwenty(state, req) },
+  );
+
+  setHandler(
+    messages.shareTwentyDetails,
+    (req) => {
+      checkShareTwentyDetails(state, req);
+      state.twentyDetails = {
+        at: now(),
+        sharedWith: [...req.sharedWith],
+        ...(req.file && req.sharedWith.length > 0 ? { file: req.file } : {}),
+        ...(req.by ? { by: req.by } : {}),
+      };
+      changes++;
+    },
+    { validator: (req: TwentyDetailsRequest) => void checkShareTwentyDetails(state, req) },
   );
 
   /** A deliverable added during the inspection: asked for at once, then chased on its ladder. */

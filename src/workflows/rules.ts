@@ -22,6 +22,7 @@ import type {
   SubmitRequest,
   SubmittedFile,
   TwentyAnswersRequest,
+  TwentyDetailsRequest,
   WaiveRequest,
   WithdrawRequest,
 } from './types';
@@ -476,6 +477,21 @@ export function checkAnswerTwenty(state: InspectionState, req: TwentyAnswersRequ
   if (req.file && !/^[0-9a-f]{64}$/.test(req.file.sha256))
     refuse(Refusal.BadRequest, 'The sheet has no valid SHA-256.');
   return d;
+}
+
+/** Option A: the details go only to agencies asked for answers on the 20, once the 20 are selected. */
+export function checkShareTwentyDetails(state: InspectionState, req: TwentyDetailsRequest): void {
+  refuseIfUntrusted(req);
+  refuseIfEnded(state);
+  const asked = state.deliverables.filter((d) => d.kind === 'answers').map((d) => d.owner);
+  if (asked.length === 0)
+    refuse(Refusal.NotYetRequested, 'No agency has been asked about the 20 children yet.');
+  if (!Array.isArray(req.sharedWith) || req.sharedWith.some((a) => !asked.includes(a)))
+    refuse(Refusal.BadRequest, 'Details are shared only with the agencies asked about the 20 children.');
+  if (req.sharedWith.length > 0 && !req.file)
+    refuse(Refusal.BadRequest, 'Give the details to share with the agencies chosen.');
+  if (req.file && !/^[0-9a-f]{64}$/.test(req.file.sha256))
+    refuse(Refusal.BadRequest, 'The details have no valid SHA-256.');
 }
 
 /** Kind 'answers': every child of the 20 has a Y or N for every question the agency is asked. */

@@ -240,6 +240,11 @@ export interface InspectionState {
   messages?: AgencyMessage[];
   /** Option A: which agency answers which of the 20-case questions, and by when (from the schedule). */
   twentyAnswers?: TwentyAnswersSchedule;
+  /**
+   * Option A: the local authority shares the 20 children's identifying details (a document in the encrypted
+   * file store, named by its hash) with these agencies, shown only on their own pages; none: it relays itself.
+   */
+  twentyDetails?: { at: Instant; by?: Actor; sharedWith: AgencyId[]; file?: SubmittedFile };
   /** The coordinator's digest of what arrived (off when absent). */
   arrivalsDigest?: { everyMinutes: number; sent: number; lastAt?: Instant; pending: string[] };
 }
@@ -405,6 +410,17 @@ export interface TwentyAnswersRequest {
   /** The sheet the answers were read from (kept in the file store like an upload), when sent as a sheet. */
   file?: SubmittedFile;
   sentAt?: Instant;
+  by?: Actor;
+}
+
+/**
+ * Option A: the local authority chooses which agencies see the identifying details of the 20 (name, date of
+ * birth, address from its records) on their pages: `file` is the details, kept encrypted in the file store; no
+ * agencies (and no file) means it relays the questions itself. A later choice replaces the earlier one.
+ */
+export interface TwentyDetailsRequest {
+  sharedWith: AgencyId[];
+  file?: SubmittedFile;
   by?: Actor;
 }
 

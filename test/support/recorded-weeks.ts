@@ -247,6 +247,17 @@ export const OPTION_A_EVERY_UPDATE: RecordedWeek = {
       .slice(0, 5)
       .map((childId) => ({ childId, column: 'npsAdult', value: 'N' as const }));
     await cl.answerTwenty(inspectionId, 'twenty-answers.probation', 'probation', probationAnswers);
+    // The local authority shows probation the 20 children's (synthetic) identifying details.
+    await cl.shareTwentyDetails(
+      inspectionId,
+      ['probation'],
+      twenty.map((childId, i) => ({
+        childId,
+        name: `Synthetic Child ${i + 1}`,
+        dateOfBirth: '01/01/2080',
+        address: `${i + 1} Example Street`,
+      })),
+    );
     await skipTo(env, at(notifiedOn, 4, '09:50'));
     await cl.select(inspectionId, 'tracked', twenty.slice(0, 6));
     await skipTo(env, at(notifiedOn, 4, '11:30'));

@@ -174,7 +174,57 @@ test('an agency page shows only its own question for the 20 and takes the form a
         expect(sources?.getRow(2).getCell(col(HEADERS.police)).text).toMatch(/^Example Police, /);
         expect(sources?.getRow(4).getCell(col(HEADERS.sarc)).text).toMatch(/^Awaiting Example ICB/);
 
+        // The local authority shows police (only) the children's identifying details, from a sheet of its records.
+        const laJar: Record<string, string> = {};
+        keepCookies(laJar, ret);
+        const detailsAction =
+          /action="([^"]+\/details\?[^"]+)"/.exec(ret.body)?.[1]?.replace(/&amp;/g, '&') ?? '';
+        const shareDetails = async (rows: string[][]) => {
+          const dwb = new ExcelJS.Workbook();
+          const dws = dwb.addWorksheet('Details');
+          dws.addRow(['Child ID', 'Name', 'Date of birth', 'Address']);
+          for (const row of rows) dws.addRow(row);
+          const body = await multipart({ 'share-police': 'yes' }, [
+            { field: 'details', name: 'details.xlsx', content: Buffer.from(await dwb.xlsx.writeBuffer()) },
+          ]);
+          return app.inject({
+            method: 'POST',
+            url: detailsAction,
+            headers: { ...body.headers, cookie: cookieHeader(laJar) },
+            payload: body.payload,
+          });
+        };
+        const people = twenty.map((childId, i) => [
+          childId,
+          `Synthetic Child ${i + 1}`,
+          '01/01/2080',
+          `${i + 1} Example Street`,
+        ]);
+        const wrongChild = await shareDetails([
+          ['SYN0025', 'Synthetic Child', '01/01/2080', '1 Example Street'],
+        ]);
+        expect(wrongChild.statusCode).toBe(400);
+        expect(wrongChild.body).toContain('Row 2: the child is not one of the 20 selected');
+        expect((await h.client.state(inspectionId)).twentyDetails).toBeUndefined();
+        expect((await shareDetails(people)).statusCode).toBe(303);
+        const shared = (await h.client.state(inspectionId)).twentyDetails;
+        expect(shared).toMatchObject({ sharedWith: ['police'], file: { name: 'details.json' } });
+        expect(JSON.stringify(shared)).not.toContain('Example Street');
+        const policeWithDetails = await app.inject({ method: 'GET', url });
+        expect(policeWithDetails.body).toContain('Synthetic Child 1<br>01/01/2080<br>1 Example Street');
+        const healthPage = await app.inject({
+          method: 'GET',
+          url: `/a/${agencyToken(h, state, 'health')}/d/twenty-answers.health`,
+        });
+        expect(healthPage.body).not.toContain('Synthetic Child');
+        expect(healthPage.body).toContain('la@example.org');
+        for (const m of h.smtp.messages) expect(`${m.subject} ${m.text}`).not.toContain('Example Street');
+
         const audit = await (await storeFor(h)).audit.list({ inspectionId });
+        expect(audit.map((e) => e.action).filter((a) => a.startsWith('details.'))).toEqual([
+          'details.shared',
+          'details.viewed',
+        ]);
         expect(audit.map((e) => e.action).filter((a) => a.startsWith('answers.'))).toEqual([
           'answers.given',
           'answers.given',

@@ -36,6 +36,9 @@ export interface TwentyReturnView {
   rows: { childId: string; cells: ReturnCell[] }[];
   flaggedCount: number;
   agencies: { agency: AgencyId; agencyName: string; dueUk: string; answered: number; asked: number }[];
+  /** Whom the local authority has shown the children's identifying details (on their pages only), and when. */
+  detailsSharedWith: AgencyId[];
+  detailsSharedUk?: string;
 }
 
 /**
@@ -99,6 +102,8 @@ export function twentyReturn(
       return { key, agency, agencyName: nameOf(agency) };
     }),
     rows,
+    detailsSharedWith: state.twentyDetails?.sharedWith ?? [],
+    ...(state.twentyDetails ? { detailsSharedUk: formatUkDateTime(state.twentyDetails.at) } : {}),
     flaggedCount: rows.reduce((n, r) => n + r.cells.filter((c) => c.flagged).length, 0),
     agencies: asked.map((d) => {
       const cols = d.answers?.columns ?? [];

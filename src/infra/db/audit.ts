@@ -28,6 +28,8 @@ export const AUDIT_ACTIONS = {
   'deliverable.submitted': 'Sent a deliverable',
   'queries.answered': 'Answered the queries on a list',
   'answers.given': 'Answered its questions on the children selected (Option A)',
+  'details.shared': 'Chose which agencies see the identifying details of the children selected',
+  'details.viewed': 'Viewed the identifying details of the children selected',
   'answers.downloaded': 'Downloaded the 20-case return pre-filled with the agencies’ answers',
   'deliverable.extended': 'Extended a deadline',
   'deliverable.waived': 'Waived a deliverable',

@@ -452,7 +452,12 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
       accept: (item.kind === 'list' ? LIST_TYPES : DOCUMENT_TYPES).join(','),
       form: form ?? { errors: [], values: {} },
       fieldId,
-      ...(answers ? { twentyReturn: twentyReturnPage(answers, app.now()) } : {}),
+      ...(answers
+        ? {
+            twentyReturn: twentyReturnPage(answers, app.now()),
+            detailsAction: `/a/${token}/d/${encodeURIComponent(id)}/details?${new URLSearchParams({ _csrf: csrfToken }).toString()}`,
+          }
+        : {}),
     });
   }
   done();

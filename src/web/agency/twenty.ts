@@ -9,6 +9,8 @@ import type { AgencyItem, AgencyView, TwentyReturnView } from '../../client/read
 import {
   answerValue,
   readAnswersSheet,
+  readDetailsSheet,
+  type DetailsRow,
   twentyColumn,
   writeAnswersSheet,
   type AnswerRow,
@@ -84,8 +86,20 @@ export function registerTwentyRoutes(
     const csrf = new URLSearchParams({ _csrf: reply.generateCsrf() }).toString();
     const base = `/a/${token}`;
     const here = `${base}/d/${encodeURIComponent(item.view.id)}`;
+    // The identifying details the local authority shared with this agency, if it did: this page only, audited.
+    const { details, localAuthority } = await app.inspections.twentyDetailsFor(
+      a.page.inspectionId,
+      a.grant.agency,
+    );
+    if (details)
+      await auditAgency(app, request, a.grant.agency, 'details.viewed', a.page.inspectionId, {
+        deliverable: item.view.id,
+        rows: details.length,
+      });
     if (form) reply.code(form.status);
     return reply.view('agency/twenty-answers.njk', {
+      details: details ? Object.fromEntries(details.map((d) => [d.childId, d])) : undefined,
+      localAuthority,
       ...deps.context(request, reply, a),
       base,
       page: a.page,
@@ -238,6 +252,70 @@ export function registerTwentyRoutes(
         );
     }
     return answer();
+  });
+
+  // The local authority chooses whom to show the 20 children's identifying details, from a sheet of its records.
+  app.post<{ Params: Params }>('/:token/d/:deliverable/details', async (request, reply) => {
+    const tooMany = await deps.rateLimited(request.params.token);
+    if (tooMany) return deps.tooManyUploads(request, reply, tooMany);
+    const a = await deps.access(request.params.token);
+    const item = deps.owned(a, request.params.deliverable);
+    if (item.list !== 'twenty') throw webError('NotFound', 'This is not the 20-case return.');
+    if (!request.isMultipart()) throw webError('BadRequest', 'Send the form as it is on the page.');
+    const { inspectionId } = a.page;
+    const view = await app.inspections.twentyReturn(inspectionId, app.now());
+    if (!view) throw webError('NotFound', 'The 20 children have not been selected yet.');
+    // The sheet uploaded is read and deleted again: only the details read from it are kept (encrypted).
+    const intake = app.inspections.openIntake(inspectionId);
+    let problems: string[] = [];
+    let sharedWith: AgencyView['agency'][] = [];
+    let rows: DetailsRow[] = [];
+    try {
+      const upload = await readUpload(app, request, intake, ['.xlsx', '.csv']);
+      sharedWith = view.agencies
+        .map((x) => x.agency)
+        .filter((agency) => upload.fields[`share-${agency}`] === 'yes');
+      problems = upload.problems.map((p) => p.message);
+      const file = upload.files[0];
+      if (problems.length === 0 && sharedWith.length > 0 && !file)
+        problems.push('Choose the sheet of details to share.');
+      if (problems.length === 0 && sharedWith.length > 0 && file) {
+        const dir = await app.deployment.scratch.make('details');
+        try {
+          const copy = path.join(dir, `details${path.extname(file.name).toLowerCase() || '.xlsx'}`);
+          await app.deployment.fileStoreFor(inspectionId).exportTo(file.stored.sha256, copy);
+          ({ rows, problems } = await readDetailsSheet(
+            copy,
+            view.rows.map((r) => r.childId),
+          ));
+        } finally {
+          await rm(dir, { recursive: true, force: true });
+        }
+      }
+    } finally {
+      await intake
+        .settle('refused')
+        .catch((err: unknown) =>
+          request.log.error(
+            { err: { message: (err as Error).message } },
+            'an uploaded details sheet was kept',
+          ),
+        );
+    }
+    const back = `/a/${request.params.token}/d/${encodeURIComponent(item.view.id)}`;
+    if (problems.length > 0)
+      return reply.code(400).view('agency/twenty-details-refused.njk', {
+        ...deps.context(request, reply, a),
+        base: `/a/${request.params.token}`,
+        back,
+        errors: problems.slice(0, 20).map((text) => ({ text, href: '#details' })),
+      });
+    await app.inspections.shareTwentyDetails(inspectionId, sharedWith, sharedWith.length > 0 ? rows : []);
+    await auditAgency(app, request, a.grant.agency, 'details.shared', inspectionId, {
+      agencies: sharedWith.join(',') || 'none',
+      rows: sharedWith.length > 0 ? rows.length : 0,
+    });
+    return reply.redirect(`${back}#details`, 303);
   });
 
   // The local authority's return, pre-filled with the agencies' answers; their sources on a second sheet.
