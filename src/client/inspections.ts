@@ -185,8 +185,16 @@ export class InspectionsClient {
     lateStart?: boolean;
     /** Option A: when the agencies' answers for the 20 are due, if not the theme's time (14:00 on day 3). */
     twentyAnswersDue?: DueRule;
+    /** The same, as a time on the theme's day (the coordinator's setting). */
+    twentyAnswersTime?: string;
   }): Promise<{ inspectionId: string; input: InspectionInput }> {
     const theme = themeById(input.themeId ?? DEFAULT_THEME_ID);
+    const themeDue = theme.twentyAnswers?.due;
+    const twentyAnswersDue =
+      input.twentyAnswersDue ??
+      (input.twentyAnswersTime && themeDue
+        ? { day: themeDue.day, time: input.twentyAnswersTime }
+        : undefined);
     const { calendar, config } = this.deployment;
     const schedule = refusing(() =>
       buildSchedule({
@@ -194,7 +202,7 @@ export class InspectionsClient {
         option: input.option,
         theme,
         calendar,
-        ...(input.twentyAnswersDue ? { twentyAnswersDue: input.twentyAnswersDue } : {}),
+        ...(twentyAnswersDue ? { twentyAnswersDue } : {}),
       }),
     );
     const requestedAt = this.clock();
