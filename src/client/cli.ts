@@ -195,11 +195,16 @@ export function buildProgram(deps: {
       '--late-start',
       'start it though some deadlines have passed: each overdue deliverable is escalated at once',
     )
+    .option(
+      '--answers-due <HH:MM>',
+      'Option A: when police, health, YOT and probation answer their questions on the 20 (default 14:00, day 3)',
+    )
     .option('--json', 'print as JSON')
     .action(
       async (opts: {
         localAuthority: string;
         lateStart?: boolean;
+        answersDue?: string;
         notified?: string;
         option: InspectionOption;
         contacts: string;
@@ -217,6 +222,7 @@ export function buildProgram(deps: {
           rehearsal: opts.rehearsal,
           dayMinutes: opts.dayMinutes,
           lateStart: opts.lateStart,
+          twentyAnswersTime: opts.answersDue,
         });
         await withClient(async (client) => {
           const { inspectionId, input } = await lazy.commands().startInspection(client, command);

@@ -207,6 +207,14 @@ export const commands = {
     lateStart: yesNo
       .optional()
       .describe('Start it though deadlines have passed: each overdue deliverable is escalated at once'),
+    twentyAnswersTime: z
+      .string()
+      .trim()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Give the time as HH:MM (24-hour).')
+      .optional()
+      .describe(
+        "Option A: when the agencies' answers on the 20 are due, on the theme's day (14:00 on day 3 unless given)",
+      ),
     updateId,
   }),
   submit: z.object({
@@ -470,5 +478,6 @@ export function startInspection(client: InspectionsClient, c: Commands['start'])
     ...common,
     notifiedOn: c.notifiedOn as string,
     ...(c.lateStart ? { lateStart: true } : {}),
+    ...(c.twentyAnswersTime ? { twentyAnswersTime: c.twentyAnswersTime } : {}),
   });
 }

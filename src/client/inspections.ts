@@ -8,7 +8,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, type QueryDefinition, type UpdateDefinition } from '@temporalio/common';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { csvField } from '../lists/safe-cells';
 import path from 'node:path';
@@ -47,6 +47,7 @@ import type {
   Receipt,
   Stage,
   SubmittedFile,
+  TwentyAnswersRequest,
   UploadQuota,
 } from '../workflows/types';
 import { JtaiError, outcomeOfFailure, type Outcome } from './errors';
@@ -64,7 +65,11 @@ import {
   type InspectionSummary,
   type InspectionView,
   type Viewer,
+  twentyReturn,
+  type TwentyReturnView,
 } from './read-model';
+import { twentyColumns } from '../lists/twenty-answers';
+import type { DueRule } from '../timeline/theme';
 
 /** A page of inspections (see listing.ts): give `nextPage` back as `page` for the next. */
 export interface InspectionPage {
@@ -98,6 +103,14 @@ export function inspectionIdFor(localAuthority: string, notifiedOn: IsoDate): st
  */
 export type FileToSubmit =
   { path: string; code?: string } | { stored: { sha256: string; size: number }; name: string; code?: string };
+
+/** A child's identifying details from the local authority's records (Option A, shared for the 20 only). */
+export interface ChildDetails {
+  childId: string;
+  name: string;
+  dateOfBirth: string;
+  address: string;
+}
 
 /** The workflow type of an inspection: the name of the workflow function the worker registers. */
 const INSPECTION_WORKFLOW = 'inspection';
@@ -176,11 +189,27 @@ export class InspectionsClient {
     themeId?: string;
     /** Start it though some of its deadlines have passed (refused otherwise). */
     lateStart?: boolean;
+    /** Option A: when the agencies' answers for the 20 are due, if not the theme's time (14:00 on day 3). */
+    twentyAnswersDue?: DueRule;
+    /** The same, as a time on the theme's day (the coordinator's setting). */
+    twentyAnswersTime?: string;
   }): Promise<{ inspectionId: string; input: InspectionInput }> {
     const theme = themeById(input.themeId ?? DEFAULT_THEME_ID);
+    const themeDue = theme.twentyAnswers?.due;
+    const twentyAnswersDue =
+      input.twentyAnswersDue ??
+      (input.twentyAnswersTime && themeDue
+        ? { day: themeDue.day, time: input.twentyAnswersTime }
+        : undefined);
     const { calendar, config } = this.deployment;
     const schedule = refusing(() =>
-      buildSchedule({ notifiedOn: input.notifiedOn, option: input.option, theme, calendar }),
+      buildSchedule({
+        notifiedOn: input.notifiedOn,
+        option: input.option,
+        theme,
+        calendar,
+        ...(twentyAnswersDue ? { twentyAnswersDue } : {}),
+      }),
     );
     const requestedAt = this.clock();
     // A notification date in the past is a mistake more often than a late start: said, and started only if meant.
@@ -446,6 +475,17 @@ export class InspectionsClient {
     return agencyView(await this.state(inspectionId), agency, at);
   }
 
+  /** Option A: the local authority's 20-case return pre-filled with the agencies' answers, each with its source. */
+  async twentyReturn(
+    inspectionId: string,
+    at: Instant = this.clock(),
+  ): Promise<TwentyReturnView | undefined> {
+    const keys = twentyColumns()
+      .map((c) => c.key)
+      .filter((k) => k !== 'childId');
+    return twentyReturn(await this.state(inspectionId), keys, at);
+  }
+
   /** The inspection's deadlines as they are now (extensions included), as an iCalendar file. */
   async calendar(inspectionId: string): Promise<string> {
     return inspectionIcs(await this.state(inspectionId));
@@ -630,6 +670,82 @@ export class InspectionsClient {
         updateId,
       );
     });
+  }
+
+  /**
+   * Option A: an agency's Y/N answers to its own questions for the 20, from its page's form or a sheet (the
+   * sheet itself kept in the encrypted store like an upload).
+   */
+  async answerTwenty(
+    inspectionId: string,
+    deliverable: string,
+    agency: AgencyId,
+    answers: TwentyAnswersRequest['answers'],
+    extra: { sheet?: FileToSubmit; updateId?: string } = {},
+  ): Promise<Receipt> {
+    return this.withIntake(inspectionId, async (intake) => {
+      const sheet = extra.sheet;
+      let file: SubmittedFile | undefined;
+      if (sheet && 'stored' in sheet) file = { name: sheet.name, ...sheet.stored };
+      else if (sheet)
+        file = { name: path.basename(sheet.path), ...(await intake.put(createReadStream(sheet.path))) };
+      return this.update(
+        inspectionId,
+        messages.answerTwenty,
+        [{ deliverableId: deliverable, agency, answers, ...(file ? { file } : {}), sentAt: this.clock() }],
+        extra.updateId,
+      );
+    });
+  }
+
+  /**
+   * Option A: share the 20 children's identifying details with these agencies (on their pages only), kept as a
+   * document in the inspection's encrypted store; with no agencies, the local authority relays the questions.
+   */
+  async shareTwentyDetails(
+    inspectionId: string,
+    sharedWith: AgencyId[],
+    details: ChildDetails[],
+    updateId?: string,
+  ): Promise<void> {
+    await this.withIntake(inspectionId, async (intake) => {
+      const file =
+        sharedWith.length > 0
+          ? {
+              name: 'details.json',
+              ...(await intake.put(Readable.from([Buffer.from(JSON.stringify(details))]))),
+            }
+          : undefined;
+      await this.update(
+        inspectionId,
+        messages.shareTwentyDetails,
+        [{ sharedWith, ...(file ? { file } : {}) }],
+        updateId,
+      );
+    });
+  }
+
+  /**
+   * For `agency`'s page: the identifying details the local authority shared with it (if it did), and the local
+   * authority's contact (who relays the questions otherwise).
+   */
+  async twentyDetailsFor(
+    inspectionId: string,
+    agency: AgencyId,
+  ): Promise<{ details?: ChildDetails[]; localAuthority: { name: string; contact: string } }> {
+    const state = await this.state(inspectionId);
+    const la = state.contacts.agencies['local-authority'];
+    const localAuthority = { name: la.name, contact: la.contact };
+    const shared = state.twentyDetails;
+    if (!shared?.file || !shared.sharedWith.includes(agency)) return { localAuthority };
+    const dir = await this.deployment.scratch.make('details');
+    try {
+      const copy = path.join(dir, 'details.json');
+      await this.deployment.fileStoreFor(inspectionId).exportTo(shared.file.sha256, copy);
+      return { details: JSON.parse(await readFile(copy, 'utf8')) as ChildDetails[], localAuthority };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }
 
   async select(

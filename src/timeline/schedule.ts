@@ -1,5 +1,12 @@
 import type { WorkingDayCalendar } from './calendar';
-import { deliverablesFor, documentsFor, type DocumentItem, type Theme } from './theme';
+import {
+  deliverablesFor,
+  documentsFor,
+  type DocumentItem,
+  type DueRule,
+  type Theme,
+  type TwentyQuestion,
+} from './theme';
 import type { DeliverableKind, Instant, InspectionOption, IsoDate, Party, WallTime } from './types';
 import { INSPECTORATES } from './types';
 
@@ -98,6 +105,18 @@ export interface InspectionSchedule {
    * (`notifiedOn`) at 09:00 is `startsAt`. Absent for an inspection.
    */
   rehearsal?: { startsAt: Instant; dayMinutes: number };
+  /**
+   * Option A, when the theme says which agencies hold some of the 20-case answers: each agency's questions and
+   * the due time of its answers (with its chasing ladder), carried here so the workflow never reads theme files.
+   */
+  twentyAnswers?: TwentyAnswersSchedule;
+}
+
+export interface TwentyAnswersSchedule {
+  questions: TwentyQuestion[];
+  day: number;
+  dueAt: Instant;
+  ladder: Rung[];
 }
 
 const HOUR = 3_600_000;
@@ -114,6 +133,8 @@ export function buildSchedule(input: {
   theme: Theme;
   calendar: WorkingDayCalendar;
   policy?: ChasingPolicy;
+  /** Option A: when the agencies' answers for the 20 are due, if not the theme's time (default 14:00 day 3). */
+  twentyAnswersDue?: DueRule;
 }): InspectionSchedule {
   const { notifiedOn, option, theme, calendar } = input;
   const policy = input.policy ?? DEFAULT_CHASING_POLICY;
@@ -154,6 +175,10 @@ export function buildSchedule(input: {
     calendar.addWorkingDays(calendar.ukDate(lastDue), CLOSE_AFTER_WORKING_DAYS),
     calendar.settings.endOfDay,
   );
+  const twentyAnswers =
+    option === 'A' && theme.twentyAnswers
+      ? twentyAnswersSchedule(input, input.twentyAnswersDue ?? theme.twentyAnswers.due, deliverables, policy)
+      : undefined;
   return {
     themeId: theme.id,
     option,
@@ -161,7 +186,31 @@ export function buildSchedule(input: {
     endOfDay: calendar.settings.endOfDay,
     deliverables,
     closesAt,
+    ...(twentyAnswers ? { twentyAnswers } : {}),
   };
+}
+
+/** The agencies' answers for the 20: due after the selection and before the local authority's return. */
+function twentyAnswersSchedule(
+  input: { notifiedOn: IsoDate; theme: Theme; calendar: WorkingDayCalendar },
+  due: DueRule,
+  deliverables: ScheduledDeliverable[],
+  policy: ChasingPolicy,
+): TwentyAnswersSchedule | undefined {
+  const { calendar, theme } = input;
+  const questions = theme.twentyAnswers?.questions ?? [];
+  if (questions.length === 0) return undefined;
+  const dueAt = calendar.ukInstant(
+    calendar.addWorkingDays(input.notifiedOn, due.day),
+    due.time ?? calendar.settings.endOfDay,
+  );
+  const ret = deliverables.find((d) => d.list === 'twenty');
+  const selection = ret?.requires ? deliverables.find((d) => d.key === ret.requires) : undefined;
+  if ((selection && dueAt <= selection.dueAt) || (ret && dueAt >= ret.dueAt))
+    throw new Error(
+      "The agencies' answers for the 20 children must be due after the lead inspector's selection and before the local authority's return.",
+    );
+  return { questions: [...questions], day: due.day, dueAt, ladder: chaseLadder(dueAt, calendar, policy) };
 }
 
 /** Is `at` inside working hours, counting the end of the working day itself as inside (17:00 deadlines). */

@@ -46,6 +46,24 @@ export interface DeliverableDefinition {
   source: string;
 }
 
+/**
+ * Option A: a question of the 20-case return whose answer another agency holds (issue 14). The local authority
+ * answers the rest itself; each agency is asked only its own questions, for the 20 children.
+ */
+export interface TwentyQuestion {
+  /** The question's column key in the 20-case return (src/lists/specs/twenty.ts). */
+  column: string;
+  agency: AgencyId;
+  /** A few words for emails and titles (the page shows the column's full header). */
+  label: string;
+}
+
+export interface TwentyAnswersDefinition {
+  /** The agencies' own due time, before the local authority's return (the coordinator may set another). */
+  due: DueRule;
+  questions: readonly TwentyQuestion[];
+}
+
 export interface Theme {
   id: string;
   title: string;
@@ -60,6 +78,8 @@ export interface Theme {
   /** Annex B's header: what an evaluation says of the child first (age, individual needs), asked before the questions. */
   evaluationHeader?: readonly { label: string; hint?: string }[];
   deliverables: readonly DeliverableDefinition[];
+  /** Option A: which of the 20-case questions go to which agency, and when their answers are due. */
+  twentyAnswers?: TwentyAnswersDefinition;
 }
 
 /** Deliverables of the theme that apply to an inspection under `option`. */

@@ -40,4 +40,12 @@ export const PARTY_NAMES: Record<Party, string> = {
   cqc: 'CQC',
 };
 
-export type DeliverableKind = 'list' | 'documents' | 'selection' | 'confirmation' | 'evaluation' | 'consent';
+export type DeliverableKind =
+  | 'list'
+  | 'documents'
+  | 'selection'
+  | 'confirmation'
+  | 'evaluation'
+  | 'consent'
+  /** Option A: an agency's Y/N answers to its own questions of the 20-case return, for the 20 children. */
+  | 'answers';

@@ -49,6 +49,7 @@ const ACTIONS: Partial<Record<AgencyItem['kind'], string>> = {
   documents: 'Upload documents',
   evaluation: 'Give the evaluations',
   consent: 'Confirm the arrangements',
+  answers: 'Answer the questions',
 };
 
 export type PresentedItem = AgencyItem & { tag: Tag; action?: string };

@@ -25,6 +25,8 @@ import { isUntrusted } from './trust';
 import {
   checkAddDeliverable,
   checkAnswerQueries,
+  checkAnswerTwenty,
+  checkShareTwentyDetails,
   checkCancel,
   checkQuota,
   checkChangeContacts,
@@ -37,6 +39,7 @@ import {
   checkSubmit,
   checkWaive,
   checkWithdraw,
+  addedOnRequest,
   isComplete,
   isEnded,
   isSettled,
@@ -76,6 +79,8 @@ import type {
   SelectRequest,
   Submission,
   SubmitRequest,
+  TwentyAnswersRequest,
+  TwentyDetailsRequest,
   WaiveRequest,
   WithdrawRequest,
 } from './types';
@@ -103,6 +108,9 @@ export async function inspection(input: InspectionInput): Promise<PurgeOutcome> 
       nonRetryable: true,
     });
   const state = initialState(input);
+  // Decided once, in the first workflow task (its marker there, not in an update's task), for inspections whose
+  // schedule asks agencies for answers on the 20; inspections started before it never reach it.
+  const twentyAnswersOn = state.twentyAnswers !== undefined && patched(TWENTY_ANSWERS_PATCH);
   /** Bumped on every change, so the main loop refreshes search attributes and checks completion. */
   let changes = 0;
   /** Emails being delivered: the workflow ends only when each is sent, skipped or given up. */
@@ -257,6 +265,8 @@ export async function inspection(input: InspectionInput): Promise<PurgeOutcome> 
       if (req.stage === 'twenty') {
         state.selection.twenty = ids;
         if (req.by) state.selection.twentyBy = req.by;
+        // Option A: each agency holding some of the answers is asked its own questions for these children.
+        if (state.twentyAnswers && twentyAnswersOn) askForTwentyAnswers(state.twentyAnswers, ids, req.by);
       } else {
         state.selection.tracked = ids;
         if (req.by) state.selection.trackedBy = req.by;
@@ -358,14 +368,7 @@ export async function inspection(input: InspectionInput): Promise<PurgeOutcome> 
         ?.files.find((f) => f.sha256 === req.sha256 && !f.withdrawn);
       if (!file) return; // checked by checkWithdraw
       file.withdrawn = { at, reason: req.reason, ...(req.by ? { by: req.by } : {}) };
-      // What was complete may be owed again: chased from now on, on the rungs still ahead of its deadline.
-      if (d.receivedAt !== undefined && !isComplete(state, d)) {
-        delete d.receivedAt;
-        delete d.late;
-        d.ladderFrom = at;
-        d.ladderVersion++;
-        if (d.chase) void chase(d, { resumed: true });
-      }
+      owedAgainIfIncomplete(d, at);
       changes++;
     },
     { validator: (req: WithdrawRequest) => void checkWithdraw(state, req, now()) },
@@ -395,7 +398,7 @@ export async function inspection(input: InspectionInput): Promise<PurgeOutcome> 
     (req): string => {
       const at = now();
       checkAddDeliverable(state, req, at);
-      const n = state.deliverables.filter((d) => d.added).length + 1;
+      const n = addedOnRequest(state).length + 1;
       const id = `${req.source}-${n}`;
       const d: DeliverableState = {
         id,
@@ -425,14 +428,126 @@ export async function inspection(input: InspectionInput): Promise<PurgeOutcome> 
           ...(req.childIds?.length ? { childIds: req.childIds } : {}),
         },
       };
-      state.deliverables.push(d);
-      queue('request', req.owner, [d], `${id}/request`);
-      void chase(d, { resumed: true });
-      changes++;
+      startAdded(d);
       return id;
     },
     { validator: (req: AddDeliverableRequest) => void checkAddDeliverable(state, req, now()) },
   );
+
+  setHandler(
+    messages.answerTwenty,
+    (req): Receipt => {
+      const sentAt = stampWithinBounds(req.sentAt, now());
+      const d = checkAnswerTwenty(state, req);
+      const given = d.answers?.given ?? {};
+      for (const a of req.answers) {
+        const row = (given[a.childId] ??= {});
+        if (a.value === '') delete row[a.column];
+        else row[a.column] = a.value;
+      }
+      const answered = req.answers.filter((a) => a.value !== '').length;
+      const receipt = record(d, sentAt, {
+        agency: req.agency,
+        files: req.file ? [req.file] : [],
+        note: `${answered} answer${answered === 1 ? '' : 's'}${req.file ? ' from a sheet' : ''}`,
+        ...(req.by ? { by: req.by } : {}),
+      });
+      // A blank given for a cell answered before: owed again.
+      owedAgainIfIncomplete(d, now());
+      queue('receipt', req.agency, [d], `receipt/${receipt.submissionId}`, 'contact', undefined, {
+        submissionId: receipt.submissionId,
+      });
+      state.arrivalsDigest?.pending.push(`${d.id}/${receipt.submissionId}`);
+      return receipt;
+    },
+    { validator: (req: TwentyAnswersRequest) => void checkAnswerTwenty(state, req) },
+  );
+
+  setHandler(
+    messages.shareTwentyDetails,
+    (req) => {
+      checkShareTwentyDetails(state, req);
+      state.twentyDetails = {
+        at: now(),
+        sharedWith: [...req.sharedWith],
+        ...(req.file && req.sharedWith.length > 0 ? { file: req.file } : {}),
+        ...(req.by ? { by: req.by } : {}),
+      };
+      changes++;
+    },
+    { validator: (req: TwentyDetailsRequest) => void checkShareTwentyDetails(state, req) },
+  );
+
+  /** A deliverable added during the inspection: asked for at once, then chased on its ladder. */
+  function startAdded(d: DeliverableState): void {
+    state.deliverables.push(d);
+    queue('request', d.owner as AgencyId, [d], `${d.id}/request`);
+    void chase(d, { resumed: true });
+    changes++;
+  }
+
+  /** What was complete may be owed again: chased from now on, on the rungs still ahead of its deadline. */
+  function owedAgainIfIncomplete(d: DeliverableState, at: Instant): void {
+    if (d.receivedAt === undefined || isComplete(state, d)) return;
+    delete d.receivedAt;
+    delete d.late;
+    d.ladderFrom = at;
+    d.ladderVersion++;
+    if (d.chase) void chase(d, { resumed: true });
+  }
+
+  /**
+   * Option A: once the 20 are recorded, each agency the theme names is asked its own questions for them (an
+   * added deliverable, chased like any other). A new selection of the 20 changes the children asked about:
+   * answers already given for children still selected are kept.
+   */
+  function askForTwentyAnswers(
+    plan: NonNullable<InspectionState['twentyAnswers']>,
+    childIds: string[],
+    by: Actor | undefined,
+  ): void {
+    const at = now();
+    const agencies = [...new Set(plan.questions.map((q) => q.agency))];
+    // The local authority's return: its deadline (and ladder) stand in when the agencies' time has passed.
+    const ret = state.deliverables.find((x) => x.list === 'twenty');
+    for (const agency of agencies) {
+      const questions = plan.questions.filter((q) => q.agency === agency);
+      const id = `twenty-answers.${agency}`;
+      const existing = state.deliverables.find((x) => x.id === id);
+      if (existing) {
+        if (existing.added) existing.added.childIds = [...childIds];
+        owedAgainIfIncomplete(existing, at);
+        markReceivedIfComplete(existing, at);
+        continue;
+      }
+      const late = plan.dueAt <= at && ret !== undefined && ret.dueAt > at;
+      const dueAt = late ? ret.dueAt : plan.dueAt;
+      startAdded({
+        id,
+        key: 'twenty-answers',
+        title: `Answers for the children selected: ${questions.map((q) => q.label).join('; ')}`,
+        description: `For each of the ${childIds.length} children the lead inspector selected, answer Y or N: ${questions.map((q) => q.label).join('; ')}.`,
+        kind: 'answers',
+        owner: agency,
+        day: late ? ret.day : plan.day,
+        dueAt,
+        originalDueAt: dueAt,
+        documents: [],
+        perTrackedChild: false,
+        chase: true,
+        ladder: late ? ret.ladder : plan.ladder,
+        source: 'Annex C, Option A, Thu day 3 (the answers the local authority gives by 4.00pm)',
+        requestedAt: at,
+        ladderFrom: at,
+        ladderVersion: 1,
+        extensions: [],
+        submissions: [],
+        chaseLog: [{ rung: 'request', kind: 'request', to: 'contact', at, messageKey: `${id}/request` }],
+        added: { at, source: 'twenty-answers', ...(by ? { by } : {}), childIds: [...childIds] },
+        answers: { columns: questions.map((q) => q.column), given: {} },
+      });
+    }
+  }
 
   setHandler(
     messages.purge,
@@ -812,6 +927,11 @@ const UPLOAD_QUOTA_PATCH = 'upload-quota-in-workflow';
 const BATCHED_EMAILS_PATCH = 'batched-emails';
 /** A list refused for its errors carries its warnings as a second detail (histories before it have none). */
 const REFUSAL_WARNINGS_PATCH = 'list-refusal-warnings';
+/**
+ * Option A: recording the 20 asks the agencies their own questions for them (issue 14). Only inspections whose
+ * schedule carries `twentyAnswers` reach it, and histories before it replay as they were.
+ */
+const TWENTY_ANSWERS_PATCH = 'twenty-case-answers';
 /** Emails that tell what happened: sent even once what they concern is settled or the inspection has ended. */
 const INFORMATIONAL = new Set<NoticeTemplate>(['receipt', 'arrivals-digest', 'waived', 'message']);
 /** Emails to the coordinator alone (the agency's escalation lead is not copied). */
@@ -844,6 +964,7 @@ function initialState(input: InspectionInput): InspectionState {
     startedAt,
     ...(input.startedBy ? { startedBy: input.startedBy } : {}),
     ...(input.lateStart ? { lateStart: true } : {}),
+    ...(schedule.twentyAnswers ? { twentyAnswers: schedule.twentyAnswers } : {}),
     ...(input.arrivalsDigestMinutes
       ? { arrivalsDigest: { everyMinutes: input.arrivalsDigestMinutes, sent: 0, pending: [] } }
       : {}),

@@ -15,6 +15,8 @@ import type {
   Receipt,
   SelectRequest,
   SubmitRequest,
+  TwentyAnswersRequest,
+  TwentyDetailsRequest,
   WaiveRequest,
   WithdrawRequest,
 } from './types';
@@ -49,6 +51,10 @@ export const withdraw = defineUpdate<void, [WithdrawRequest]>('withdraw');
 export const message = defineUpdate<string, [MessageRequest]>('message');
 /** A deliverable asked for during the inspection (CQC's request to health, an ad-hoc request): returns its id. */
 export const addDeliverable = defineUpdate<string, [AddDeliverableRequest]>('addDeliverable');
+/** Option A: an agency answers its own questions of the 20-case return for the 20 children. */
+export const answerTwenty = defineUpdate<Receipt, [TwentyAnswersRequest]>('answerTwenty');
+/** Option A: whom the local authority shows the 20 children's identifying details (on their pages only). */
+export const shareTwentyDetails = defineUpdate<void, [TwentyDetailsRequest]>('shareTwentyDetails');
 /** Purge an ended inspection now: its files, data key and history are deleted. */
 export const purge = defineUpdate<void, [PurgeRequest]>('purge');
 /** Resend an agency's link (and revoke its earlier links): returns the link version now valid at once; the email follows. */

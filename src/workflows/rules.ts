@@ -21,6 +21,8 @@ import type {
   Submission,
   SubmitRequest,
   SubmittedFile,
+  TwentyAnswersRequest,
+  TwentyDetailsRequest,
   WaiveRequest,
   WithdrawRequest,
 } from './types';
@@ -400,6 +402,11 @@ export function checkMessage(state: InspectionState, req: MessageRequest): void 
     refuse(Refusal.BadRequest, `This inspection already holds ${MAX_MESSAGES} messages.`);
 }
 
+/** Deliverables added by an addDeliverable request (not the answers asked for when the 20 are recorded). */
+export function addedOnRequest(state: InspectionRecord): DeliverableState[] {
+  return state.deliverables.filter((d) => d.added && d.added.source !== 'twenty-answers');
+}
+
 /** Most deliverables that can be added during an inspection. */
 export const MAX_ADDED = 100;
 
@@ -430,7 +437,7 @@ export function checkAddDeliverable(state: InspectionState, req: AddDeliverableR
   const children = req.childIds ?? [];
   if (!Array.isArray(children) || children.some((id) => !state.selection.tracked.includes(id)))
     refuse(Refusal.NotOnAnyList, 'Every child named must be one of the tracked children.');
-  if (state.deliverables.filter((d) => d.added).length >= MAX_ADDED)
+  if (addedOnRequest(state).length >= MAX_ADDED)
     refuse(Refusal.BadRequest, `This inspection already has ${MAX_ADDED} added requests.`);
 }
 
@@ -446,8 +453,70 @@ export function checkCancel(state: InspectionState, req: CancelRequest): void {
   if (req.reason.trim() === '') refuse(Refusal.BadRequest, 'Give a reason for cancelling the inspection.');
 }
 
+/** Most answers one request may carry: 20 children, each question of the return. */
+const MAX_ANSWERS = 20 * 7;
+
+/**
+ * An agency's answers for the 20 (Option A): its own answers deliverable, children among the 20, its own
+ * columns only, values Y, N or blank.
+ */
+export function checkAnswerTwenty(state: InspectionState, req: TwentyAnswersRequest): DeliverableState {
+  const d = ownDeliverable(state, req);
+  if (d.kind !== 'answers' || !d.answers)
+    refuse(Refusal.WrongKind, `"${d.id}" does not ask for answers about the 20 children.`);
+  refuseIfSettled(state, d);
+  if (!Array.isArray(req.answers) || req.answers.length === 0 || req.answers.length > MAX_ANSWERS)
+    refuse(Refusal.BadRequest, 'Give at least one answer (Y or N) for a child.');
+  const children = d.added?.childIds ?? [];
+  const columns = d.answers.columns;
+  const seen = new Set<string>();
+  req.answers.forEach((a, i) => {
+    const at = `Answer ${i + 1}`;
+    if (typeof a !== 'object' || a === null) refuse(Refusal.BadRequest, `${at} is malformed.`);
+    // Positions, not IDs: refusals are stored and shown, child IDs are not echoed.
+    if (!children.includes(a.childId))
+      refuse(Refusal.NotOnAnyList, `${at} is for a child who is not one of the ${children.length} selected.`);
+    if (!columns.includes(a.column))
+      refuse(Refusal.WrongAgency, `${at} is to a question your agency is not asked.`);
+    if (a.value !== 'Y' && a.value !== 'N' && a.value !== '')
+      refuse(Refusal.BadRequest, `${at} is not Y, N or blank.`);
+    const cell = `${a.childId}\u0000${a.column}`;
+    if (seen.has(cell))
+      refuse(Refusal.BadRequest, `${at} answers the same question for the same child again.`);
+    seen.add(cell);
+  });
+  if (req.file && !/^[0-9a-f]{64}$/.test(req.file.sha256))
+    refuse(Refusal.BadRequest, 'The sheet has no valid SHA-256.');
+  return d;
+}
+
+/** Option A: the details go only to agencies asked for answers on the 20, once the 20 are selected. */
+export function checkShareTwentyDetails(state: InspectionState, req: TwentyDetailsRequest): void {
+  refuseIfUntrusted(req);
+  refuseIfEnded(state);
+  const asked = state.deliverables.filter((d) => d.kind === 'answers').map((d) => d.owner);
+  if (asked.length === 0)
+    refuse(Refusal.NotYetRequested, 'No agency has been asked about the 20 children yet.');
+  if (!Array.isArray(req.sharedWith) || req.sharedWith.some((a) => !asked.includes(a)))
+    refuse(Refusal.BadRequest, 'Details are shared only with the agencies asked about the 20 children.');
+  if (req.sharedWith.length > 0 && !req.file)
+    refuse(Refusal.BadRequest, 'Give the details to share with the agencies chosen.');
+  if (req.file && !/^[0-9a-f]{64}$/.test(req.file.sha256))
+    refuse(Refusal.BadRequest, 'The details have no valid SHA-256.');
+}
+
+/** Kind 'answers': every child of the 20 has a Y or N for every question the agency is asked. */
+export function answersComplete(d: DeliverableState): boolean {
+  const { answers } = d;
+  if (!answers) return false;
+  return (d.added?.childIds ?? []).every((id) =>
+    answers.columns.every((c) => answers.given[id]?.[c] !== undefined),
+  );
+}
+
 /** Is a per-child or documents deliverable now complete, given its submissions? */
 export function isComplete(state: InspectionRecord, d: DeliverableState): boolean {
+  if (d.kind === 'answers') return answersComplete(d);
   const counted = countedSubmissions(d);
   if (counted.length === 0) return false;
   if (d.perTrackedChild) {

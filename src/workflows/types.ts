@@ -1,4 +1,10 @@
-import type { InspectionSchedule, Recipient, Rung, ScheduledDeliverable } from '../timeline/schedule';
+import type {
+  InspectionSchedule,
+  Recipient,
+  Rung,
+  ScheduledDeliverable,
+  TwentyAnswersSchedule,
+} from '../timeline/schedule';
 import type { AgencyId, Instant } from '../timeline/types';
 
 /** Who made a change: a signed-in member of staff (or the CLI's user), or an agency through its link. */
@@ -178,7 +184,20 @@ export interface DeliverableState extends ScheduledDeliverable {
   /** In a status answer: how many submissions there are in all (`submissions` holds the latest only). */
   submissionCount?: number;
   /** Added during the inspection (see AddDeliverableRequest): by whom, and the children it concerns. */
-  added?: { at: Instant; by?: Actor; source: AddDeliverableRequest['source']; childIds?: string[] };
+  added?: { at: Instant; by?: Actor; source: AddedSource; childIds?: string[] };
+  /** Kind 'answers': the columns of the 20-case return the agency answers, and its answers so far. */
+  answers?: TwentyAnswers;
+}
+
+/** Where an added deliverable comes from: an addDeliverable request, or the selection of the 20 (Option A). */
+export type AddedSource = AddDeliverableRequest['source'] | 'twenty-answers';
+
+export type YesNo = 'Y' | 'N';
+
+/** An agency's answers for the 20 children: child ID -> column -> Y or N (unanswered cells are absent). */
+export interface TwentyAnswers {
+  columns: string[];
+  given: Record<string, Record<string, YesNo>>;
 }
 
 export type Stage = 'case-lists' | 'case-selection' | 'documents' | 'evaluation' | 'completed' | 'cancelled';
@@ -219,6 +238,13 @@ export interface InspectionState {
   rehearsal?: { dayMinutes: number };
   /** Messages from the coordinator to agencies: shown on the agency's page; the email only says there is one. */
   messages?: AgencyMessage[];
+  /** Option A: which agency answers which of the 20-case questions, and by when (from the schedule). */
+  twentyAnswers?: TwentyAnswersSchedule;
+  /**
+   * Option A: the local authority shares the 20 children's identifying details (a document in the encrypted
+   * file store, named by its hash) with these agencies, shown only on their own pages; none: it relays itself.
+   */
+  twentyDetails?: { at: Instant; by?: Actor; sharedWith: AgencyId[]; file?: SubmittedFile };
   /** The coordinator's digest of what arrived (off when absent). */
   arrivalsDigest?: { everyMinutes: number; sent: number; lastAt?: Instant; pending: string[] };
 }
@@ -370,6 +396,31 @@ export interface AddDeliverableRequest {
   childIds?: string[];
   /** The working day of the inspection its due time falls on (for the timeline), as the client counts it. */
   day: number;
+  by?: Actor;
+}
+
+/**
+ * An agency's Y/N answers to its own questions of the 20-case return (Option A), from the form on its page or a
+ * sheet: a blank value leaves (or makes) the cell unanswered. Merged as it comes into the local authority's return.
+ */
+export interface TwentyAnswersRequest {
+  deliverableId: string;
+  agency: AgencyId;
+  answers: { childId: string; column: string; value: YesNo | '' }[];
+  /** The sheet the answers were read from (kept in the file store like an upload), when sent as a sheet. */
+  file?: SubmittedFile;
+  sentAt?: Instant;
+  by?: Actor;
+}
+
+/**
+ * Option A: the local authority chooses which agencies see the identifying details of the 20 (name, date of
+ * birth, address from its records) on their pages: `file` is the details, kept encrypted in the file store; no
+ * agencies (and no file) means it relays the questions itself. A later choice replaces the earlier one.
+ */
+export interface TwentyDetailsRequest {
+  sharedWith: AgencyId[];
+  file?: SubmittedFile;
   by?: Actor;
 }
 

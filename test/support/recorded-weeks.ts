@@ -99,6 +99,18 @@ export const OPTION_A_ON_TIME: RecordedWeek = {
     await skipTo(env, at(notifiedOn, 3, '09:20'));
     const twenty = flagged.slice(0, 20);
     await cl.select(inspectionId, 'twenty', twenty);
+    // The agencies answer their own questions on the 20 by 14:00 (issue 14).
+    await skipTo(env, at(notifiedOn, 3, '11:00'));
+    for (const d of (await cl.state(inspectionId)).deliverables.filter((x) => x.kind === 'answers')) {
+      const answers = twenty.flatMap((childId, i) =>
+        (d.answers?.columns ?? []).map((column) => ({
+          childId,
+          column,
+          value: i % 3 ? ('N' as const) : ('Y' as const),
+        })),
+      );
+      await cl.answerTwenty(inspectionId, d.id, d.owner as AgencyId, answers);
+    }
     await skipTo(env, at(notifiedOn, 3, '15:00'));
     await list('list-twenty', 'local-authority', twenty);
     await list('list-meetings', 'local-authority', flagged.slice(0, 3));
@@ -170,7 +182,8 @@ export const OPTION_A_ON_TIME: RecordedWeek = {
  * An Option A week that uses every update the workflow has, and is cancelled on day 5: a refused list (its
  * refusal comes from the validation activity, so it is in history), a list with a query and the answer to
  * it, both selections and the call, a waiver after a reminder went out, an extension, a link resent and one
- * revoked, new contacts, a document withdrawn, a message, a deliverable added (CQC's request), deadlines
+ * revoked, new contacts, a document withdrawn, a message, a deliverable added (CQC's request), answers for
+ * the 20 (Option A), deadlines
  * missed (escalations), then the cancellation.
  */
 export const OPTION_A_EVERY_UPDATE: RecordedWeek = {
@@ -229,6 +242,22 @@ export const OPTION_A_EVERY_UPDATE: RecordedWeek = {
     await skipTo(env, at(notifiedOn, 3, '09:20'));
     const twenty = ids.slice(0, 20);
     await cl.select(inspectionId, 'twenty', twenty);
+    // Probation answers its question for five of the 20; the rest is never answered (escalated).
+    const probationAnswers = twenty
+      .slice(0, 5)
+      .map((childId) => ({ childId, column: 'npsAdult', value: 'N' as const }));
+    await cl.answerTwenty(inspectionId, 'twenty-answers.probation', 'probation', probationAnswers);
+    // The local authority shows probation the 20 children's (synthetic) identifying details.
+    await cl.shareTwentyDetails(
+      inspectionId,
+      ['probation'],
+      twenty.map((childId, i) => ({
+        childId,
+        name: `Synthetic Child ${i + 1}`,
+        dateOfBirth: '01/01/2080',
+        address: `${i + 1} Example Street`,
+      })),
+    );
     await skipTo(env, at(notifiedOn, 4, '09:50'));
     await cl.select(inspectionId, 'tracked', twenty.slice(0, 6));
     await skipTo(env, at(notifiedOn, 4, '11:30'));

@@ -14,6 +14,7 @@ import {
   type QueryView,
 } from './inspection';
 import { isRehearsal } from './rehearsal';
+import { agencyAnswers, type AgencyAnswersView } from './twenty';
 
 /**
  * What an agency's link pages show: only that agency's deliverables; child IDs only where the agency owes
@@ -48,6 +49,8 @@ export interface AgencyItem {
   lastQueries: QueryView[];
   latestSubmissionId?: string;
   submissions: SubmissionView[];
+  /** Option A: the agency's own questions for the 20 children and its answers so far (kind 'answers'). */
+  answers?: AgencyAnswersView;
   /** Files sent may still be withdrawn (before the deadline, not a list: a list is replaced by sending it again). */
   canWithdraw: boolean;
 }
@@ -130,6 +133,7 @@ function agencyItem(state: InspectionRecord, d: DeliverableState, now: Instant):
     lastQueries: latest?.queries ?? [],
     ...(latest ? { latestSubmissionId: latest.id } : {}),
     submissions: submissionViews(d),
+    ...(d.kind === 'answers' ? { answers: agencyAnswers(d) } : {}),
     canWithdraw: d.kind !== 'list' && !isEnded(state) && now <= d.dueAt,
   };
 }

@@ -12,3 +12,4 @@ export * from './inspection';
 export * from './rehearsal';
 export * from './timeline';
 export * from './pack';
+export * from './twenty';

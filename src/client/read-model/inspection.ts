@@ -117,7 +117,7 @@ export const deliverableViewSchema = z.object({
   title: z.string(),
   owner: z.string(),
   ownerName: z.string(),
-  kind: z.enum(['list', 'selection', 'documents', 'confirmation', 'evaluation', 'consent']),
+  kind: z.enum(['list', 'selection', 'documents', 'confirmation', 'evaluation', 'consent', 'answers']),
   day: z.number().int(),
   dueAt: z.string().describe('ISO instant'),
   dueUk: z.string().describe('UK time, for people'),

@@ -199,6 +199,25 @@ export const csaFamilyTheme: Theme = {
     'Have individual needs and circumstances been taken into account?',
     'Do the agencies work together effectively to protect the child?',
   ],
+  twentyAnswers: {
+    // The local authority's return is due at 16:00 on day three; the agencies answer by 14:00 unless the
+    // coordinator sets another time when starting the inspection.
+    due: { day: 3, time: '14:00' },
+    questions: [
+      { column: 'knownToYot', agency: 'youth-justice', label: 'known to the YOT' },
+      { column: 'npsAdult', agency: 'probation', label: 'NPS working with an adult close to the child' },
+      {
+        column: 'policeInvestigation',
+        agency: 'police',
+        label: 'current police investigation or criminal proceedings',
+      },
+      {
+        column: 'sarcPaediatric',
+        agency: 'health',
+        label: 'SARC or paediatric assessment in the last 12 months',
+      },
+    ],
+  },
   deliverables: [
     ...(
       [

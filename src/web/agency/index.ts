@@ -21,6 +21,7 @@ import { pageContext, protectFormPages, sendScratchFile } from '../http';
 import { presentAgencyPage, presentItem, taskListItems, type PresentedItem } from '../presenters';
 import { DOCUMENT_TYPES, formatSize, LIST_TYPES, readUpload, type Allowance, type Upload } from '../uploads';
 import { fieldId, FormError, submissionFrom } from './forms';
+import { registerTwentyRoutes, twentyReturnPage } from './twenty';
 
 /**
  * The agency link pages, `/a/<token>`: one agency of one inspection. The token is checked on every request
@@ -74,6 +75,16 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
     ...(a.page.rehearsal ? { rehearsal: {} } : {}),
   });
 
+  // Option A: the agencies' answers for the 20, and the local authority's pre-filled return (./twenty.ts).
+  const twenty = registerTwentyRoutes(app, {
+    access,
+    owned,
+    context,
+    rateLimited,
+    tooManyUploads,
+    allowanceOf,
+  });
+
   /** One of the agency's own deliverables (the page holds only those). */
   function owned(a: Access, id: string): AgencyItem {
     const item = a.page.items.find((x) => x.view.id === id);
@@ -98,6 +109,7 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
     async (request, reply) => {
       const a = await access(request.params.token);
       const d = owned(a, request.params.deliverable);
+      if (d.kind === 'answers') return twenty.renderAnswers(request, reply, a, d.view.id);
       return renderDeliverable(request, reply, a, d, childOf(a, request.query.child));
     },
   );
@@ -479,6 +491,8 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
     const token = (request.params as TokenParams).token;
     const query = new URLSearchParams({ _csrf: csrfToken, ...(child ? { child: childRef(a, child) } : {}) });
     const id = item.view.id;
+    const answers =
+      item.list === 'twenty' ? await app.inspections.twentyReturn(a.page.inspectionId, app.now()) : undefined;
     if (form) reply.code(form.status);
     return reply.view('agency/deliverable.njk', {
       ...context(request, reply, a),
@@ -506,6 +520,12 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
       accept: (item.kind === 'list' ? LIST_TYPES : DOCUMENT_TYPES).join(','),
       form: form ?? { errors: [], values: {} },
       fieldId,
+      ...(answers
+        ? {
+            twentyReturn: twentyReturnPage(answers, app.now()),
+            detailsAction: `/a/${token}/d/${encodeURIComponent(id)}/details?${new URLSearchParams({ _csrf: csrfToken }).toString()}`,
+          }
+        : {}),
     });
   }
   done();
