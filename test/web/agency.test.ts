@@ -310,12 +310,10 @@ test('documents by code with a checklist; no meetings to declare; per-child key 
       expect(JSON.stringify(state)).not.toContain('Synthetic answer');
       expect(JSON.stringify(state)).not.toContain('Synthetic needs');
       // Police may send its own evaluation of the same child (where possible), on the same form.
-      const own = await app.inject({
-        method: 'GET',
-        url: `/a/${police}/d/individual-evaluation.police?child=SYN0001`,
-      });
+      const ownPage = await childPage(app, police, 'individual-evaluation.police', 'SYN0001');
+      const own = await app.inject({ method: 'GET', url: ownPage });
       expect(own.body).toContain("Your agency's own evaluation, beside the partnership's joint one");
-      const individual = await postForm(app, `/a/${police}/d/individual-evaluation.police?child=SYN0001`, {
+      const individual = await postForm(app, ownPage, {
         mode: 'form',
         ...answers,
       });
@@ -324,7 +322,7 @@ test('documents by code with a checklist; no meetings to declare; per-child key 
       expect(
         state.deliverables.find((d) => d.id === 'individual-evaluation.police')?.submissions[0]?.files[0]
           ?.name,
-      ).toBe('individual-evaluation-SYN0001.txt');
+      ).toBe('individual-evaluation.txt');
       // The pack shows them on the child's cover sheet.
       const zipPath = path.join(h.dir, 'docsbury-pack.zip');
       await writePack(h.client, inspectionId, zipPath, now);
