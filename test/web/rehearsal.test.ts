@@ -1,12 +1,11 @@
-import type { ParsedMail } from 'mailparser';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { parseCommand, startInspection } from '../../src/client/commands';
 import { INSPECTION_HEADER } from '../../src/infra/mail';
 import { writeSyntheticList } from '../../src/lists/synthetic';
-import { browserTest, launchBrowser, type Browser } from '../support/browser';
-import { eventually } from '../support/eventually';
+import { accessible, browserTest, launchBrowser, shot, type Browser } from '../support/browser';
+import { until } from '../support/eventually';
 import { CONTACTS, createHarness, type Harness } from '../support/harness';
 import { messageKey } from '../support/smtp';
 import { createDevServerEnv } from '../support/temporal';
@@ -54,12 +53,7 @@ browserTest(
       try {
         const startsAt = input.schedule.rehearsal?.startsAt ?? Number.NaN;
         const mail = (key: string) =>
-          eventually(
-            `the email ${key}`,
-            async () => mailOf(id).find((m) => messageKey(m) === key),
-            (m) => m !== undefined,
-            { timeoutMs: 400_000, intervalMs: 1000 },
-          ) as Promise<ParsedMail>;
+          until(`the email ${key}`, () => mailOf(id).find((m) => messageKey(m) === key), 400_000);
         const reminder = await mail('list-nps/reminder-day-before/v1');
         expect(reminder.subject).toMatch(/^REHEARSAL: Reminder: JTAI Rehearsal Borough/);
         const escalation = await mail('list-nps/escalation-lead/v1');
@@ -102,14 +96,15 @@ browserTest(
           /REHEARSAL: a practice run, not a real inspection\. Each working day lasts 1 minute and /,
         );
         await page.setViewportSize({ width: 1280, height: 1200 });
-        await browser.shot(page, 'rehearsal-inspection', false);
+        await shot(page, 'rehearsal-inspection', false);
         await page.goto(`${base}/inspections/${id}/debrief`);
         expect(await page.locator('[data-rehearsal]').count()).toBe(1);
         expect(await page.locator('[data-deliverable="list-nps"]').textContent()).toMatch(
           /of the week's working time/,
         );
-        await browser.accessible(page, 'debrief');
-        await browser.shot(page, 'rehearsal-debrief', false);
+        await accessible(page, 'debrief');
+        await page.locator('[data-deliverable="list-nps"]').scrollIntoViewIfNeeded();
+        await shot(page, 'rehearsal-debrief', false);
       } finally {
         await browser?.close();
         await h.client.cancel(id, 'End of test').catch(() => undefined);
