@@ -100,7 +100,7 @@ browserTest(
         await page.goto(`${base}/inspections/${id}/debrief`);
         expect(await page.locator('[data-rehearsal]').count()).toBe(1);
         expect(await page.locator('[data-deliverable="list-nps"]').textContent()).toMatch(
-          /of the week's working time/,
+          /sent late: [\s\S]*of the week's working time/,
         );
         await accessible(page, 'debrief');
         await page.locator('[data-deliverable="list-nps"]').scrollIntoViewIfNeeded();
