@@ -1,11 +1,8 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { accessible, browserTest, launchBrowser, shot, type Browser } from '../support/browser';
 import { pdf, windowsProgram } from '../support/documents';
 import { eventually } from '../support/eventually';
 import {
@@ -27,70 +24,27 @@ import { agencyToken, build, closeApps, DOB_HEADER, list6, PASSWORDS, storeFor }
  * Screenshots go to $JTAI_SCREENSHOTS when set (`JTAI_SCREENSHOTS=docs/screenshots npx jest test/web/browser`
  * refreshes the README's), otherwise to a temporary folder.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-// A missing browser fails the run (npm test installs it where it can); skipping needs saying so: JTAI_SKIP_BROWSER=1.
-const skipBrowser = process.env.JTAI_SKIP_BROWSER === '1';
-if (!skipBrowser && !existsSync(CHROMIUM)) {
-  throw new Error(`No Chromium at ${CHROMIUM}: install it (apt-get install chromium) or set CHROMIUM_PATH.`);
-}
-const browserTest = skipBrowser ? test.skip : test;
-
-const SHOTS = path.resolve(process.env.JTAI_SCREENSHOTS || path.join(tmpdir(), 'jtai-screenshots'));
-
 let env: TestWorkflowEnvironment;
 let h: Harness;
 let app: FastifyInstance;
 let base: string;
-let context: BrowserContext;
-let profile: string;
-let axeSource: string;
+let browser: Browser | undefined;
 
 beforeAll(async () => {
   env = await createDevServerEnv();
   h = await createHarness(env);
-  axeSource = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
-  await mkdir(SHOTS, { recursive: true });
 }, 120_000);
 afterAll(async () => {
-  await context?.close();
-  if (profile) await rm(profile, { recursive: true, force: true });
+  await browser?.close();
   await closeApps();
   await h?.close();
   await env?.teardown();
 });
 
-async function launch(): Promise<void> {
-  profile = await mkdtemp(path.join(tmpdir(), 'jtai-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    viewport: { width: 1024, height: 800 },
-  });
-}
-
-/** axe-core in the page (evaluated over CDP, so the page's CSP does not block it): no serious or critical. */
-async function accessible(page: Page, what: string): Promise<void> {
-  await page.evaluate(axeSource);
-  // A string, run in the page: this file is compiled without the DOM's types.
-  const violations = await page.evaluate<string[]>(`
-    axe.run().then((result) => result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => v.id + ' (' + v.impact + '): ' + v.help + ' at ' + v.nodes.map((n) => n.target.join(' ')).join(', ')))
-  `);
-  expect({ page: what, violations }).toEqual({ page: what, violations: [] });
-}
-
-async function shot(page: Page, name: string, fullPage = true): Promise<void> {
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage });
+/** A new page of the file's one browser (launched on first use). */
+async function newPage(): Promise<Page> {
+  browser ??= await launchBrowser();
+  return browser.context.newPage();
 }
 
 /** At a phone's width (375 px) nothing makes the page scroll sideways, and it is still accessible. */
@@ -128,8 +82,7 @@ browserTest(
         app = await build(h);
         await app.listen({ port: 0, host: '127.0.0.1' });
         base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-        await launch();
-        const page = await context.newPage();
+        const page = await newPage();
         const problems: string[] = [];
         page.on('pageerror', (err) => problems.push(err.message));
         page.on('console', (m) => {
@@ -239,8 +192,7 @@ async function coordinatorPage(): Promise<Page> {
     await app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   }
-  if (!context) await launch();
-  const page = await context.newPage();
+  const page = await newPage();
   await page.goto(`${base}/sign-in`);
   if (await page.locator('#password').count()) {
     await page.fill('#username', 'coord');
@@ -337,7 +289,6 @@ browserTest(
       await app.listen({ port: 0, host: '127.0.0.1' });
       base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     }
-    if (!context) await launch();
     await h.run(async () => {
       const { inspectionId } = await h.client.start({
         localAuthority: 'Partshire',
@@ -347,7 +298,7 @@ browserTest(
       });
       try {
         const token = agencyToken(h, await h.client.state(inspectionId), 'police');
-        const page = await context.newPage();
+        const page = await newPage();
         await page.goto(`${base}/a/${token}/d/annex-a-documents.police`);
         await page.setInputFiles('#file-3-1', {
           name: 'structure.pdf',
