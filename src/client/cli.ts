@@ -147,7 +147,7 @@ export function buildProgram(deps: {
         if (rehearsal) {
           console.log(
             `REHEARSAL timeline, option ${timeline.option}: the week from ${timeline.notifiedOn} (day 0), starting ${lazy.format().formatUkDateTime(rehearsal.startsAt)}.\n` +
-              `Each working day lasts ${rehearsal.dayMinutes} minutes, each night or weekend ${rehearsal.dayMinutes / 8}. ` +
+              `Each working day lasts ${lazy.rehearsal().dayLengthWords(rehearsal.dayMinutes)}, each night or weekend ${rehearsal.dayMinutes / 8}. ` +
               `Due is the real time (UK time); "Stands for" is the time of the week rehearsed. It ends ${lazy.format().formatUkDateTime(timeline.closesAt)}.\n`,
           );
           return console.log(
@@ -237,7 +237,7 @@ export function buildProgram(deps: {
             });
           if (rehearsal)
             console.log(
-              `Started REHEARSAL ${inspectionId}: ${deliverables.length} deliverables; each working day lasts ${rehearsal.dayMinutes} minutes from now. ` +
+              `Started REHEARSAL ${inspectionId}: ${deliverables.length} deliverables; each working day lasts ${lazy.rehearsal().dayLengthWords(rehearsal.dayMinutes)} from now. ` +
                 `It ends by ${lazy.format().formatUkDateTime(closesAt)} UK time and is purged a day later. Each agency has been sent what it owes (emails say REHEARSAL).`,
             );
           else

@@ -7,6 +7,7 @@ import {
   type InspectionView,
   type RehearsalView,
 } from './read-model';
+import { dayLengthWords } from '../timeline/rehearsal';
 
 /** The CLI's text: fixed-width tables and the status of an inspection, over read-model views. */
 
@@ -26,7 +27,7 @@ export function rehearsalLine(rehearsal: RehearsalView): string {
   return (
     'REHEARSAL: not a real inspection.' +
     (rehearsal.dayMinutes !== undefined
-      ? ` Each working day lasts ${rehearsal.dayMinutes} minutes from ${rehearsal.startsUk ?? 'its start'}; times are on that clock.`
+      ? ` Each working day lasts ${dayLengthWords(rehearsal.dayMinutes)} from ${rehearsal.startsUk ?? 'its start'}; times are on that clock.`
       : '')
   );
 }

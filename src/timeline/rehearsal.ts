@@ -284,3 +284,8 @@ export function rehearsalExtension(
     ladder: compressLadder(clock, calendar, chaseLadder(weekDueAt, calendar, policy)),
   };
 }
+
+/** "1 minute", "20 minutes", "0.5 minutes": how long a rehearsal's working day lasts, in words. */
+export function dayLengthWords(dayMinutes: number): string {
+  return `${dayMinutes} minute${dayMinutes === 1 ? '' : 's'}`;
+}
