@@ -3,8 +3,10 @@ import type { WorkerOptions } from '@temporalio/worker';
 /**
  * The worker's options, explicit so that it behaves the same on every machine; the SDK's defaults follow the heap size and suit many short workflows, not a few hundred
  * inspections that each live for weeks. `npm run bench:scale` measures them against the targets (worker RSS ≤ 1 GB,
- * every due rung sent): met at 100 and 300 inspections on a 2-core machine (510 and 769 MB, every rung, p99 under
- * 2 s); not at 1,000 (1.43 GB, 72% of the rungs in the window, 41 workflow task timeouts, both cores saturated).
+ * every due rung sent, p99 ≤ 5 s): met at 100 and 300 inspections on a 2-core machine (510 and 769 MB, every rung,
+ * p99 under 2 s). At 1,000, since the dev server's write-ahead log and batched request emails: every rung sent, no
+ * workflow task timeout, start 30 s, but p99 8.5 s and the worker at 1.62 GB (each cached inspection holds about
+ * 1.3 MB; with a 700 MB heap the worker ran out of memory), so not yet.
  */
 export const WORKER_TUNING = {
   /**
