@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { NewSession } from '../../infra/db';
 import { endSession, lockedMessage, safeNext, signInRefused, startSession } from '../auth';
 import { clearPreSessionCsrf } from '../csrf';
 import { field, formPage, type Body } from './guards';
@@ -41,14 +42,7 @@ export function signInPages(app: FastifyInstance): void {
         ? refuse(429, lockedMessage(result.lockout))
         : refuse(400, 'The username or password is not right.');
     }
-    startSession(reply, result.session, app.secureCookies);
-    clearPreSessionCsrf(reply, app.secureCookies);
-    await app.audit.record({
-      actor: { kind: 'user', username: result.user.username },
-      action: 'user.signed-in',
-      clientAddress: request.ip,
-      details: { via: 'password' },
-    });
+    await beginSession(app, request, reply, result, { via: 'password' });
     return reply.redirect(next, 303);
   });
 
@@ -62,5 +56,23 @@ export function signInPages(app: FastifyInstance): void {
       });
     endSession(reply, app.secureCookies);
     return reply.redirect('/sign-in', 303);
+  });
+}
+
+/** A sign-in that succeeded (password or single sign-on): the session's cookie, a new CSRF secret, the audit line. */
+export async function beginSession(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  signedIn: { session: NewSession; user: { username: string } },
+  details: Record<string, string>,
+): Promise<void> {
+  startSession(reply, signedIn.session, app.secureCookies);
+  clearPreSessionCsrf(reply, app.secureCookies);
+  await app.audit.record({
+    actor: { kind: 'user', username: signedIn.user.username },
+    action: 'user.signed-in',
+    clientAddress: request.ip,
+    details,
   });
 }

@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { OidcNoAccess } from '../../infra/db';
 import type { OidcClaims } from '../../infra/oidc';
-import { safeNext, startSession } from '../auth';
-import { clearPreSessionCsrf } from '../csrf';
+import { safeNext } from '../auth';
 import { pageContext } from '../http';
+import { beginSession } from './sign-in';
 
 /**
  * Single sign-on (OpenID Connect), beside the local passwords: `/sign-in/sso` sends the browser to the
@@ -87,14 +87,7 @@ export function ssoPages(app: FastifyInstance): void {
         username: result.username,
       });
     }
-    startSession(reply, result.session, app.secureCookies);
-    clearPreSessionCsrf(reply, app.secureCookies);
-    await app.audit.record({
-      actor: { kind: 'user', username: result.user.username },
-      action: 'user.signed-in',
-      clientAddress: request.ip,
-      details: { via: 'sso', role: result.user.role },
-    });
+    await beginSession(app, request, reply, result, { via: 'sso', role: result.user.role });
     return reply.redirect(safeNext(finished.next), 303);
   });
 
