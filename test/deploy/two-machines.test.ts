@@ -255,7 +255,8 @@ test('either worker killed mid-send: emails still go and uploads still record; e
     headers: { cookie: cookieHeader(staff) },
   });
   expect(pack.statusCode).toBe(200);
-  expect(pack.rawPayload.includes('list-6 from machine A.xlsx')).toBe(true);
+  // The pack names the file by what it is (never by the name it was sent with).
+  expect(pack.rawPayload.includes('List 6 - children in need.xlsx')).toBe(true);
 
   // Worker A back, worker B killed mid-send; an upload through web B is checked and recorded by worker A.
   await a.worker.start(START_MS);

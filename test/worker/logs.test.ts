@@ -33,7 +33,10 @@ test('a worker run through a whole inspection with real synthetic lists logs JSO
   const { inspectionId, final } = await OPTION_A_ON_TIME.run(env, h, listFile);
   // The worker checked real lists of children: every deliverable arrived, and the lists put children forward.
   expect(final.endedAt).toBeDefined();
-  expect(final.deliverables.filter((d) => d.receivedAt === undefined).map((d) => d.id)).toEqual([]);
+  // Every deliverable owed arrived (those sent only where possible, such as the DCS note, were not).
+  expect(
+    final.deliverables.filter((d) => d.receivedAt === undefined && !d.optional).map((d) => d.id),
+  ).toEqual([]);
   expect(
     Object.keys(await h.client.candidates(inspectionId)).filter((id) => CHILD_ID.test(id)).length,
   ).toBeGreaterThanOrEqual(20);

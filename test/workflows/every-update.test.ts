@@ -66,7 +66,9 @@ test('a week with every update: refused and queried lists, selections, waiver, e
     const receipts = mail.filter((m) => messageKey(m).startsWith('receipt/'));
     const policeReceipt = receipts.find((m) => addresses(m.to).includes('police@example.org'));
     expect(policeReceipt?.subject).toContain('Received: JTAI');
-    expect(policeReceipt?.text).toContain(`3.1: ${withdrawn?.sha256 ?? '?'}`);
+    expect(policeReceipt?.text).toContain(
+      `3.1 Organisational structures showing lines of reporting and accountability: ${withdrawn?.sha256 ?? '?'}`,
+    );
     expect(policeReceipt?.text).not.toContain('doc-3.1.pdf');
     // One receipt per agency submission (lists, documents): none for the coordinator's own acts.
     const agencySubmissions = final.deliverables
