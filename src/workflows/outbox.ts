@@ -139,7 +139,8 @@ function recordFailure(delivery: Delivery, failure: Failure, hooks: DeliveryHook
   return RETRY_DELAYS_MS[Math.min(delivery.attempts - 1, RETRY_DELAYS_MS.length - 1)] ?? MINUTE;
 }
 
-function outcomeFailure(outcome: Extract<NoticeOutcome, { sent: false }>): Failure {
+/** A send's failure by its MailFailure type (as one sendNotice throws it, or one outcome of sendNotices). */
+function outcomeFailure(outcome: { type?: string | null | undefined; reason: string }): Failure {
   return {
     reason: outcome.reason,
     permanent: outcome.type === MailFailure.Permanent,
@@ -157,13 +158,7 @@ function heartbeatOutcomes(err: unknown): (NoticeOutcome | undefined)[] {
 
 function describeFailure(err: unknown): Failure {
   const cause = err instanceof ActivityFailure ? err.cause : err;
-  if (cause instanceof ApplicationFailure) {
-    return {
-      reason: cause.message,
-      permanent: cause.type === MailFailure.Permanent,
-      unknownOutcome: cause.type === MailFailure.UnknownOutcome,
-    };
-  }
+  if (cause instanceof ApplicationFailure) return outcomeFailure({ type: cause.type, reason: cause.message });
   if (cause instanceof TimeoutFailure) {
     // The worker stopped answering mid-send: the message may or may not have gone.
     return {
