@@ -1,4 +1,5 @@
 import { Client } from '@temporalio/client';
+import { temporal as proto } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
@@ -101,6 +102,13 @@ export async function createHarness(
     dataConverter: deployment.dataConverter,
   });
   const client = new InspectionsClient(temporal, deployment);
+  // Every inspection this harness starts is watched by skipTo (see there), however the test started it.
+  const start = client.start.bind(client);
+  client.start = async (...args) => {
+    const started = await start(...args);
+    watch(env, temporal, started.inspectionId);
+    return started;
+  };
   return {
     deployment,
     client,
@@ -217,6 +225,15 @@ export function at(notifiedOn: IsoDate, day: number, time: string): number {
 /**
  * Move the time-skipping server's clock forward to `instant`. A target already behind the clock is a
  * mistake in the test (or real time has caught up with the fixed test dates): it fails, naming both.
+ *
+ * The skip leaves the harness's inspections settled, with no timer about to fire, so what the test sends
+ * next cannot race a timer. The time-skipping server strands a run whose workflow task cancels a timer that
+ * fired while the task was with the worker: it refuses the completion ("invalid history builder state for
+ * action", temporalio/sdk-java#3088), then refuses the retry ("Already accepted update"), and the update
+ * never answers. An update wakes the main loop, whose `condition` cancels its timer; between skips the
+ * server's clock runs at real pace, so a timer due just after the skip fired while a slow task was out.
+ * So the skip waits for the inspections to settle before and after, and goes on past any timer due within
+ * TIMER_GUARD_MS of where it lands (a test cannot assert that such a timer has not fired yet).
  */
 export async function skipTo(env: TestWorkflowEnvironment, instant: number): Promise<void> {
   const current = await env.currentTimeMs();
@@ -225,7 +242,107 @@ export async function skipTo(env: TestWorkflowEnvironment, instant: number): Pro
       `Cannot skip back to ${new Date(instant).toISOString()}: the test server is at ${new Date(current).toISOString()}.`,
     );
   }
-  if (instant > current) await env.sleep(instant - current);
+  if (instant === current) return;
+  await settled(env);
+  await env.sleep(instant - current);
+  for (let extra = 0; ; extra++) {
+    const dueIn = await settled(env);
+    if (dueIn === undefined || dueIn > TIMER_GUARD_MS) return;
+    if (extra >= MAX_GUARD_SKIPS)
+      throw new Error(`A timer keeps falling due within ${TIMER_GUARD_MS} ms of each skip.`);
+    await env.sleep(Math.max(dueIn, 0) + 1);
+  }
+}
+
+/** Longer than a workflow task takes on a loaded machine; far shorter than any wait the workflow makes. */
+const TIMER_GUARD_MS = 10_000;
+const MAX_GUARD_SKIPS = 20;
+const SETTLE_WITHIN_MS = 60_000;
+
+const watched = new WeakMap<TestWorkflowEnvironment, { temporal: Client; ids: Set<string> }>();
+
+function watch(env: TestWorkflowEnvironment, temporal: Client, workflowId: string): void {
+  const entry = watched.get(env) ?? { temporal, ids: new Set<string>() };
+  entry.ids.add(workflowId);
+  watched.set(env, entry);
+}
+
+/**
+ * Wait until every watched inspection has no workflow task outstanding and no activity running (closed ones
+ * are dropped); then how long until the soonest timer of theirs fires, by the server's clock (none: undefined).
+ */
+async function settled(env: TestWorkflowEnvironment): Promise<number | undefined> {
+  const entry = watched.get(env);
+  if (!entry) return undefined;
+  const until = Date.now() + SETTLE_WITHIN_MS;
+  let due: number[] = [];
+  for (const id of [...entry.ids]) {
+    for (;;) {
+      const events = (await entry.temporal.workflow.getHandle(id).fetchHistory()).events ?? [];
+      const run = readHistory(events);
+      if (run.closed) {
+        entry.ids.delete(id);
+        break;
+      }
+      if (!run.busy) {
+        due = due.concat(run.timersDueAt);
+        break;
+      }
+      if (Date.now() > until)
+        throw new Error(`Inspection ${id} did not settle within ${SETTLE_WITHIN_MS} ms.`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+  if (due.length === 0) return undefined;
+  return Math.min(...due) - (await env.currentTimeMs());
+}
+
+type HistoryEvent = proto.api.history.v1.IHistoryEvent;
+const { EventType } = proto.api.enums.v1;
+const CLOSED = new Set([
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW,
+]);
+
+/** A run's history: closed; a workflow task or an activity outstanding; when each pending timer is due. */
+function readHistory(events: HistoryEvent[]): { closed: boolean; busy: boolean; timersDueAt: number[] } {
+  let workflowTask = false;
+  const activities = new Set<string>();
+  const timers = new Map<string, number>();
+  for (const e of events) {
+    if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED) workflowTask = true;
+    if (
+      e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED ||
+      e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED ||
+      e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT
+    )
+      workflowTask = false;
+    if (e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) activities.add(String(e.eventId));
+    const ended =
+      e.activityTaskCompletedEventAttributes ??
+      e.activityTaskFailedEventAttributes ??
+      e.activityTaskTimedOutEventAttributes ??
+      e.activityTaskCanceledEventAttributes;
+    if (ended?.scheduledEventId != null) activities.delete(String(ended.scheduledEventId));
+    const started = e.timerStartedEventAttributes;
+    if (started?.timerId)
+      timers.set(started.timerId, protoMs(e.eventTime) + protoMs(started.startToFireTimeout));
+    const gone = e.timerFiredEventAttributes ?? e.timerCanceledEventAttributes;
+    if (gone?.timerId) timers.delete(gone.timerId);
+  }
+  const closed = CLOSED.has(events.at(-1)?.eventType ?? EventType.EVENT_TYPE_UNSPECIFIED);
+  return { closed, busy: workflowTask || activities.size > 0, timersDueAt: [...timers.values()] };
+}
+
+/** A protobuf timestamp or duration in milliseconds. */
+function protoMs(
+  value: { seconds?: { toString(): string } | null; nanos?: number | null } | null | undefined,
+): number {
+  return Number(value?.seconds?.toString() ?? 0) * 1000 + Math.floor((value?.nanos ?? 0) / 1e6);
 }
 
 /**
