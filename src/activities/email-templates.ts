@@ -187,6 +187,21 @@ export const EMAIL_TEMPLATES: Record<NoticeTemplate, { subject: string; body: st
       '{coordinator}',
     ].join('\n'),
   },
+  'answers-closed': {
+    subject: 'JTAI {localAuthority}: answers no longer needed from {agencyName}',
+    body: [
+      'Dear colleague,',
+      '',
+      'The local authority has sent the inspectors its answers for the children the lead inspector selected, so',
+      'the following is no longer needed from {agencyName}:',
+      '',
+      '{items}',
+      '',
+      'Any answers you gave before then went into its return. Thank you.',
+      '',
+      '{coordinator}',
+    ].join('\n'),
+  },
   message: {
     subject: 'JTAI {localAuthority}: a message for {agencyName}',
     body: [

@@ -593,11 +593,27 @@ export async function inspection(input: InspectionInput): Promise<PurgeOutcome> 
     return receipt(d, submission);
   }
 
+  /**
+   * The local authority's return of the 20 has gone to the inspectors: the agencies' answers still owed for it
+   * are no longer needed (closed, not chased, never overdue), and each agency still asked is told.
+   */
+  function closeTwentyAnswers(at: Instant): void {
+    for (const x of state.deliverables) {
+      if (x.added?.source !== 'twenty-answers' || isSettled(state, x)) continue;
+      x.waived = {
+        at,
+        reason: 'The local authority sent its return for the 20: these answers are no longer needed.',
+      };
+      tellOwner('answers-closed', x, `answers-closed/${x.id}`);
+    }
+  }
+
   /** Ask for what depends on this stage once the stage is reached. */
   function markReceivedIfComplete(d: DeliverableState, at: Instant): void {
     if (d.receivedAt !== undefined || !isComplete(state, d)) return;
     d.receivedAt = at;
     d.late = at > d.dueAt;
+    if (d.list === 'twenty' && patched(ANSWERS_CLOSED_PATCH)) closeTwentyAnswers(at);
     const askedAt = now();
     for (const next of state.deliverables) {
       if (next.requires === d.key && next.requestedAt === undefined) {
@@ -748,7 +764,11 @@ export async function inspection(input: InspectionInput): Promise<PurgeOutcome> 
   }
 
   /** The agency that owes `d` hears that its deadline moved or that it is no longer owed. */
-  function tellOwner(template: 'extended' | 'waived', d: DeliverableState, key: string): void {
+  function tellOwner(
+    template: 'extended' | 'waived' | 'answers-closed',
+    d: DeliverableState,
+    key: string,
+  ): void {
     if (!d.chase || !(d.owner in state.linkVersions) || !patched(NOTICES_PATCH)) return;
     queue(template, d.owner as AgencyId, [d], key);
   }
@@ -932,8 +952,19 @@ const REFUSAL_WARNINGS_PATCH = 'list-refusal-warnings';
  * schedule carries `twentyAnswers` reach it, and histories before it replay as they were.
  */
 const TWENTY_ANSWERS_PATCH = 'twenty-case-answers';
+/**
+ * Option A: once the local authority's return of the 20 is received, the agencies' answers still owed for it are
+ * closed (histories before it left them owed and chased).
+ */
+const ANSWERS_CLOSED_PATCH = 'twenty-answers-closed-by-return';
 /** Emails that tell what happened: sent even once what they concern is settled or the inspection has ended. */
-const INFORMATIONAL = new Set<NoticeTemplate>(['receipt', 'arrivals-digest', 'waived', 'message']);
+const INFORMATIONAL = new Set<NoticeTemplate>([
+  'receipt',
+  'arrivals-digest',
+  'waived',
+  'answers-closed',
+  'message',
+]);
 /** Emails to the coordinator alone (the agency's escalation lead is not copied). */
 const COORDINATOR_ONLY = new Set<NoticeTemplate>(['delivery-failed', 'arrivals-digest']);
 const DEFAULT_RETENTION_DAYS = 90;

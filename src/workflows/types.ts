@@ -30,6 +30,8 @@ export type NoticeTemplate =
   /** To an agency: a deadline of something it owes has moved, or it is no longer owed. */
   | 'extended'
   | 'waived'
+  /** To an agency: its answers for the 20 are no longer needed (the local authority sent its return). */
+  | 'answers-closed'
   /** To an agency: the coordinator has left a message on its page (the email says only that). */
   | 'message';
 

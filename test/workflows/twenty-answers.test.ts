@@ -253,3 +253,97 @@ test('Option A: four agencies answer their questions for the 20 (one by sheet, o
     ),
   );
 });
+
+test('the 20 recorded after the agencies’ time, then recorded again: asked by the return’s deadline, answers kept for children still selected; the return closes what is still owed', async () => {
+  const { env, h } = ctx;
+  const notifiedOn = notificationMonday('2090-06-01');
+  await skipTo(env, at(notifiedOn, 0, '08:30'));
+  const mail = (prefix: string) => h.smtp.messages.filter((m) => messageKey(m).startsWith(prefix));
+  await h.run(() =>
+    h.withInspection(
+      { localAuthority: 'Late Borough', notifiedOn, option: 'A', contacts: CONTACTS },
+      async ({ inspectionId }) => {
+        const cl = h.client;
+        const ids = childIds('SYN', 25);
+        await skipTo(env, at(notifiedOn, 2, '14:00'));
+        await cl.submit(inspectionId, 'list-6', 'local-authority', [
+          { path: await h.file('list-6.csv', syntheticCsv(ids)) },
+        ]);
+
+        // Recorded at 14:30, after the agencies' 14:00: they are asked by the return's own 16:00.
+        await skipTo(env, at(notifiedOn, 3, '14:30'));
+        const first = ids.slice(0, 20);
+        await cl.select(inspectionId, 'twenty', first);
+        const asked = (await cl.state(inspectionId)).deliverables.filter((d) => d.kind === 'answers');
+        expect(asked.map((d) => d.dueAt)).toEqual(asked.map(() => at(notifiedOn, 3, '16:00')));
+        const police = (childIds: string[]) =>
+          childIds.map((childId) => ({ childId, column: 'policeInvestigation', value: 'Y' as const }));
+        const done = await cl.answerTwenty(inspectionId, 'twenty-answers.police', 'police', police(first));
+        expect(done.complete).toBe(true);
+
+        // The lead inspector changes five of the 20: the police owe answers for the five new children only.
+        await skipTo(env, at(notifiedOn, 3, '14:45'));
+        const second = ids.slice(5, 25);
+        await cl.select(inspectionId, 'twenty', second);
+        let state = await cl.state(inspectionId);
+        const owed = state.deliverables.find((d) => d.id === 'twenty-answers.police');
+        expect(owed?.added?.childIds).toEqual(second);
+        expect(owed?.receivedAt).toBeUndefined();
+        const kept = await cl.twentyReturn(inspectionId, at(notifiedOn, 3, '14:45'));
+        const policeCell = (childId: string) =>
+          kept?.rows
+            .find((r) => r.childId === childId)
+            ?.cells.find((c) => c.column === 'policeInvestigation');
+        expect(policeCell(second[0] ?? '')).toMatchObject({ value: 'Y', source: 'police' });
+        expect(policeCell(second[19] ?? '')).toMatchObject({ value: '', state: 'awaiting' });
+        expect(kept?.rows.map((r) => r.childId)).toEqual(second);
+
+        // The local authority sends its return at 15:40: what is still owed for it is closed and not chased.
+        await skipTo(env, at(notifiedOn, 3, '15:40'));
+        const ret = await cl.submit(inspectionId, 'list-twenty', 'local-authority', [
+          { path: await h.file('list-twenty.csv', syntheticCsv(second)) },
+        ]);
+        expect(ret).toMatchObject({ late: false, complete: true });
+        state = await cl.state(inspectionId);
+        const answers = state.deliverables.filter((d) => d.kind === 'answers');
+        const closedAt = at(notifiedOn, 3, '15:40');
+        expect(
+          answers.map((d) => [d.owner, d.receivedAt, Math.floor(((d.waived?.at ?? 0) - closedAt) / 60_000)]),
+        ).toEqual(answers.map((d) => [d.owner, undefined, 0]));
+        const closed = await eventually(
+          'each agency told',
+          () => Promise.resolve(mail('answers-closed/')),
+          (m) => m.length === 4,
+        );
+        expect(closed.map((m) => addresses(m.to)[0]).sort()).toEqual([
+          'health@example.org',
+          'police@example.org',
+          'probation@example.org',
+          'yot@example.org',
+        ]);
+        for (const m of closed) expect(`${m.subject} ${m.text}`).not.toMatch(/SYN\d{4}/);
+
+        // Past every rung of theirs: nothing more to the agencies about the answers, nothing overdue.
+        await skipTo(env, at(notifiedOn, 4, '12:00'));
+        const after = h.smtp.messages.filter(
+          (m) =>
+            messageKey(m).startsWith('twenty-answers.') &&
+            (m.date?.getTime() ?? 0) > at(notifiedOn, 3, '15:40'),
+        );
+        expect(after.map(messageKey)).toEqual([]);
+        const view = await cl.view(inspectionId, at(notifiedOn, 4, '12:00'));
+        expect(view.deliverables.filter((d) => d.kind === 'answers').map((d) => d.status)).toEqual([
+          'waived',
+          'waived',
+          'waived',
+          'waived',
+        ]);
+        // Before 15:40 the escalations came as for any deliverable (their 16:00 deadline had not passed yet):
+        // none was sent after it.
+        state = await cl.state(inspectionId);
+        for (const d of state.deliverables.filter((x) => x.kind === 'answers'))
+          expect(d.chaseLog.filter((c) => c.at > at(notifiedOn, 3, '15:40'))).toEqual([]);
+      },
+    ),
+  );
+});
