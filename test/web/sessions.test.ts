@@ -81,6 +81,21 @@ async function usersPage(jar: Record<string, string>) {
   return csrfFrom(page.body);
 }
 
+/** The Users page's form posted, and the page it redirects to read: that page's address and the password. */
+async function giveNewPassword(jar: Record<string, string>, username: string, role: string) {
+  const posted = await app.inject({
+    method: 'POST',
+    url: '/users',
+    headers: { cookie: cookieHeader(jar) },
+    payload: { _csrf: await usersPage(jar), username, role },
+  });
+  expect(posted.statusCode).toBe(303);
+  const next = posted.headers.location as string;
+  const shown = await app.inject({ method: 'GET', url: next, headers: { cookie: cookieHeader(jar) } });
+  expect(shown.statusCode).toBe(200);
+  return { next, password: /<code class="jtai-hash">([^<]+)<\/code>/.exec(shown.body)?.[1] ?? '' };
+}
+
 const auditOf = async (username: string) =>
   (await store.audit.list({ limit: 1000 })).filter(
     (l) => l.actor.kind === 'user' && l.actor.username === username,
@@ -133,15 +148,14 @@ test('a new password or removal on the Users page ends that person’s sessions 
   expect(await signedIn(mary)).toBe(true);
   const coord = await signIn(app, 'coord', PASSWORDS.coordinator);
 
-  const reset = await app.inject({
-    method: 'POST',
-    url: '/users',
-    headers: { cookie: cookieHeader(coord) },
-    payload: { _csrf: await usersPage(coord), username: 'mary', role: 'manager' },
-  });
-  expect(reset.statusCode).toBe(200);
-  const newPassword = /<code class="jtai-hash">([^<]+)<\/code>/.exec(reset.body)?.[1] ?? '';
+  // Post/redirect/get: the password is on the page the POST sends the browser to, once; a reload shows the
+  // page without it and changes nothing.
+  const { next, password: newPassword } = await giveNewPassword(coord, 'mary', 'manager');
   expect(newPassword.length).toBeGreaterThanOrEqual(12);
+  const reloaded = await app.inject({ method: 'GET', url: next, headers: { cookie: cookieHeader(coord) } });
+  expect(reloaded.statusCode).toBe(200);
+  expect(reloaded.body).not.toContain('jtai-hash');
+  expect(reloaded.body).not.toContain(newPassword);
   expect(await signedIn(mary)).toBe(false);
   await expect(signIn(app, 'mary', PASSWORDS.manager)).rejects.toThrow(/400/);
   const again = await signIn(app, 'mary', newPassword);
@@ -238,13 +252,7 @@ test('a coordinator’s new password for a locked-out person lets them sign in a
   expect(locked.statusCode).toBe(429);
   expect(locked.body).toContain('ask a coordinator for a new password');
   const coord = await signIn(app, 'coord', PASSWORDS.coordinator);
-  const reset = await app.inject({
-    method: 'POST',
-    url: '/users',
-    headers: { cookie: cookieHeader(coord) },
-    payload: { _csrf: await usersPage(coord), username: 'rita', role: 'manager' },
-  });
-  const newPassword = /<code class="jtai-hash">([^<]+)<\/code>/.exec(reset.body)?.[1] ?? '';
+  const { password: newPassword } = await giveNewPassword(coord, 'rita', 'manager');
   const { res } = await postSignIn('rita', newPassword);
   expect(res.statusCode).toBe(303);
   advance(16 * MINUTE); // the client address's failures out of the window for the next test

@@ -20,6 +20,9 @@ export interface Flash extends PageNote {
   done?: string;
   errors?: FormError[];
   values?: Record<string, string>;
+  /** The Users page: who was given a password, and that password (shown this once). */
+  created?: { username: string; role: string };
+  password?: string;
 }
 
 const NOTE_ID = /^[A-Za-z0-9_-]{22}$/;

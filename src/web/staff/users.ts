@@ -1,26 +1,32 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { JtaiError } from '../../client/errors';
 import type { Role } from '../../infra/db';
 import { coordinator, field, formPage, type Body } from './guards';
+import { redirectWith, takeFlash } from './notes';
 
 /**
  * The people who sign in: coordinators add them with a role, or give one a new password (shown once), and
  * remove them. A new password or a removal ends that person's sessions at once (the store does it in the same
- * statement); each change is in the audit log.
+ * statement); each change is in the audit log. Each POST answers with a redirect: the new password goes to the
+ * next page in a note read once (kept server-side, bound to the session), so a reload neither shows it again
+ * nor gives the person another password.
  */
 /** The roles a person may be given (every role: the type says so). */
 const ROLE_NAMES: Record<Role, true> = { coordinator: true, manager: true };
 
 export function userPages(app: FastifyInstance): void {
-  const render = async (
-    request: FastifyRequest,
-    reply: FastifyReply,
-    extra: Record<string, unknown> = { form: { errors: [] } },
-  ) =>
-    reply.view(
+  app.get('/users', { preHandler: coordinator }, async (request, reply) => {
+    const flash = await takeFlash(app, request);
+    return reply.view(
       'staff/users.njk',
-      formPage(request, reply, { nav: 'users', users: await app.store.users.list(), ...extra }),
+      formPage(request, reply, {
+        nav: 'users',
+        users: await app.store.users.list(),
+        form: { errors: flash.errors ?? [], values: flash.values },
+        ...(flash.created ? { created: flash.created, password: flash.password } : {}),
+      }),
     );
+  });
   const audited = (
     request: FastifyRequest,
     action: 'user.added' | 'user.changed' | 'user.removed',
@@ -32,8 +38,6 @@ export function userPages(app: FastifyInstance): void {
       clientAddress: request.ip,
       details: { user: target },
     });
-
-  app.get('/users', { preHandler: coordinator }, async (request, reply) => render(request, reply));
 
   app.post<{ Body: Body }>('/users', { preHandler: coordinator }, async (request, reply) => {
     const username = field(request.body, 'username');
@@ -51,14 +55,14 @@ export function userPages(app: FastifyInstance): void {
         errors.push({ text: (err as Error).message, href: '#username' });
       }
     }
-    if (!created) {
-      reply.code(400);
-      return render(request, reply, { form: { errors, values: { username, role } } });
-    }
+    if (!created) return redirectWith(app, request, reply, '/users', { errors, values: { username, role } });
     // A new password lifts a lockout of the username (not one of a client address) at once.
     await app.store.signInAttempts.unlock(created.username);
     await audited(request, existed ? 'user.changed' : 'user.added', created.username);
-    return render(request, reply, { form: { errors: [] }, created, password });
+    return redirectWith(app, request, reply, '/users', {
+      created: { username: created.username, role: created.role },
+      password,
+    });
   });
 
   app.post<{ Body: Body }>('/users/remove', { preHandler: coordinator }, async (request, reply) => {
