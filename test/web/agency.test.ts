@@ -144,6 +144,16 @@ test('a list with errors is shown in the error summary by row and column and not
       expect(d?.receivedAt).toBeDefined();
       expect(d?.submissions[0]?.files[0]).toMatchObject({ name: 'list6 final.xlsx', sha256: sha });
       expect(await h.deployment.fileStoreFor(inspectionId).has(sha)).toBe(true);
+      // The upload answered with a redirect to its receipt: a reload shows the receipt again, records nothing.
+      const receiptUrl = `/a/${token}/d/list-6/receipt/${d?.submissions[0]?.id ?? ''}`;
+      const reload = await app.inject({ method: 'GET', url: receiptUrl });
+      expect(reload.statusCode).toBe(200);
+      expect(reload.body).toContain(sha);
+      expect(reload.body).toContain('id="received-panel"');
+      expect(
+        (await h.client.state(inspectionId)).deliverables.find((x) => x.id === 'list-6')?.submissions,
+      ).toHaveLength(1);
+      expect((await app.inject({ method: 'GET', url: `${receiptUrl}x` })).statusCode).toBe(404);
 
       // A corrected list whose header differs only in case: recorded, with a query the agency answers.
       const wb = new ExcelJS.Workbook();

@@ -177,7 +177,10 @@ export async function multipart(
   };
 }
 
-/** GET a page of a link, then POST a multipart form to the action on it, with the page's cookies. */
+/**
+ * GET a page of a link, then POST a multipart form to the action on it, with the page's cookies; a 303 (the
+ * receipt, post/redirect/get) is followed with a GET as a browser does, and that page is the answer.
+ */
 export async function postForm(
   app: Injects,
   pageUrl: string,
@@ -192,11 +195,18 @@ export async function postForm(
   expect(action).toBeDefined();
   const updateId = /name="updateId" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
   const body = await multipart({ updateId, ...fields }, files);
-  return app.inject({
+  const posted = await app.inject({
     method: 'POST',
     url: action ?? '',
     headers: { ...body.headers, cookie: cookieHeader(jar) },
     payload: body.payload,
+  });
+  const next = posted.statusCode === 303 ? posted.headers.location : undefined;
+  if (typeof next !== 'string') return posted;
+  return app.inject({
+    method: 'GET',
+    url: next,
+    headers: { cookie: cookieHeader(keepCookies(jar, posted)) },
   });
 }
 

@@ -237,7 +237,8 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
             return refuse(refusedSubmission(err, values, a.page));
           }
           if (partly) return () => partlyReceived(request, reply, a, d, childId, files, problems);
-          return () => receiptPage(request, reply, a, d, receipt, childId);
+          // Post/redirect/get: a reload shows the receipt again and sends nothing.
+          return async () => reply.redirect(receiptUrl(request.params.token, d, receipt.submissionId), 303);
         })();
       } finally {
         const deleted = await intake.settle(outcome).catch((err: unknown) => {
@@ -254,35 +255,45 @@ export function agencyRoutes(app: FastifyInstance, _options: unknown, done: (err
     },
   );
 
-  async function receiptPage(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    a: Access,
-    d: AgencyItem,
-    receipt: ReceiptView,
-    childId: string | undefined,
-  ): Promise<FastifyReply> {
-    const page = await app.inspections.agencyPage(a.page.inspectionId, a.grant.agency, app.now());
-    const after = page.items.find((x) => x.view.id === d.view.id) ?? d;
-    const submission = after.submissions.find((s) => s.id === receipt.submissionId);
-    // What is still owed, by code and title, in the panel itself: "Received" alone reads as all done.
-    const stillOwed = receipt.complete
-      ? []
-      : missingToShow(after.view).map((code) => documentLabel(after, code));
-    return reply.view('agency/receipt.njk', {
-      stillOwed,
-      ...context(request, reply, a),
-      base: `/a/${(request.params as TokenParams).token}`,
-      page,
-      item: presentItem(after),
-      receipt,
-      receivedAtUk: formatUkDateTime(receipt.receivedAt),
-      files: submission?.files ?? [],
-      rows: submission?.rows,
-      note: submission?.note,
-      childId,
-    });
+  function receiptUrl(token: string, d: AgencyItem, submissionId: string): string {
+    return `/a/${token}/d/${encodeURIComponent(d.view.id)}/receipt/${encodeURIComponent(submissionId)}`;
   }
+
+  // The receipt of one submission, read from the inspection as it stands (where an upload's POST leads).
+  app.get<{ Params: DeliverableParams & { submission: string } }>(
+    '/:token/d/:deliverable/receipt/:submission',
+    async (request, reply) => {
+      const a = await access(request.params.token);
+      const item = owned(a, request.params.deliverable);
+      const submission = item.submissions.find((s) => s.id === request.params.submission);
+      if (!submission)
+        throw webError('NotFound', 'There is no such receipt for your agency in this inspection.');
+      const complete = item.view.status === 'received' || item.view.status === 'received-late';
+      // What is still owed, by code and title, in the panel itself: "Received" alone reads as all done.
+      const stillOwed = complete ? [] : missingToShow(item.view).map((code) => documentLabel(item, code));
+      const receipt: ReceiptView = {
+        deliverableId: item.view.id,
+        submissionId: submission.id,
+        receivedAt: Date.parse(submission.at),
+        late: submission.late,
+        complete,
+        queries: submission.id === item.latestSubmissionId ? item.lastQueries : [],
+      };
+      return reply.view('agency/receipt.njk', {
+        stillOwed,
+        ...context(request, reply, a),
+        base: `/a/${request.params.token}`,
+        page: a.page,
+        item: presentItem(item),
+        receipt,
+        receivedAtUk: submission.atUk,
+        files: submission.files,
+        rows: submission.rows,
+        note: submission.note,
+        childId: submission.childId,
+      });
+    },
+  );
 
   /** Some files of a post recorded, others not: the form again, saying which came and which to send again. */
   async function partlyReceived(
