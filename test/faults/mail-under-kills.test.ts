@@ -2,10 +2,12 @@
  * Issue 9, "with a slow server and 8 worker kills, 0 duplicates where the outcome was known and every possible
  * duplicate logged": real processes throughout (dev server, worker child process, loopback SMTP server).
  *
- * The SMTP server answers each message 0.8 s after it has read it, so a kill in that window leaves a message
- * delivered that the worker never heard acknowledged: the one case where SMTP allows a second copy. Each kill
- * comes once the worker has sent something and while a message waits for its acknowledgement, so every kill
- * lands mid-send and every worker run makes some progress.
+ * The SMTP server answers each message 0.8–3.2 s after it has read it, so a kill in that window leaves a
+ * message delivered that the worker never heard acknowledged: the one case where SMTP allows a second copy. Each
+ * kill comes once the worker has sent something and while a message waits for its acknowledgement, so every
+ * kill lands mid-send and every worker run makes some progress. The inspections start in groups, one before
+ * each kill: an inspection's six emails go side by side, so a burst started at once would all be delivered
+ * before the later kills and leave them nothing to land on.
  */
 import type { ParsedMail } from 'mailparser';
 import { upcomingNotificationMonday, CONTACTS } from '../support/harness';
@@ -29,21 +31,26 @@ afterAll(async () => {
 test('a slow mail server and 8 kills of the worker: every email delivered, a second copy only where flagged and logged', async () => {
   const began = Date.now();
   f.smtp.delayMs = 800;
+  f.smtp.delaySpreadMs = 600;
   await f.worker.start();
   const notifiedOn = upcomingNotificationMonday();
   const ids: string[] = [];
-  for (let i = 1; i <= INSPECTIONS; i++) {
-    const started = await f.client.start({
-      localAuthority: `Kills Borough ${i}`,
-      notifiedOn,
-      option: 'A',
-      contacts: CONTACTS,
-    });
-    ids.push(started.inspectionId);
-  }
+  const startGroup = async (k: number) => {
+    // Inspections 1..12 over the 8 kills: group k holds those whose number falls to it.
+    for (let i = ids.length + 1; i <= Math.round((INSPECTIONS * k) / KILLS); i++) {
+      const started = await f.client.start({
+        localAuthority: `Kills Borough ${i}`,
+        notifiedOn,
+        option: 'A',
+        contacts: CONTACTS,
+      });
+      ids.push(started.inspectionId);
+    }
+  };
 
   const kills: { at: string; delivered: number; unacknowledged: number }[] = [];
   for (let k = 1; k <= KILLS; k++) {
+    await startGroup(k);
     // Mid-send: a message read by the server and not yet acknowledged (the worker is waiting for the 250).
     await until(
       `a message in flight before kill ${k}`,

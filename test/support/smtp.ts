@@ -18,6 +18,11 @@ export interface SmtpCapture {
   start(): Promise<void>;
   /** Answer each message this long after it arrives (0: at once). */
   delayMs: number;
+  /**
+   * Spread the answers: the nth message waits `delayMs + (n mod 5) × delaySpreadMs`, so the messages of one
+   * batch (sent side by side) are not all acknowledged in the same instant.
+   */
+  delaySpreadMs: number;
   /** Recipients refused with 550 (permanently). */
   refuse: Set<string>;
   /** Keep the next N messages, then drop the connection instead of acknowledging them. */
@@ -36,6 +41,7 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
     messages,
     receivedAt: new WeakMap(),
     delayMs: 0,
+    delaySpreadMs: 0,
     refuse: new Set(),
     dropAfterData: 0,
     get unacknowledged() {
@@ -72,7 +78,8 @@ export async function startSmtpCapture(): Promise<SmtpCapture> {
             }
             if (capture.delayMs > 0) {
               unacknowledged++;
-              await new Promise((r) => setTimeout(r, capture.delayMs));
+              const spread = (messages.length % 5) * capture.delaySpreadMs;
+              await new Promise((r) => setTimeout(r, capture.delayMs + spread));
               unacknowledged--;
             }
             callback();
