@@ -8,7 +8,13 @@ import { atomically, type Queryable } from './database';
  * memory would allow N times the rate). A take is atomic: it holds a transaction-scoped advisory lock on its
  * key while it counts and adds, so of many posts at once through one link only `max` are allowed, on either
  * database. The instant is the caller's (`now`), as the web app's clock gives it.
+ *
+ * What has left a key's window is deleted as that key is used; a key no longer used (a revoked link, an ended
+ * inspection) has its rows deleted by any take once they are a day old: no rate counts over longer than that.
  */
+/** Rows older than this are deleted whatever their key (longer than any rate's window). */
+export const RATE_EVENTS_KEPT_MS = 24 * 60 * 60_000;
+
 export interface Rate {
   max: number;
   windowMs: number;
@@ -19,7 +25,9 @@ export type Taken = { allowed: true } | { allowed: false; retryAt: number };
 export function rateLimitRepository(db: Queryable) {
   return {
     take(key: string, rate: Rate, now: number): Promise<Taken> {
+      if (rate.windowMs > RATE_EVENTS_KEPT_MS) throw new Error('A rate counts over a day at most.');
       return atomically(db, async (tx) => {
+        await tx.query('DELETE FROM rate_events WHERE at <= $1', [new Date(now - RATE_EVENTS_KEPT_MS)]);
         await tx.query('SELECT pg_advisory_xact_lock(3, hashtext($1))', [key]);
         const from = new Date(now - rate.windowMs);
         await tx.query('DELETE FROM rate_events WHERE key = $1 AND at <= $2', [key, from]);

@@ -3,7 +3,7 @@
  * posts. Instants are given by the test: the limiter reads no clock of its own.
  */
 import type { Database } from '../../../src/infra/db/database';
-import { rateLimitRepository } from '../../../src/infra/db/rate-limits';
+import { RATE_EVENTS_KEPT_MS, rateLimitRepository } from '../../../src/infra/db/rate-limits';
 import { BACKENDS, MINUTE, type Backend } from './backends';
 
 const T0 = Date.UTC(2090, 0, 2, 11, 0);
@@ -43,6 +43,20 @@ describe.each(BACKENDS)('rate limits on $kind', ({ make }) => {
       "SELECT count(*)::int AS n FROM rate_events WHERE key = 'link-a'",
     );
     expect(n).toBe(30);
+  });
+
+  it('the rows of a key no longer used are deleted by any take a day later', async () => {
+    const limits = rateLimitRepository(db);
+    const rate = { max: 3, windowMs: MINUTE };
+    for (let i = 0; i < 3; i++) await limits.take('link-revoked', rate, T0 + i);
+    await limits.take('link-other', rate, T0 + RATE_EVENTS_KEPT_MS - 1);
+    const count = async (key: string) =>
+      (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM rate_events WHERE key = $1', [key]))[0]
+        ?.n;
+    expect(await count('link-revoked')).toBe(3);
+    await limits.take('link-other', rate, T0 + RATE_EVENTS_KEPT_MS + 2);
+    expect(await count('link-revoked')).toBe(0);
+    expect(await count('link-other')).toBe(2);
   });
 
   it('posts at once (PostgreSQL: on several connections, as several web instances would): exactly `max` allowed', async () => {
