@@ -39,6 +39,17 @@ test('a coordinator sees child IDs and a manager only counts and progress; views
         [{ path: await h.file('kd.pdf', '%PDF-1.7 synthetic KD1'), code: 'KD1' }],
         { childId: 'SYN0004', note: 'Synthetic note about SYN0004' },
       );
+      // Free text that names a child: a file's name as the agency gave it, a note, reasons, a message.
+      await h.client.submit(
+        inspectionId,
+        'annex-a-documents.police',
+        'police',
+        [{ path: await h.file('SYN0007 strategy minutes.pdf', '%PDF-1.7 synthetic'), code: '3.9' }],
+        { note: 'Minutes naming SYN0007' },
+      );
+      await h.client.extend(inspectionId, 'annex-a-documents.health', now + 3 * 86_400_000, 'SYN0010 records');
+      await h.client.waive(inspectionId, 'annex-a-documents.probation', 'SYN0013 not known to probation');
+      await h.client.message(inspectionId, 'youth-justice', 'Please check SYN0001');
 
       const app = await build(h, () => now);
       const coordinator = { cookie: cookieHeader(await signIn(app, 'coord', PASSWORDS.coordinator)) };

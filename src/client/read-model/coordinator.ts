@@ -117,9 +117,17 @@ export function coordinatorPage(
 ): CoordinatorPage {
   const page = fullCoordinatorPage(state, candidates, now, linkFor, rehearsal);
   if (seesChildIds(viewer)) return page;
+  const view = inspectionView(state, now, rehearsal, viewer);
+  const byId = new Map(view.deliverables.map((v) => [v.id, v]));
   return {
     ...page,
-    view: inspectionView(state, now, rehearsal, viewer),
+    view,
+    // Each row as the manager's view has it, without the agency's note; no messages (free text, all of them).
+    days: page.days.map((d) => ({
+      ...d,
+      rows: d.rows.map(({ note: _note, ...row }) => ({ ...row, view: byId.get(row.view.id) ?? row.view })),
+    })),
+    messages: [],
     seesChildIds: false,
     selection: { twenty: [], tracked: [] },
     candidates: [],

@@ -349,13 +349,42 @@ export function inspectionView(
     selected: state.selection.twenty.length,
     ended,
     ...(state.cancelled
-      ? { cancelled: { at: iso(state.cancelled.at), reason: state.cancelled.reason } }
+      ? {
+          cancelled: {
+            at: iso(state.cancelled.at),
+            reason: seesChildIds(viewer) ? state.cancelled.reason : SHOWN_TO_COORDINATORS,
+          },
+        }
       : {}),
     mailProblems: mailProblemsView(state),
     ...(seesChildIds(viewer)
       ? { children: { selected: [...state.selection.twenty], tracked: [...state.selection.tracked] } }
       : {}),
-    deliverables: state.deliverables.map((d) => deliverableView(state, d, now, rehearsal)),
+    deliverables: state.deliverables.map((d) => {
+      const v = deliverableView(state, d, now, rehearsal);
+      return seesChildIds(viewer) ? v : withoutFreeText(v);
+    }),
+  };
+}
+
+/** Kept from a manager: free text (reasons, list queries) and names agencies gave files may name a child. */
+export const SHOWN_TO_COORDINATORS = 'shown to coordinators only';
+
+/** A deliverable as a manager sees it: its files named by what they are, no reasons, no query messages. */
+function withoutFreeText(v: DeliverableView): DeliverableView {
+  return {
+    ...v,
+    ...(v.received
+      ? {
+          received: {
+            ...v.received,
+            files: v.received.files.map((f) => ({ ...f, name: `${f.code ? `${f.code} ` : ''}${v.title}` })),
+          },
+        }
+      : {}),
+    ...(v.waived ? { waived: { ...v.waived, reason: SHOWN_TO_COORDINATORS } } : {}),
+    extensions: v.extensions.map((e) => ({ ...e, reason: SHOWN_TO_COORDINATORS })),
+    queries: [],
   };
 }
 
