@@ -291,7 +291,7 @@ async function main(): Promise<void> {
         const digests = digestIds.filter((id) => smtp.arrivals.has(id)).length;
         console.log(
           `  ${((Date.now() - began) / 1000).toFixed(0)} s: ${digests}/${digestIds.length} digests, ` +
-            `${sent}/${due.length} rungs sent; worker RSS ${rssMb(worker.pid).toFixed(0)} MB`,
+            `${sent}/${due.length} rungs sent; worker RSS ${rssMb(worker.pid).toFixed(0)} MB; load ${loadavg()[0]!.toFixed(2)}`,
         );
       }
       await sleep(500);

@@ -13,8 +13,9 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { NoticeTemplate } from '../activities/types';
-import type { Recipient } from '../timeline/schedule';
+import type { Recipient, Rung } from '../timeline/schedule';
 import type { AgencyId, Instant } from '../timeline/types';
+import { type ChaseCursor, chaseWakeAt, newCursor, nextRung } from './chase';
 import { dateAt, now } from './clock';
 import { Refusal, refuse } from './failures';
 import { createLocks } from './lock';
@@ -111,6 +112,8 @@ export async function inspection(input: InspectionInput): Promise<PurgeOutcome> 
   // Decided once, in the first workflow task (its marker there, not in an update's task), for inspections whose
   // schedule asks agencies for answers on the 20; inspections started before it never reach it.
   const twentyAnswersOn = state.twentyAnswers !== undefined && patched(TWENTY_ANSWERS_PATCH);
+  /** Decided once, in the first workflow task: every deliverable chased by one coroutine with one timer. */
+  const oneChaseTimer = patched(ONE_CHASE_TIMER_PATCH);
   /** Bumped on every change, so the main loop refreshes search attributes and checks completion. */
   let changes = 0;
   /** Emails being delivered: the workflow ends only when each is sent, skipped or given up. */
@@ -482,7 +485,7 @@ export async function inspection(input: InspectionInput): Promise<PurgeOutcome> 
   function startAdded(d: DeliverableState): void {
     state.deliverables.push(d);
     queue('request', d.owner as AgencyId, [d], `${d.id}/request`);
-    void chase(d, { resumed: true });
+    chaseFrom(d, true);
     changes++;
   }
 
@@ -493,7 +496,7 @@ export async function inspection(input: InspectionInput): Promise<PurgeOutcome> 
     delete d.late;
     d.ladderFrom = at;
     d.ladderVersion++;
-    if (d.chase) void chase(d, { resumed: true });
+    if (d.chase) chaseFrom(d, true);
   }
 
   /**
@@ -800,25 +803,7 @@ export async function inspection(input: InspectionInput): Promise<PurgeOutcome> 
     const done = () => isSettled(state, d) || isEnded(state);
     await condition(() => d.requestedAt !== undefined || done());
     if (done()) return;
-    const agency = d.owner as AgencyId;
-    if (resumed) {
-      // Owed again after a withdrawal, or added during the inspection: asked for already, ladder from now.
-    } else if (d.requires) {
-      const key = `${d.id}/request`;
-      d.chaseLog.push({ rung: 'request', kind: 'request', to: 'contact', at: now(), messageKey: key });
-      queue('request', agency, [d], key);
-    } else if (state.lateStart && d.dueAt < state.startedAt) {
-      // Started late, already overdue: the escalation lead hears at once, not at a rung long past.
-      const key = `${d.id}/late-start-escalation`;
-      d.chaseLog.push({
-        rung: 'late-start',
-        kind: 'escalation',
-        to: 'escalation-lead',
-        at: now(),
-        messageKey: key,
-      });
-      queue('escalation-lead', agency, [d], key, 'escalation-lead');
-    }
+    if (!resumed) firstChaseEmail(d);
     let version = d.ladderVersion;
     let index = 0;
     while (!done()) {
@@ -838,16 +823,95 @@ export async function inspection(input: InspectionInput): Promise<PurgeOutcome> 
       }
       const v = version;
       if (await waitUntil(rung.at, () => done() || d.ladderVersion !== v)) continue;
-      const key = `${d.id}/${rung.id}/v${version}`;
-      d.chaseLog.push({ rung: rung.id, kind: rung.kind, to: rung.to, at: now(), messageKey: key });
-      const template: NoticeTemplate =
-        rung.kind === 'reminder'
-          ? 'reminder'
-          : rung.to === 'coordinator'
-            ? 'escalation-coordinator'
-            : 'escalation-lead';
-      queue(template, agency, [d], key, rung.to, rung.at);
+      actOnRung(d, rung, version);
       index++;
+    }
+  }
+
+  /**
+   * Where a chase starts (not one resumed: owed again after a withdrawal, or added during the inspection, which
+   * was asked for already and whose ladder runs from now): a deliverable asked for only now is requested; one
+   * already overdue when a late inspection started goes to the escalation lead at once, not at a rung long past.
+   */
+  function firstChaseEmail(d: DeliverableState): void {
+    const agency = d.owner as AgencyId;
+    if (d.requires) {
+      const key = `${d.id}/request`;
+      d.chaseLog.push({ rung: 'request', kind: 'request', to: 'contact', at: now(), messageKey: key });
+      queue('request', agency, [d], key);
+    } else if (state.lateStart && d.dueAt < state.startedAt) {
+      const key = `${d.id}/late-start-escalation`;
+      d.chaseLog.push({
+        rung: 'late-start',
+        kind: 'escalation',
+        to: 'escalation-lead',
+        at: now(),
+        messageKey: key,
+      });
+      queue('escalation-lead', agency, [d], key, 'escalation-lead');
+    }
+  }
+
+  /** A rung of `d`'s ladder (its version `version`) has come: logged, and its email queued. */
+  function actOnRung(d: DeliverableState, rung: Rung, version: number): void {
+    const key = `${d.id}/${rung.id}/v${version}`;
+    d.chaseLog.push({ rung: rung.id, kind: rung.kind, to: rung.to, at: now(), messageKey: key });
+    const template: NoticeTemplate =
+      rung.kind === 'reminder'
+        ? 'reminder'
+        : rung.to === 'coordinator'
+          ? 'escalation-coordinator'
+          : 'escalation-lead';
+    queue(template, d.owner as AgencyId, [d], key, rung.to, rung.at);
+  }
+
+  /** Each chased deliverable's place in its chase (ONE_CHASE_TIMER_PATCH): by id, walked in the state's order. */
+  const cursors = new Map<string, ChaseCursor>();
+
+  /** A deliverable is chased from now (at the start, added, or owed again): as the inspection's version does. */
+  function chaseFrom(d: DeliverableState, resumed: boolean): void {
+    if (oneChaseTimer) cursors.set(d.id, newCursor(d, resumed));
+    else void chase(d, { resumed });
+  }
+
+  /** When `chaseAll` must next act: the soonest of every chase (see chaseWakeAt). */
+  function nextChaseAt(): Instant | undefined {
+    let at: Instant | undefined;
+    for (const d of state.deliverables) {
+      const c = cursors.get(d.id);
+      const t = c && chaseWakeAt(d, c, isSettled(state, d));
+      if (t !== undefined && (at === undefined || t < at)) at = t;
+    }
+    return at;
+  }
+
+  /**
+   * Every deliverable's chase in one coroutine with one timer, at the soonest rung of all (ONE_CHASE_TIMER_PATCH):
+   * a coroutine per deliverable held about 12 pending promises each (its timer's race and cancellation scope),
+   * and the SDK keeps a stack trace of every pending promise; this holds a cursor of four fields instead.
+   */
+  async function chaseAll(): Promise<void> {
+    while (!isEnded(state)) {
+      for (const d of state.deliverables) {
+        const c = cursors.get(d.id);
+        if (!c) continue;
+        if (isSettled(state, d)) {
+          cursors.delete(d.id);
+          continue;
+        }
+        if (!c.started) {
+          if (d.requestedAt === undefined) continue;
+          if (!c.resumed) firstChaseEmail(d);
+          Object.assign(c, { started: true, version: d.ladderVersion, index: 0 });
+        }
+        for (let next = nextRung(d, c); next && next.rung.at <= now(); next = nextRung(d, c)) {
+          actOnRung(d, next.rung, next.version);
+          Object.assign(c, { version: next.version, index: next.index + 1 });
+        }
+      }
+      const at = nextChaseAt();
+      if (at === undefined) await condition(() => isEnded(state) || nextChaseAt() !== undefined);
+      else await waitUntil(at, () => isEnded(state) || nextChaseAt() !== at);
     }
   }
 
@@ -880,7 +944,7 @@ export async function inspection(input: InspectionInput): Promise<PurgeOutcome> 
   );
   return CancellationScope.nonCancellable(async () => {
     // Each deliverable an agency owes is chased on its own; a chase ends once it is settled or the inspection ends.
-    for (const d of state.deliverables) if (d.chase) void chase(d);
+    for (const d of state.deliverables) if (d.chase) chaseFrom(d, false);
     if (state.arrivalsDigest) void digestArrivals(state.arrivalsDigest);
     // Every agency is asked, in one email, for everything it owes from the start.
     for (const { agency, items } of agenciesOwing(state)) {
@@ -896,6 +960,8 @@ export async function inspection(input: InspectionInput): Promise<PurgeOutcome> 
           messageKey: key,
         });
     }
+    // After the request emails, as the chases of a coroutine each began once these were queued.
+    if (oneChaseTimer) void chaseAll();
 
     while (true) {
       refreshSearchAttributes();
@@ -957,6 +1023,13 @@ const TWENTY_ANSWERS_PATCH = 'twenty-case-answers';
  * closed (histories before it left them owed and chased).
  */
 const ANSWERS_CLOSED_PATCH = 'twenty-answers-closed-by-return';
+/**
+ * Every deliverable chased by one coroutine whose one timer is at the soonest rung of all (bench:scale: a
+ * coroutine per deliverable held some 300 pending promises per inspection, each with a stack trace the SDK
+ * keeps for its stack-trace query, about 500 KB a cached inspection). The same emails at the same instants;
+ * inspections started before keep a timer per deliverable, so their histories replay as they were.
+ */
+const ONE_CHASE_TIMER_PATCH = 'one-chase-timer';
 /** Emails that tell what happened: sent even once what they concern is settled or the inspection has ended. */
 const INFORMATIONAL = new Set<NoticeTemplate>([
   'receipt',

@@ -74,6 +74,20 @@ test('a late agency is reminded, then escalated to its lead, then to the coordin
         ]);
         expect(view.overdue).toBeGreaterThan(10);
 
+        // One coroutine chases every deliverable: never more than two timers at once (it and the main loop's),
+        // where a coroutine per deliverable held one each (and some 300 pending promises: bench:scale).
+        const history = await h.client.client.workflow.getHandle(inspectionId).fetchHistory();
+        let pending = 0;
+        let most = 0;
+        for (const e of history.events ?? []) {
+          if (e.timerStartedEventAttributes) most = Math.max(most, ++pending);
+          if (e.timerFiredEventAttributes || e.timerCanceledEventAttributes) pending--;
+        }
+        const rungs = view.deliverables.flatMap((d) => d.chaseLog).filter((c) => c.rung !== 'request');
+        expect(new Set(rungs.map((c) => c.at)).size).toBeGreaterThan(5);
+        expect(most).toBeGreaterThan(0);
+        expect(most).toBeLessThanOrEqual(2);
+
         // Received late: recorded as late, and the chasing of it stops.
         await h.client.submit(
           inspectionId,
