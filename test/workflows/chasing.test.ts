@@ -62,7 +62,12 @@ test('a late agency is reminded, then escalated to its lead, then to the coordin
           /still missing:\n +3\.1 Organisational structures[^\n]*\n +3\.2 [\s\S]*\n +3\.9 /,
         );
 
-        const view = inspectionView(await h.client.state(inspectionId), await env.currentTimeMs());
+        const view = inspectionView(
+          await h.client.state(inspectionId),
+          await env.currentTimeMs(),
+          undefined,
+          'coordinator',
+        );
         const row = view.deliverables.find((d) => d.id === 'annex-a-documents.police');
         expect(row?.status).toBe('overdue');
         expect(row?.chaseLog.map((c) => c.rung)).toEqual([
@@ -98,7 +103,12 @@ test('a late agency is reminded, then escalated to its lead, then to the coordin
         );
         const sentBefore = mailFor('annex-a-documents.police/').length;
         await skipTo(env, at(notifiedOn, 9, '12:00'));
-        const after = inspectionView(await h.client.state(inspectionId), await env.currentTimeMs());
+        const after = inspectionView(
+          await h.client.state(inspectionId),
+          await env.currentTimeMs(),
+          undefined,
+          'coordinator',
+        );
         expect(after.deliverables.find((d) => d.id === 'annex-a-documents.police')).toMatchObject({
           status: 'received-late',
           received: { late: true, files: [{ name: 'structure.pdf', code: '3.1' }] },
@@ -182,9 +192,12 @@ test('an extension moves the reminders, a waiver stops chasing, a repeated updat
         ]);
         // Reminded on day 1 at 09:00, waived at 10:00: nothing after that.
         expect(mailFor('list-nps/').map(key)).toEqual(['list-nps/reminder-day-before/v1']);
-        const nps = inspectionView(state, await env.currentTimeMs()).deliverables.find(
-          (d) => d.id === 'list-nps',
-        );
+        const nps = inspectionView(
+          state,
+          await env.currentTimeMs(),
+          undefined,
+          'coordinator',
+        ).deliverables.find((d) => d.id === 'list-nps');
         expect(nps).toMatchObject({
           status: 'waived',
           waived: { reason: 'No NPS cases meet the criteria.' },
