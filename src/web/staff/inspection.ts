@@ -17,8 +17,10 @@ import { coordinator, formPage, signedIn, type Body, type IdParams } from './gua
 import { redirectWith, takeFlash } from './notes';
 
 /**
- * One inspection's page, and the coordinator's actions on it: each form is parsed as its command and run
- * through the same client as the CLI; a refusal shows the page again with the reason in the error summary.
+ * One inspection's pages (overview, timeline, children, agencies and links, documents, actions: plain GET
+ * pages reached by a sub-navigation), and the coordinator's actions on them: each form is parsed as its command
+ * and run through the same client as the CLI; it answers with a redirect to the page of the rows it acts on,
+ * and a refusal to the form's page with the reason in the error summary.
  */
 
 /** The inspection's sub-pages, reached by its sub-navigation; `acts`: the coordinator's only. */
