@@ -28,14 +28,20 @@ interface Section {
   key: 'overview' | 'timeline' | 'children' | 'agencies' | 'documents' | 'actions';
   path: string;
   title: string;
-  /** It may show child IDs (to a coordinator): each view is in the audit log. */
-  childIds?: boolean;
+  /** Whether it shows child IDs (to a coordinator, who sees them): each such view is in the audit log. */
+  childIds?: (page: CoordinatorPage) => boolean;
   acts?: boolean;
 }
 const SECTIONS: Section[] = [
-  { key: 'overview', path: '', title: 'Overview', childIds: true },
+  // The overview names only the children selected; the Children page also those put forward.
+  {
+    key: 'overview',
+    path: '',
+    title: 'Overview',
+    childIds: (page) => page.selection.twenty.length + page.selection.tracked.length > 0,
+  },
   { key: 'timeline', path: '/timeline', title: 'Timeline' },
-  { key: 'children', path: '/children', title: 'Children', childIds: true },
+  { key: 'children', path: '/children', title: 'Children', childIds: showsChildren },
   { key: 'agencies', path: '/agencies', title: 'Agencies and links' },
   { key: 'documents', path: '/documents', title: 'Documents', acts: true },
   { key: 'actions', path: '/actions', title: 'Actions', acts: true },
@@ -73,7 +79,7 @@ export function inspectionPages(app: FastifyInstance): void {
       viewer: viewerOf(request.user),
     });
     // Child IDs on the page (a coordinator's, once children are put forward): who saw them is in the log.
-    if (section.childIds && page.seesChildIds && showsChildren(page))
+    if (page.seesChildIds && section.childIds?.(page))
       await auditStaff(app, request, 'status.viewed', request.params.id, { surface: 'page' });
     // The coordinator sees who saw or did what in this inspection, newest first (the CSV has every line).
     const audit =
