@@ -24,6 +24,12 @@ export function formatUkDateTime(at: Instant): string {
   return `${formatUkDate(ukDate(at))}, ${ukTime(at)}`;
 }
 
+/** `25/11/2026 15:00`: as a person types it (parseUkDateTime reads it back), for a form's example. */
+export function formatUkTyped(at: Instant): string {
+  const [y, m, d] = ukDate(at).split('-');
+  return `${d}/${m}/${y} ${ukTime(at)}`;
+}
+
 /** `Wed 25 Nov 2026, 15:00 UK time`, for text read by people who may be elsewhere. */
 export function formatUkDateTimeLabelled(at: Instant): string {
   return `${formatUkDateTime(at)} UK time`;

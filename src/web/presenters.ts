@@ -7,6 +7,7 @@ import {
   type DeliverableView,
   type Progress,
 } from '../client/read-model';
+import { formatUkTyped } from '../timeline/format';
 
 type DeliverableStatus = DeliverableView['status'];
 
@@ -105,11 +106,28 @@ export function taskListItems(items: PresentedItem[], base: string, ended: boole
   });
 }
 
-/** The coordinator's page with a tag on each timeline row. */
+/**
+ * The coordinator's pages: a tag on each timeline row, whether it can still be extended or waived (the
+ * forms beside it), each candidate's lists by title, and an example due time in the form typed, from the
+ * inspection's own dates.
+ */
 export function presentCoordinatorPage(page: CoordinatorPage) {
+  const views = page.days.flatMap((day) => day.rows.map((row) => row.view));
+  const titleOf = (id: string) => views.find((v) => v.id === id)?.title;
+  const open = new Set(page.open.map((o) => o.id));
+  const firstOpen = views.find((v) => open.has(v.id));
+  const example = page.view.nextDue ?? firstOpen?.dueAt;
   return {
     ...page,
     mailLines: page.view.mailProblems.map((p) => `Email ${mailProblemLine(p)}.`),
-    days: page.days.map((day) => ({ ...day, rows: day.rows.map((row) => ({ ...row, tag: tagOf(row) })) })),
+    days: page.days.map((day) => ({
+      ...day,
+      rows: day.rows.map((row) => ({ ...row, tag: tagOf(row), open: open.has(row.view.id) })),
+    })),
+    candidates: page.candidates.map((c) => ({
+      ...c,
+      listTitles: c.lists.map((l) => titleOf(`list-${l}`) ?? `List ${l}`),
+    })),
+    exampleDue: example ? formatUkTyped(Date.parse(example)) : undefined,
   };
 }

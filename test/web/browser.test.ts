@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { accessible, browserTest, launchBrowser, shot, type Browser } from '../support/browser';
 import { pdf, windowsProgram } from '../support/documents';
-import { eventually } from '../support/eventually';
+import { INSPECTION_HEADER } from '../../src/infra/mail';
+import { eventually, until } from '../support/eventually';
 import {
   CONTACTS,
   createHarness,
@@ -158,17 +159,20 @@ browserTest(
         await onPhone(page, 'dashboard', 'dashboard-phone');
 
         await page.getByRole('link', { name: 'Example Borough' }).click();
+        await page.waitForSelector('.jtai-subnav');
+        await accessible(page, 'inspection overview');
+        await shot(page, 'inspection');
+        await onPhone(page, 'inspection overview');
+        // Its timeline, one link away in the inspection's sub-navigation.
+        await page.locator('.jtai-subnav').getByRole('link', { name: 'Timeline' }).click();
         await page.waitForSelector('.jtai-timeline');
+        expect(await page.locator('[aria-current="page"]').textContent()).toBe('Timeline');
         expect(await page.locator('[data-deliverable="list-6"]').getAttribute('data-colour')).toBe(
           'received',
         );
         expect(await page.locator('[data-deliverable="list-6"]').textContent()).toMatch(/received/);
-        await accessible(page, 'inspection page');
-        // The page is long (every deliverable, then the forms): its first screenful.
-        await page.setViewportSize({ width: 1280, height: 1400 });
-        await shot(page, 'inspection', false);
-        await page.setViewportSize({ width: 1024, height: 800 });
-        await onPhone(page, 'inspection page');
+        await accessible(page, 'inspection timeline');
+        await onPhone(page, 'inspection timeline');
 
         // A forged link: a plain 403 page.
         const [body] = token.split('.');
@@ -259,7 +263,7 @@ browserTest(
         contacts: CONTACTS,
       });
       try {
-        await page.goto(`${base}/inspections/${inspectionId}`);
+        await page.goto(`${base}/inspections/${inspectionId}/actions`);
         await page.selectOption('#waive-deliverable', 'list-8');
         await page.fill('#waive-reason', 'Not held by the area');
         await page.getByRole('button', { name: 'Waive it' }).click();
@@ -271,7 +275,9 @@ browserTest(
         expect(await page.locator('.govuk-notification-banner--success').textContent()).toContain(
           'The deliverable is waived',
         );
-        expect(new URL(page.url()).pathname).toBe(`/inspections/${inspectionId}`);
+        // Back on the timeline, where the waived row is.
+        expect(new URL(page.url()).pathname).toBe(`/inspections/${inspectionId}/timeline`);
+        expect(await page.locator('[data-deliverable="list-8"]').getAttribute('data-colour')).toBe('waived');
       } finally {
         await h.client.cancel(inspectionId, 'End of test').catch(() => undefined);
       }
@@ -333,4 +339,185 @@ browserTest(
     });
   },
   180_000,
+);
+
+/** The emails of one inspection the SMTP listener has taken. */
+const mailOf = (id: string) =>
+  h.smtp.messages.filter((m) => m.headers.get(INSPECTION_HEADER.toLowerCase()) === id);
+
+browserTest(
+  "the coordinator's week, both personas: start, a list refused then received (its receipt emailed), selections checked then recorded (a reload records nothing more), the child grid filling with the agency's note, a file withdrawn; every sub-page accessible",
+  async () => {
+    const store = await storeFor(h);
+    await store.agencyDirectory.saveContacts(CONTACTS, 'test');
+    const notifiedOn = upcomingNotificationMonday();
+    const [year = '', month = '', day = ''] = notifiedOn.split('-');
+    const inspectionId = `inspection-weekshire-${notifiedOn}`;
+    const coord = await coordinatorPage();
+    const agency = await newPage();
+    const sub = (name: string) => `${base}/inspections/${inspectionId}${name}`;
+    const audited = async (action: string) =>
+      (await store.audit.list({ inspectionId })).filter((l) => l.action === action).length;
+    await h.run(async () => {
+      try {
+        // The coordinator starts the inspection: its overview, with the sub-navigation.
+        await coord.goto(`${base}/inspections/new`);
+        await coord.fill('#localAuthority', 'Weekshire');
+        await coord.fill('#notifiedOn-day', day);
+        await coord.fill('#notifiedOn-month', month);
+        await coord.fill('#notifiedOn-year', year);
+        await coord.getByRole('button', { name: 'Start the inspection' }).click();
+        await coord.waitForURL(new RegExp(`/inspections/${inspectionId}\\?n=`));
+        expect(await coord.locator('.govuk-notification-banner--success').textContent()).toContain(
+          'The inspection has started',
+        );
+        expect(await coord.locator('.jtai-subnav a').allTextContents()).toEqual([
+          'Overview',
+          'Timeline',
+          'Children',
+          'Agencies and links',
+          'Documents',
+          'Actions',
+        ]);
+        expect(await coord.locator('.jtai-subnav [aria-current="page"]').textContent()).toBe('Overview');
+        await checked(coord, 'inspection overview', 'inspection-overview');
+
+        // The local authority's list 6: one with an error (refused, nothing recorded), then the fixed one.
+        const state = await h.client.state(inspectionId);
+        await agency.goto(`${base}/a/${agencyToken(h, state, 'local-authority')}/d/list-6`);
+        const list = async (breakRow?: number) => {
+          await agency.setInputFiles('#file', {
+            name: 'list-6.xlsx',
+            mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+            buffer: await list6(notifiedOn, 15, breakRow),
+          });
+          await agency.getByRole('button', { name: 'Upload and check the list' }).click();
+        };
+        await list(2);
+        await agency.locator('.govuk-error-summary').waitFor();
+        expect(await agency.locator('.govuk-error-summary').textContent()).toContain(
+          `Row 3, column “${DOB_HEADER}”`,
+        );
+        await list();
+        await agency.locator('.govuk-panel').waitFor();
+        // A reload of the receipt (reached by a redirect from the upload) sends nothing again.
+        await agency.reload();
+        await agency.locator('.govuk-panel').waitFor();
+        const listed = (await h.client.state(inspectionId)).deliverables.find((d) => d.id === 'list-6');
+        expect(listed?.submissions).toHaveLength(1);
+        const sha = listed?.submissions[0]?.files[0]?.sha256 ?? '';
+        // Its receipt, emailed to the local authority's contact, with the file's SHA-256.
+        const receipt = await until(
+          'the receipt of list 6',
+          () => mailOf(inspectionId).find((m) => /^Received: JTAI Weekshire, List 6/.test(m.subject ?? '')),
+          60_000,
+        );
+        expect(receipt.text).toContain(sha);
+
+        // The timeline: list 6 received; an open row's "Extend or waive" opens the forms with it chosen.
+        await coord.goto(sub('/timeline'));
+        expect(await coord.locator('[data-deliverable="list-6"]').getAttribute('data-colour')).toBe(
+          'received',
+        );
+        await checked(coord, 'inspection timeline', 'inspection-timeline');
+        await coord.getByRole('link', { name: 'Extend or waive List 8' }).click();
+        await coord.waitForURL(/\/actions\?deliverable=list-8#extend$/);
+        expect(await coord.inputValue('#extend-deliverable')).toBe('list-8');
+        expect(await coord.inputValue('#waive-deliverable')).toBe('list-8');
+        expect(await coord.locator('#extend-to-hint').textContent()).toMatch(
+          /For example \d\d\/\d\d\/\d{4} \d\d:\d\d \(DD\/MM\/YYYY/,
+        );
+        await checked(coord, 'inspection actions', 'inspection-actions');
+
+        // The children: five of those put forward, checked first, then recorded; a reload records nothing more.
+        await coord.goto(sub('/children'));
+        const twentyForm = coord.locator('form', { has: coord.locator('input[name=stage][value=twenty]') });
+        const offered = await Promise.all(
+          (await twentyForm.locator('input[name=childIds]').all()).map((i) => i.inputValue()),
+        );
+        const chosen = offered.slice(0, 5);
+        expect(chosen).toHaveLength(5);
+        expect(await twentyForm.textContent()).toContain('On List 6: children in need');
+        await checked(coord, 'inspection children', 'inspection-children');
+        for (const id of chosen) await twentyForm.locator(`input[value="${id}"]`).check();
+        await twentyForm.getByRole('button', { name: 'Record the selection' }).click();
+        await coord.waitForURL(/\/check\//);
+        expect(await coord.locator('.govuk-summary-list').textContent()).toContain(chosen.join(', '));
+        await checked(coord, 'check the selection', 'check-selection');
+        await coord.getByRole('button', { name: 'Record the selection' }).click();
+        await coord.waitForURL(new RegExp(`/inspections/${inspectionId}/children\\?n=`));
+        await coord.reload();
+        const trackedForm = coord.locator('form', {
+          has: coord.locator('input[name=stage][value=tracked]'),
+        });
+        for (const id of chosen) await trackedForm.locator(`input[value="${id}"]`).check();
+        await trackedForm.getByRole('button', { name: 'Record the tracked children' }).click();
+        await coord.waitForURL(/\/check\//);
+        await coord.getByRole('button', { name: 'Record the tracked children' }).click();
+        await coord.locator('.govuk-notification-banner--success').waitFor();
+        expect(await coord.locator('.govuk-notification-banner--success').textContent()).toContain(
+          'The tracked children are recorded',
+        );
+        await coord.reload();
+        expect(await coord.locator('.govuk-notification-banner--success').count()).toBe(0);
+        const selected = await h.client.state(inspectionId);
+        expect(selected.selection).toMatchObject({ twenty: chosen, tracked: chosen });
+        expect(await audited('selection.recorded')).toBe(2);
+
+        // Police send a document for the first tracked child, with a note for the coordinator.
+        const police = agencyToken(h, selected, 'police');
+        await agency.goto(`${base}/a/${police}/d/key-documents.police`);
+        await agency.getByRole('link', { name: `Child ${chosen[0] ?? ''}` }).click();
+        await agency.waitForURL(/\?child=/);
+        const childPage = agency.url();
+        await agency.locator('input[type=file]').first().setInputFiles({
+          name: 'chronology.pdf',
+          mimeType: 'application/pdf',
+          buffer: pdf,
+        });
+        await agency.fill('#note', 'Synthetic note: the rest are not held');
+        await agency.getByRole('button', { name: 'Upload documents' }).click();
+        await agency.locator('.govuk-panel').waitFor();
+
+        // The grid shows it in that child's column, with the note read back.
+        await coord.goto(sub('/children'));
+        const policeRow = coord.locator('.jtai-child-grid tbody tr', {
+          hasText: 'Note: Synthetic note: the rest are not held',
+        });
+        expect(await policeRow.count()).toBe(1);
+        expect(await policeRow.textContent()).toContain('Example Police');
+        expect(await policeRow.textContent()).toContain('1 of 5');
+        await checked(coord, 'inspection children with the grid', 'inspection-children-grid');
+        await coord.goto(sub('/documents'));
+        const kept = (await h.client.files(inspectionId)).find(
+          (f) => f.deliverableId === 'key-documents.police',
+        );
+        expect(kept?.sha256).toMatch(/^[0-9a-f]{64}$/);
+        expect(await coord.locator(`[data-file="${kept?.sha256 ?? ''}"]`).count()).toBe(1);
+        await checked(coord, 'inspection documents', 'inspection-documents');
+
+        // The agency withdraws it (a wrong file): recorded once, and gone from the coordinator's documents.
+        await agency.goto(childPage);
+        await agency.locator('summary', { hasText: 'Withdraw this file' }).click();
+        await agency.locator('textarea[name=reason]').fill('Synthetic: the wrong file');
+        await agency.getByRole('button', { name: 'Withdraw file' }).click();
+        await agency.locator('.govuk-tag', { hasText: 'Withdrawn' }).waitFor();
+        await agency.reload();
+        expect(await audited('file.withdrawn')).toBe(1);
+        await coord.reload();
+        expect(await coord.locator(`[data-file="${kept?.sha256 ?? ''}"]`).count()).toBe(0);
+
+        // Agencies and links: each agency's link beside its resend and revoke.
+        await coord.goto(sub('/agencies'));
+        const card = coord.locator('.govuk-summary-card', { hasText: 'Example Police' });
+        expect(await card.getByRole('button', { name: /Resend/ }).count()).toBe(1);
+        await checked(coord, 'inspection agencies', 'inspection-agencies');
+      } finally {
+        await h.client.cancel(inspectionId, 'End of test').catch(() => undefined);
+        await agency.close();
+        await coord.close();
+      }
+    });
+  },
+  300_000,
 );

@@ -59,7 +59,7 @@ test('a coordinator sees child IDs and a manager only counts and progress; views
       const page = `/inspections/${inspectionId}`;
       const api = `/api/inspections/${inspectionId}`;
 
-      // The coordinator: IDs on the page (candidates, selection, grid) and in the API view.
+      // The coordinator: IDs on the overview (the selection) and in the API view.
       const coordPage = await get(page, coordinator);
       expect(coordPage.statusCode).toBe(200);
       for (const id of IDS) expect(coordPage.body).toContain(id);
@@ -70,8 +70,11 @@ test('a coordinator sees child IDs and a manager only counts and progress; views
       const managerPage = await get(page, manager);
       expect(managerPage.statusCode).toBe(200);
       expect(managerPage.body).not.toMatch(ANY_ID);
+      // The grid is on the inspection's Children page (sub-navigation): no IDs there either.
+      const managerChildren = await get(`${page}/children`, manager);
+      expect(managerChildren.body).not.toMatch(ANY_ID);
       const grid =
-        /<table class="govuk-table jtai-child-grid"[\s\S]*?<\/table>/.exec(managerPage.body)?.[0] ?? '';
+        /<table class="govuk-table jtai-child-grid"[\s\S]*?<\/table>/.exec(managerChildren.body)?.[0] ?? '';
       expect(grid).toContain('>Child 1<');
       expect(grid).toContain('>Child 5<');
       expect(grid).toContain('1 of 5'); // police's key documents: in for one child of five

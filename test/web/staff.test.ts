@@ -193,8 +193,11 @@ test('the coordinator starts an inspection from the form (contacts errors by lin
       });
       expect(page.statusCode).toBe(200);
       expect(page.body).toContain('The inspection has started');
-      expect(page.body).toMatch(/data-deliverable="list-6" data-colour="[a-z-]+"/);
-      expect(page.body).toContain('/a/'); // agency links, for the coordinator
+      // The inspection's pages (sub-navigation): the timeline's rows, and each agency's link beside its actions.
+      const sub = (name: string) =>
+        app.inject({ method: 'GET', url: `/inspections/${inspectionId}/${name}`, headers: { cookie } });
+      expect((await sub('timeline')).body).toMatch(/data-deliverable="list-6" data-colour="[a-z-]+"/);
+      expect((await sub('agencies')).body).toContain('/a/'); // agency links, for the coordinator
       const pageCsrf = csrfFrom(page.body);
       const post = (url: string, payload: Record<string, string | string[]>) =>
         app.inject({ method: 'POST', url, headers: { cookie }, payload: { ...payload, _csrf: pageCsrf } });
@@ -231,12 +234,10 @@ test('the coordinator starts an inspection from the form (contacts errors by lin
       expect(dashboard.body).toContain('case lists');
 
       await putList6(inspectionId, notifiedOn);
-      const withCandidates = await app.inject({
-        method: 'GET',
-        url: `/inspections/${inspectionId}`,
-        headers: { cookie },
-      });
+      const withCandidates = await sub('children');
       expect(withCandidates.body).toContain('value="SYN0001"');
+      // Each candidate's lists by title, not by id.
+      expect(withCandidates.body).toContain('On List 6: children in need');
       const twenty = ['SYN0001', 'SYN0004', 'SYN0007', 'SYN0010', 'SYN0013'];
       const tooFew = await act(`/inspections/${inspectionId}/select`, {
         stage: 'tracked',
@@ -312,20 +313,18 @@ test('the coordinator starts an inspection from the form (contacts errors by lin
       expect(state.linkVersions.police).toBe(2);
       expect(state.deliverables.find((d) => d.id === 'list-8')?.waived?.reason).toBe('Not held');
       expect(state.deliverables.find((d) => d.id === 'confirmation-call')?.receivedAt).toBeDefined();
-      const after = await app.inject({
-        method: 'GET',
-        url: `/inspections/${inspectionId}`,
-        headers: { cookie },
-      });
+      const after = await sub('timeline');
       expect(after.body).toContain('Extended to');
       expect(after.body).toMatch(/data-deliverable="list-6" data-colour="received"/);
       expect(after.body).toMatch(/data-deliverable="list-8" data-colour="waived"/);
       expect(after.body).toContain('Chase log');
-      expect(after.body).toContain('Messages to agencies');
-      expect(after.body).toContain('Synthetic message to police');
       expect(after.body).toContain('Health records of two tracked children');
+      const agencies = await sub('agencies');
+      expect(agencies.body).toContain('Messages to agencies');
+      expect(agencies.body).toContain('Synthetic message to police');
       // The grid: a column per tracked child; police's key documents received for SYN0004 only.
-      const grid = /<table class="govuk-table jtai-child-grid"[\s\S]*?<\/table>/.exec(after.body)?.[0] ?? '';
+      const children = (await sub('children')).body;
+      const grid = /<table class="govuk-table jtai-child-grid"[\s\S]*?<\/table>/.exec(children)?.[0] ?? '';
       for (const id of twenty) expect(grid).toContain(`>${id}<`);
       const policeRow =
         /<tr class="govuk-table__row">(?:(?!<\/tr>)[\s\S])*?Example Constabulary[\s\S]*?<\/tr>/.exec(
@@ -409,7 +408,7 @@ test('every action answers with a redirect, so a reload acts no more; an act tha
       contacts: CONTACTS,
     });
     try {
-      const page = await get(`/inspections/${inspectionId}`);
+      const page = await get(`/inspections/${inspectionId}/agencies`);
       const csrf = csrfFrom(page.body);
       const messageForm = /action="[^"]*\/message"[\s\S]*?<\/form>/.exec(page.body)?.[0] ?? '';
       const updateId = /name="updateId" value="([^"]+)"/.exec(messageForm)?.[1];
@@ -859,7 +858,7 @@ test('a coordinator views and downloads a received file, named by what it is and
       const cookie = cookieHeader(await signIn(app, 'coord', PASSWORDS.coordinator));
       const page = await app.inject({
         method: 'GET',
-        url: `/inspections/${inspectionId}`,
+        url: `/inspections/${inspectionId}/documents`,
         headers: { cookie },
       });
       expect(page.body).toContain('Received files');
@@ -908,6 +907,13 @@ test('a coordinator views and downloads a received file, named by what it is and
         headers: { cookie: manager },
       });
       expect(managerPage.body).not.toContain('Received files');
+      expect(managerPage.body).not.toContain(`/inspections/${inspectionId}/documents`);
+      const managerDocuments = await app.inject({
+        method: 'GET',
+        url: `/inspections/${inspectionId}/documents`,
+        headers: { cookie: manager },
+      });
+      expect(managerDocuments.statusCode).toBe(403);
 
       // Each access is a line: who, what, which inspection, when, from where; the child by position only.
       const lines = (await (await storeFor(ctx.h)).audit.list({ inspectionId })).filter((l) =>

@@ -17,9 +17,35 @@ import { coordinator, formPage, signedIn, type Body, type IdParams } from './gua
 import { redirectWith, takeFlash } from './notes';
 
 /**
- * One inspection's page, and the coordinator's actions on it: each form is parsed as its command and run
- * through the same client as the CLI; a refusal shows the page again with the reason in the error summary.
+ * One inspection's pages (overview, timeline, children, agencies and links, documents, actions: plain GET
+ * pages reached by a sub-navigation), and the coordinator's actions on them: each form is parsed as its command
+ * and run through the same client as the CLI; it answers with a redirect to the page of the rows it acts on,
+ * and a refusal to the form's page with the reason in the error summary.
  */
+
+/** The inspection's sub-pages, reached by its sub-navigation; `acts`: the coordinator's only. */
+interface Section {
+  key: 'overview' | 'timeline' | 'children' | 'agencies' | 'documents' | 'actions';
+  path: string;
+  title: string;
+  /** Whether it shows child IDs (to a coordinator, who sees them): each such view is in the audit log. */
+  childIds?: (page: CoordinatorPage) => boolean;
+  acts?: boolean;
+}
+const SECTIONS: Section[] = [
+  // The overview names only the children selected; the Children page also those put forward.
+  {
+    key: 'overview',
+    path: '',
+    title: 'Overview',
+    childIds: (page) => page.selection.twenty.length + page.selection.tracked.length > 0,
+  },
+  { key: 'timeline', path: '/timeline', title: 'Timeline' },
+  { key: 'children', path: '/children', title: 'Children', childIds: showsChildren },
+  { key: 'agencies', path: '/agencies', title: 'Agencies and links' },
+  { key: 'documents', path: '/documents', title: 'Documents', acts: true },
+  { key: 'actions', path: '/actions', title: 'Actions', acts: true },
+];
 
 /** What the page says after each action. */
 const DONE: Record<string, string> = {
@@ -42,9 +68,10 @@ const AUDIT_LINES_SHOWN = 50;
 
 export function inspectionPages(app: FastifyInstance): void {
   async function renderInspection(
-    request: FastifyRequest<{ Params: IdParams }>,
+    request: FastifyRequest<{ Params: IdParams; Querystring: { deliverable?: string } }>,
     reply: FastifyReply,
-    extra: { errors?: { text: string; href: string }[]; done?: string; status?: number } = {},
+    section: Section,
+    extra: { errors?: { text: string; href: string }[]; done?: string } = {},
   ) {
     const page = await app.inspections.coordinatorPage(request.params.id, {
       withLinks: canAct(request.user),
@@ -52,18 +79,29 @@ export function inspectionPages(app: FastifyInstance): void {
       viewer: viewerOf(request.user),
     });
     // Child IDs on the page (a coordinator's, once children are put forward): who saw them is in the log.
-    if (page.seesChildIds && showsChildren(page))
+    if (page.seesChildIds && section.childIds?.(page))
       await auditStaff(app, request, 'status.viewed', request.params.id, { surface: 'page' });
     // The coordinator sees who saw or did what in this inspection, newest first (the CSV has every line).
-    const audit = canAct(request.user) ? await inspectionAudit(app, request.params.id) : [];
-    if (extra.status) reply.code(extra.status);
+    const audit =
+      section.key === 'overview' && canAct(request.user) ? await inspectionAudit(app, request.params.id) : [];
+    const p = presentCoordinatorPage(page);
+    const chosen = request.query.deliverable;
     return reply.view(
-      'staff/inspection.njk',
+      `staff/inspection/${section.key}.njk`,
       formPage(request, reply, {
         nav: 'inspections',
-        p: presentCoordinatorPage(page),
+        section: section.key,
+        sections: SECTIONS.filter((s) => !s.acts || canAct(request.user)).map((s) => ({
+          text: s.title,
+          href: `/inspections/${page.view.inspectionId}${s.path}`,
+          current: s.key === section.key,
+        })),
+        sectionTitle: section.title,
+        p,
         ...(page.view.rehearsal ? { rehearsal: page.view.rehearsal } : {}),
         canAct: canAct(request.user),
+        // The deliverable whose row's "Extend or waive" was followed: chosen in both forms.
+        chosen: typeof chosen === 'string' && p.open.some((o) => o.id === chosen) ? chosen : undefined,
         audit: {
           count: audit.length,
           latest: audit
@@ -85,25 +123,30 @@ export function inspectionPages(app: FastifyInstance): void {
     );
   }
 
-  app.get<{ Params: IdParams }>('/inspections/:id', { preHandler: signedIn }, async (request, reply) => {
-    const flash = await takeFlash(app, request);
-    return renderInspection(request, reply, {
-      ...(flash.done ? { done: flash.done } : {}),
-      ...(flash.errors ? { errors: flash.errors } : {}),
-    });
-  });
+  for (const section of SECTIONS)
+    app.get<{ Params: IdParams; Querystring: { deliverable?: string } }>(
+      `/inspections/:id${section.path}`,
+      { preHandler: section.acts ? coordinator : signedIn },
+      async (request, reply) => {
+        const flash = await takeFlash(app, request);
+        return renderInspection(request, reply, section, {
+          ...(flash.done ? { done: flash.done } : {}),
+          ...(flash.errors ? { errors: flash.errors } : {}),
+        });
+      },
+    );
 
   /** Back to the inspection's page with the refusal in the error summary, linked to the form's heading. */
   function refused(
     request: FastifyRequest<{ Params: IdParams }>,
     reply: FastifyReply,
     err: unknown,
-    anchor: string,
+    what: Pick<Act, 'anchor' | 'form'>,
   ) {
     if (!(err instanceof JtaiError) || err.type === 'NotFound') throw err;
     const problems = err instanceof CommandError ? err.problems.map((p) => p.message) : [err.message];
-    return redirectWith(app, request, reply, `/inspections/${request.params.id}`, {
-      errors: problems.map((text) => ({ text, href: `#${anchor}` })),
+    return redirectWith(app, request, reply, `/inspections/${request.params.id}${what.form}`, {
+      errors: problems.map((text) => ({ text, href: `#${what.anchor}` })),
     });
   }
 
@@ -111,6 +154,9 @@ export function inspectionPages(app: FastifyInstance): void {
   interface Act {
     key: string;
     anchor: string;
+    /** The sub-page its form is on (a refusal goes back there), and the one that shows what it did. */
+    form: string;
+    shows: string;
     input?: (
       request: FastifyRequest<{ Params: IdParams & { agency?: string }; Body: Body }>,
     ) => Record<string, unknown>;
@@ -120,13 +166,15 @@ export function inspectionPages(app: FastifyInstance): void {
   }
   function act<K extends keyof Results>(
     name: K,
-    anchor: string,
+    [anchor, form, shows = form]: [string, string, string?],
     done: (command: Commands[K]) => string,
     more: Pick<Act, 'input' | 'check'> = {},
   ): Act {
     return {
       key: name,
       anchor,
+      form,
+      shows,
       ...more,
       run: async (request, input, audited) => {
         const { command } = await performCommand(app.inspections, request.params.id, name, input);
@@ -145,7 +193,7 @@ export function inspectionPages(app: FastifyInstance): void {
     audited = true,
   ) {
     const done = await what.run(request, input, audited);
-    return redirectWith(app, request, reply, `/inspections/${request.params.id}`, { done });
+    return redirectWith(app, request, reply, `/inspections/${request.params.id}${what.shows}`, { done });
   }
 
   /**
@@ -171,21 +219,21 @@ export function inspectionPages(app: FastifyInstance): void {
           });
           return await reply.redirect(`/inspections/${request.params.id}/check/${noteId}`, 303);
         } catch (err) {
-          return refused(request, reply, err, what.anchor);
+          return refused(request, reply, err, what);
         }
       },
     );
   }
 
   const acts = {
-    select: act('select', 'selection', (c) => c.stage, { check: () => true }),
-    confirm: act('confirm', 'confirmations', () => 'confirmed'),
-    extend: act('extend', 'extend', () => 'extended'),
-    waive: act('waive', 'waive', () => 'waived', { check: () => true }),
-    cancel: act('cancel', 'cancel', () => 'cancelled', { check: () => true }),
-    message: act('message', 'message', () => 'messaged'),
-    request: act('request', 'request', () => 'requested'),
-    sendLink: act('sendLink', 'agencies', (c) => (c.revoke ? 'revoked' : 'resent'), {
+    select: act('select', ['selection', '/children'], (c) => c.stage, { check: () => true }),
+    confirm: act('confirm', ['confirmations', '/actions', '/timeline'], () => 'confirmed'),
+    extend: act('extend', ['extend', '/actions', '/timeline'], () => 'extended'),
+    waive: act('waive', ['waive', '/actions', '/timeline'], () => 'waived', { check: () => true }),
+    cancel: act('cancel', ['cancel', '/actions', ''], () => 'cancelled', { check: () => true }),
+    message: act('message', ['message', '/agencies'], () => 'messaged'),
+    request: act('request', ['request', '/actions', '/timeline'], () => 'requested'),
+    sendLink: act('sendLink', ['agencies', '/agencies'], (c) => (c.revoke ? 'revoked' : 'resent'), {
       input: (request) => ({
         agency: request.params.agency,
         revoke: request.body?.action === 'revoke',
@@ -260,7 +308,7 @@ export function inspectionPages(app: FastifyInstance): void {
         return await perform(request, reply, pending.act, pending.input, first);
       } catch (err) {
         if (first) await app.store.pageNotes.unuse(session, request.params.note);
-        return refused(request, reply, err, pending.act.anchor);
+        return refused(request, reply, err, pending.act);
       }
     },
   );
@@ -292,7 +340,7 @@ function checkPage(key: string, input: Record<string, unknown>, page: Coordinato
           ? 'Each agency is asked at once for what depends on these children.'
           : 'Each agency is asked at once for the tracked children’s records. Recording it again replaces the choice, but the agencies will already have been asked.',
         button: twenty ? 'Record the selection' : 'Record the tracked children',
-        change: '#selection',
+        change: '/children#selection',
       };
     }
     case 'waive':
@@ -312,7 +360,7 @@ function checkPage(key: string, input: Record<string, unknown>, page: Coordinato
         warning: 'Nothing more is owed for it and chasing stops. This cannot be undone.',
         button: 'Waive it',
         danger: true,
-        change: '#waive',
+        change: '/actions#waive',
       };
     case 'cancel':
       return {
@@ -327,7 +375,7 @@ function checkPage(key: string, input: Record<string, unknown>, page: Coordinato
         warning: 'All chasing stops and nothing more can be recorded. This cannot be undone.',
         button: 'Cancel the inspection',
         danger: true,
-        change: '#cancel',
+        change: '/actions#cancel',
       };
     default: {
       return {
@@ -344,7 +392,7 @@ function checkPage(key: string, input: Record<string, unknown>, page: Coordinato
           'Its earlier links stop working at once and its contact is emailed a new one. This cannot be undone.',
         button: 'Revoke and send a new link',
         danger: true,
-        change: '#agencies',
+        change: '/agencies#agencies',
       };
     }
   }
