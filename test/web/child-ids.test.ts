@@ -47,7 +47,12 @@ test('a coordinator sees child IDs and a manager only counts and progress; views
         [{ path: await h.file('SYN0007 strategy minutes.pdf', '%PDF-1.7 synthetic'), code: '3.9' }],
         { note: 'Minutes naming SYN0007' },
       );
-      await h.client.extend(inspectionId, 'annex-a-documents.health', now + 3 * 86_400_000, 'SYN0010 records');
+      await h.client.extend(
+        inspectionId,
+        'annex-a-documents.health',
+        now + 3 * 86_400_000,
+        'SYN0010 records',
+      );
       await h.client.waive(inspectionId, 'annex-a-documents.probation', 'SYN0013 not known to probation');
       await h.client.message(inspectionId, 'youth-justice', 'Please check SYN0001');
 
@@ -80,6 +85,14 @@ test('a coordinator sees child IDs and a manager only counts and progress; views
       expect(grid).toContain('1 of 5'); // police's key documents: in for one child of five
       expect(managerPage.body).not.toContain('pack.zip');
       expect(managerPage.body).not.toContain('audit.csv');
+      // Every page a manager may open holds no ID, even in free text (file names, reasons, notes, messages).
+      for (const sub of ['timeline', 'agencies']) {
+        const res = await get(`${page}/${sub}`, manager);
+        expect({ sub, status: res.statusCode }).toEqual({ sub, status: 200 });
+        expect(res.body).not.toMatch(ANY_ID);
+      }
+      for (const sub of ['documents', 'actions'])
+        expect((await get(`${page}/${sub}`, manager)).statusCode).toBe(403);
       const managerApi = await get(api, basic('manager', PASSWORDS.manager));
       expect(managerApi.statusCode).toBe(200);
       expect(managerApi.body).not.toMatch(ANY_ID);
