@@ -403,35 +403,27 @@ export async function inspection(input: InspectionInput): Promise<PurgeOutcome> 
       checkAddDeliverable(state, req, at);
       const n = addedOnRequest(state).length + 1;
       const id = `${req.source}-${n}`;
-      const d: DeliverableState = {
-        id,
-        key: id,
-        title: req.title.trim(),
-        description: req.description.trim(),
-        kind: req.kind,
-        owner: req.owner,
-        day: req.day,
-        dueAt: req.dueAt,
-        originalDueAt: req.dueAt,
-        documents: [],
-        perTrackedChild: false,
-        chase: true,
-        ladder: req.ladder,
-        source: req.source === 'cqc-request' ? 'CQC request' : "Lead inspector's request",
-        requestedAt: at,
-        ladderFrom: at,
-        ladderVersion: 1,
-        extensions: [],
-        submissions: [],
-        chaseLog: [{ rung: 'request', kind: 'request', to: 'contact', at, messageKey: `${id}/request` }],
-        added: {
-          at,
-          source: req.source,
-          ...(req.by ? { by: req.by } : {}),
-          ...(req.childIds?.length ? { childIds: req.childIds } : {}),
+      startAdded(
+        {
+          id,
+          key: id,
+          title: req.title.trim(),
+          description: req.description.trim(),
+          kind: req.kind,
+          owner: req.owner,
+          day: req.day,
+          dueAt: req.dueAt,
+          ladder: req.ladder,
+          source: req.source === 'cqc-request' ? 'CQC request' : "Lead inspector's request",
+          added: {
+            at,
+            source: req.source,
+            ...(req.by ? { by: req.by } : {}),
+            ...(req.childIds?.length ? { childIds: req.childIds } : {}),
+          },
         },
-      };
-      startAdded(d);
+        at,
+      );
       return id;
     },
     { validator: (req: AddDeliverableRequest) => void checkAddDeliverable(state, req, now()) },
@@ -481,8 +473,21 @@ export async function inspection(input: InspectionInput): Promise<PurgeOutcome> 
     { validator: (req: TwentyDetailsRequest) => void checkShareTwentyDetails(state, req) },
   );
 
-  /** A deliverable added during the inspection: asked for at once, then chased on its ladder. */
-  function startAdded(d: DeliverableState): void {
+  /** A deliverable added during the inspection (at `at`): asked for at once, then chased on its ladder. */
+  function startAdded(fields: AddedFields, at: Instant): void {
+    const d: DeliverableState = {
+      ...fields,
+      originalDueAt: fields.dueAt,
+      documents: [],
+      perTrackedChild: false,
+      chase: true,
+      requestedAt: at,
+      ladderFrom: at,
+      ladderVersion: 1,
+      extensions: [],
+      submissions: [],
+      chaseLog: [{ rung: 'request', kind: 'request', to: 'contact', at, messageKey: `${fields.id}/request` }],
+    };
     state.deliverables.push(d);
     queue('request', d.owner as AgencyId, [d], `${d.id}/request`);
     chaseFrom(d, true);
@@ -524,31 +529,23 @@ export async function inspection(input: InspectionInput): Promise<PurgeOutcome> 
         continue;
       }
       const late = plan.dueAt <= at && ret !== undefined && ret.dueAt > at;
-      const dueAt = late ? ret.dueAt : plan.dueAt;
-      startAdded({
-        id,
-        key: 'twenty-answers',
-        title: `Answers for the children selected: ${questions.map((q) => q.label).join('; ')}`,
-        description: `For each of the ${childIds.length} children the lead inspector selected, answer Y or N: ${questions.map((q) => q.label).join('; ')}.`,
-        kind: 'answers',
-        owner: agency,
-        day: late ? ret.day : plan.day,
-        dueAt,
-        originalDueAt: dueAt,
-        documents: [],
-        perTrackedChild: false,
-        chase: true,
-        ladder: late ? ret.ladder : plan.ladder,
-        source: 'Annex C, Option A, Thu day 3 (the answers the local authority gives by 4.00pm)',
-        requestedAt: at,
-        ladderFrom: at,
-        ladderVersion: 1,
-        extensions: [],
-        submissions: [],
-        chaseLog: [{ rung: 'request', kind: 'request', to: 'contact', at, messageKey: `${id}/request` }],
-        added: { at, source: 'twenty-answers', ...(by ? { by } : {}), childIds: [...childIds] },
-        answers: { columns: questions.map((q) => q.column), given: {} },
-      });
+      startAdded(
+        {
+          id,
+          key: 'twenty-answers',
+          title: `Answers for the children selected: ${questions.map((q) => q.label).join('; ')}`,
+          description: `For each of the ${childIds.length} children the lead inspector selected, answer Y or N: ${questions.map((q) => q.label).join('; ')}.`,
+          kind: 'answers',
+          owner: agency,
+          day: late ? ret.day : plan.day,
+          dueAt: late ? ret.dueAt : plan.dueAt,
+          ladder: late ? ret.ladder : plan.ladder,
+          source: 'Annex C, Option A, Thu day 3 (the answers the local authority gives by 4.00pm)',
+          added: { at, source: 'twenty-answers', ...(by ? { by } : {}), childIds: [...childIds] },
+          answers: { columns: questions.map((q) => q.column), given: {} },
+        },
+        at,
+      );
     }
   }
 
@@ -1018,6 +1015,12 @@ const REFUSAL_WARNINGS_PATCH = 'list-refusal-warnings';
  * schedule carries `twentyAnswers` reach it, and histories before it replay as they were.
  */
 const TWENTY_ANSWERS_PATCH = 'twenty-case-answers';
+/** What makes an added deliverable what it is; `startAdded` fills in the rest as for any asked for now. */
+type AddedFields = Pick<
+  DeliverableState,
+  'id' | 'key' | 'title' | 'description' | 'kind' | 'owner' | 'day' | 'dueAt' | 'ladder' | 'source' | 'added'
+> &
+  Pick<Partial<DeliverableState>, 'answers'>;
 /**
  * Option A: once the local authority's return of the 20 is received, the agencies' answers still owed for it are
  * closed (histories before it left them owed and chased).
