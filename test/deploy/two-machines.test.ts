@@ -237,14 +237,14 @@ test('either worker killed mid-send: emails still go and uploads still record; e
   const state = await stateOf(f.client, first[0] ?? '');
   expect(state.deliverables.find((d) => d.id === 'list-6')?.submissions).toHaveLength(1);
 
-  // Web B shows it: on the agency's page, on the staff page, and it opens the file itself (the pack).
+  // Web B shows it: on the agency's page, on the staff timeline, and it opens the file itself (the pack).
   const agencyPage = await b.http.inject({ method: 'GET', url: `${agencyLink(first[0] ?? '')}/d/list-6` });
   expect(agencyPage.statusCode).toBe(200);
   expect(agencyPage.body).toMatch(/Received[\s\S]*?\(1 file\(s\)\)/);
   const staff = await signIn(a.http, 'coordinator', coordinatorPassword());
   const staffPage = await b.http.inject({
     method: 'GET',
-    url: `/inspections/${first[0]}`,
+    url: `/inspections/${first[0]}/timeline`,
     headers: { cookie: cookieHeader(staff) },
   });
   expect(staffPage.statusCode).toBe(200);
