@@ -229,8 +229,8 @@ export function at(notifiedOn: IsoDate, day: number, time: string): number {
  * The skip leaves the harness's inspections settled, with no timer about to fire, so what the test sends
  * next cannot race a timer. The time-skipping server strands a run whose workflow task cancels a timer that
  * fired while the task was with the worker: it refuses the completion ("invalid history builder state for
- * action", from its processCancelTimer when the timer is no longer pending), then refuses the retry ("Already accepted update"), and the update
- * never answers. An update wakes the main loop, whose `condition` cancels its timer; between skips the
+ * action", from its processCancelTimer when the timer is no longer pending), then refuses the retry
+ * ("Already accepted update"), and the update never answers. An update wakes the main loop, whose `condition` cancels its timer; between skips the
  * server's clock runs at real pace, so a timer due just after the skip fired while a slow task was out.
  * So the skip waits for the inspections to settle before and after, and goes on past any timer due within
  * TIMER_GUARD_MS of where it lands (a test cannot assert that such a timer has not fired yet).
