@@ -708,10 +708,12 @@ export async function main(): Promise<void> {
   try {
     await program.parseAsync(process.argv);
   } catch (err) {
-    const code = (err as { code?: string }).code;
+    // A gRPC failure's code is a number: only commander's own codes are strings starting "commander.".
+    const raw = (err as { code?: unknown }).code;
+    const code = typeof raw === 'string' ? raw : '';
     if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help')
       process.exit(0);
-    if (code?.startsWith('commander.')) process.exit(2);
+    if (code.startsWith('commander.')) process.exit(2);
     console.error(`jtai: ${describeFailure(err)}`);
     process.exit(1);
   }

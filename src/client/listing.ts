@@ -49,6 +49,19 @@ function phases(workflowType: string, searchAttributes: boolean): string[] {
     : [type];
 }
 
+/**
+ * The server's refusal of a query on a Jtai* search attribute it does not have, as what to do about it: a
+ * Temporal server set up without `npm start` or the compose stack's one-shot registration.
+ */
+function unregisteredSearchAttribute(err: unknown, namespace: string): JtaiError | undefined {
+  const name = /invalid search attribute: (Jtai\w+)/.exec(err instanceof Error ? err.message : '')?.[1];
+  if (!name) return undefined;
+  return new JtaiError(
+    `Temporal's namespace ${namespace} has no search attribute ${name}: register jtai's search attributes ` +
+      '(docs/deploy.md) or set JTAI_SEARCH_ATTRIBUTES=off.',
+  );
+}
+
 function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify(cursor)).toString('base64url');
 }
@@ -116,12 +129,16 @@ export async function listExecutionPage(
   const executions: ListedExecution[] = [];
   while (cursor && executions.length < pageSize) {
     const response: temporal.api.workflowservice.v1.IListWorkflowExecutionsResponse =
-      await client.workflowService.listWorkflowExecutions({
-        namespace: client.options.namespace,
-        query: queries[cursor.phase],
-        pageSize: pageSize - executions.length,
-        ...(cursor.token ? { nextPageToken: Buffer.from(cursor.token, 'base64') } : {}),
-      });
+      await client.workflowService
+        .listWorkflowExecutions({
+          namespace: client.options.namespace,
+          query: queries[cursor.phase],
+          pageSize: pageSize - executions.length,
+          ...(cursor.token ? { nextPageToken: Buffer.from(cursor.token, 'base64') } : {}),
+        })
+        .catch((err: unknown) => {
+          throw unregisteredSearchAttribute(err, client.options.namespace) ?? err;
+        });
     executions.push(...(response.executions ?? []).map(executionOf));
     const token: Uint8Array | null | undefined = response.nextPageToken;
     cursor =

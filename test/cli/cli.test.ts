@@ -8,6 +8,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { loadConfig } from '../../src/infra/config';
 import { createDeployment } from '../../src/infra';
+import { msToTs } from '@temporalio/common/lib/time';
 import { syntheticHeaders, syntheticRow } from '../../src/lists/synthetic';
 import { createWorker } from '../../src/worker/worker';
 import { upcomingNotificationMonday, workflowBundle } from '../support/harness';
@@ -240,6 +241,39 @@ test(
     const mails = await import('node:fs/promises').then((fs) => fs.readdir(outbox));
     expect(mails.length).toBeGreaterThanOrEqual(6);
     for (const name of mails) expect(await readFile(path.join(outbox, name), 'utf8')).not.toMatch(/SYN\d{4}/);
+  },
+  CLI_TIMEOUT,
+);
+
+test(
+  'list on a namespace without jtai search attributes: one line saying what to register, not a stack',
+  async () => {
+    // A server jtai did not set up: its namespace has none of the Jtai* search attributes.
+    const namespace = 'cli-no-search-attributes';
+    await env.connection.workflowService.registerNamespace({
+      namespace,
+      workflowExecutionRetentionPeriod: msToTs('1 day'),
+    });
+    const list = () => jtai('list', '--json');
+    vars = { ...vars, TEMPORAL_NAMESPACE: namespace };
+    try {
+      // The new namespace reaches the frontend's cache within seconds.
+      let result = await list();
+      for (let i = 0; i < 30 && /not found/i.test(result.stderr); i++) {
+        await new Promise((r) => setTimeout(r, 2_000));
+        result = await list();
+      }
+      expect(result).toMatchObject({ code: 1, stdout: '' });
+      expect(result.stderr).toBe(
+        `jtai: Temporal's namespace ${namespace} has no search attribute JtaiStage: register jtai's search ` +
+          'attributes (docs/deploy.md) or set JTAI_SEARCH_ATTRIBUTES=off.\n',
+      );
+      vars = { ...vars, JTAI_SEARCH_ATTRIBUTES: 'off' };
+      expect(JSON.parse((await list()).stdout)).toEqual({ inspections: [], rehearsals: [] });
+    } finally {
+      const { TEMPORAL_NAMESPACE: _n, JTAI_SEARCH_ATTRIBUTES: _s, ...rest } = vars;
+      vars = rest;
+    }
   },
   CLI_TIMEOUT,
 );
