@@ -103,6 +103,21 @@ describe('the build in this checkout (npm test builds it first)', () => {
     expect(JSON.parse(cli.stdout)).toMatchObject({ notifiedOn: '2026-11-23' });
   });
 
+  built('the CLI is one bundled file whose code cache V8 accepts, as bin/jtai runs it', () => {
+    expect(existsSync(path.join(ROOT, 'dist/client/cli.js.cache'))).toBe(true);
+    const env = { ...process.env, NODE_OPTIONS: '', JTAI_DEBUG: '1' };
+    const cli = spawnSync(path.join(ROOT, 'bin/jtai'), ['timeline', '--notified', '2026-11-23', '--json'], {
+      env,
+      encoding: 'utf8',
+    });
+    expect({ status: cli.status, stderr: cli.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(JSON.parse(cli.stdout)).toMatchObject({ notifiedOn: '2026-11-23' });
+    // One file: commander, zod and the Temporal client are inside it, not required from node_modules.
+    const bundle = readFileSync(path.join(ROOT, 'dist/client/cli.js'), 'latin1');
+    expect(bundle).not.toMatch(/require\("(commander|zod|@temporalio\/client)"\)/);
+    expect(bundle).toMatch(/require\("exceljs"\)/);
+  });
+
   built('--if-stale does nothing when dist/ is up to date', () => {
     const before = readFileSync(path.join(ROOT, 'dist', STAMP), 'utf8');
     const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/build.ts', '--if-stale'], {

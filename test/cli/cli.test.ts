@@ -57,11 +57,8 @@ afterAll(async () => {
 /** Run `jtai …`; never throws: returns exit code, stdout and stderr. */
 async function jtai(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(
-      process.execPath,
-      ['--import', 'tsx', 'src/client/cli.ts', ...args],
-      { cwd: ROOT, env: vars },
-    );
+    // As users run it: the compiled bundle when dist/ is up to date (npm test builds it), else the sources.
+    const { stdout, stderr } = await run(path.join(ROOT, 'bin', 'jtai'), args, { cwd: ROOT, env: vars });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
