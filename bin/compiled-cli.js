@@ -41,7 +41,9 @@ function loadCompiledCli(file) {
   }
   const { exports, script } = compile(file, cachedData);
   if (cachedData && script.cachedDataRejected && process.env.JTAI_DEBUG)
-    process.stderr.write(`jtai: V8 refused ${cacheOf(file)} (another node or other flags): compiled instead.\n`);
+    process.stderr.write(
+      `jtai: V8 refused ${cacheOf(file)} (another node or other flags): compiled instead.\n`,
+    );
   return exports;
 }
 
