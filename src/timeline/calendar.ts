@@ -12,8 +12,7 @@ import {
   type BankHoliday,
 } from './bank-holidays';
 import type { Instant, IsoDate, WallTime } from './types';
-
-export const UK_ZONE = 'Europe/London';
+import { UK_ZONE } from './uk-zone';
 
 // UK English for every date luxon writes, whatever the host's locale (a server's is often en-US or C); it also
 // spares luxon asking the host for its locale, an Intl call that costs a CLI command ~15 ms at start-up.
@@ -132,7 +131,9 @@ export function ukDate(at: Instant): IsoDate {
 }
 
 export function ukTime(at: Instant): WallTime {
-  return ukDateTime(at).toFormat('HH:mm');
+  // Not toFormat('HH:mm'): luxon's formatter asks Intl whether en-GB is English, starting ICU (~30 ms).
+  const { hour, minute } = ukDateTime(at);
+  return `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
 }
 
 function resolveSettings(partial: Partial<CalendarSettings>): CalendarSettings {
