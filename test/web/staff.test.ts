@@ -265,9 +265,31 @@ test('the coordinator starts an inspection from the form (contacts errors by lin
       const past = await act(`/inspections/${inspectionId}/extend`, {
         deliverable: 'list-8',
         to: '2001-01-01 17:00',
-        reason: 'x',
+        reason: 'Synthetic reason, typed once',
       });
       expect(errorSummary(past.body)).toContain('The new deadline has already passed');
+      // What was typed is back in the refused form, and only in it (the waive form has a reason too).
+      expect(past.body).toMatch(/id="extend-to" name="to" type="text" value="2001-01-01 17:00"/);
+      expect(past.body).toMatch(
+        /id="extend-reason" name="reason" type="text" value="Synthetic reason, typed once"/,
+      );
+      expect(past.body).toMatch(/id="waive-reason" name="reason" type="text">/);
+      expect(past.body).toMatch(/<option value="list-8" selected>/);
+      const requestedLate = await act(`/inspections/${inspectionId}/request`, {
+        source: 'cqc-request',
+        owner: 'health',
+        title: 'Synthetic "title" <b>',
+        description: 'Synthetic description\non two lines',
+        kind: 'confirmation',
+        due: '2001-01-01 12:00',
+      });
+      expect(errorSummary(requestedLate.body)).not.toBe('');
+      expect(requestedLate.body).toContain('>Synthetic description\non two lines</textarea>');
+      expect(requestedLate.body).toContain('value="Synthetic &quot;title&quot; &lt;b&gt;"');
+      expect(requestedLate.body).toMatch(/name="kind" type="radio" value="confirmation" checked/);
+      expect(requestedLate.body).toMatch(/<option value="health" selected>/);
+      // Read once: the page shown again has empty forms.
+      expect((await sub('actions')).body).not.toContain('Synthetic &quot;title');
       expect(
         (await act(`/inspections/${inspectionId}/waive`, { deliverable: 'list-8', reason: 'Not held' })).body,
       ).toContain('The deliverable is waived');

@@ -14,7 +14,7 @@ import { canAct, viewerOf } from '../auth';
 import { showsChildren } from '../../client/read-model';
 import { presentCoordinatorPage } from '../presenters';
 import { coordinator, formPage, signedIn, type Body, type IdParams } from './guards';
-import { redirectWith, takeFlash } from './notes';
+import { redirectWith, takeFlash, type TypedValues } from './notes';
 
 /**
  * One inspection's pages (overview, timeline, children, agencies and links, documents, actions: plain GET
@@ -71,7 +71,7 @@ export function inspectionPages(app: FastifyInstance): void {
     request: FastifyRequest<{ Params: IdParams; Querystring: { deliverable?: string } }>,
     reply: FastifyReply,
     section: Section,
-    extra: { errors?: { text: string; href: string }[]; done?: string } = {},
+    extra: { errors?: { text: string; href: string }[]; done?: string; typed?: TypedValues } = {},
   ) {
     const page = await app.inspections.coordinatorPage(request.params.id, {
       withLinks: canAct(request.user),
@@ -110,6 +110,8 @@ export function inspectionPages(app: FastifyInstance): void {
             .map((line) => auditRow(line, app.store.audit.labelOf)),
         },
         errors: extra.errors ?? [],
+        // What was typed into a form the workflow refused, by the form's anchor: shown again in it.
+        typed: extra.typed ?? {},
         // A fresh id for each form shown: a second click of the same form counts once.
         updateIds: {
           message: randomUUID(),
@@ -132,21 +134,30 @@ export function inspectionPages(app: FastifyInstance): void {
         return renderInspection(request, reply, section, {
           ...(flash.done ? { done: flash.done } : {}),
           ...(flash.errors ? { errors: flash.errors } : {}),
+          ...(flash.typed ? { typed: flash.typed } : {}),
         });
       },
     );
 
-  /** Back to the inspection's page with the refusal in the error summary, linked to the form's heading. */
+  /**
+   * Back to the inspection's page with the refusal in the error summary, linked to the form's heading, and what
+   * was typed back in the form (kept with the session's page note, read once).
+   */
   function refused(
     request: FastifyRequest<{ Params: IdParams }>,
     reply: FastifyReply,
     err: unknown,
     what: Pick<Act, 'anchor' | 'form'>,
+    input: unknown,
   ) {
     if (!(err instanceof JtaiError) || err.type === 'NotFound') throw err;
     const problems = err instanceof CommandError ? err.problems.map((p) => p.message) : [err.message];
+    const typed = Object.entries(input ?? {}).filter(
+      (entry): entry is [string, string] => typeof entry[1] === 'string' && entry[0] !== 'updateId',
+    );
     return redirectWith(app, request, reply, `/inspections/${request.params.id}${what.form}`, {
       errors: problems.map((text) => ({ text, href: `#${what.anchor}` })),
+      typed: { [what.anchor]: Object.fromEntries(typed) },
     });
   }
 
@@ -219,7 +230,7 @@ export function inspectionPages(app: FastifyInstance): void {
           });
           return await reply.redirect(`/inspections/${request.params.id}/check/${noteId}`, 303);
         } catch (err) {
-          return refused(request, reply, err, what);
+          return refused(request, reply, err, what, input);
         }
       },
     );
@@ -308,7 +319,7 @@ export function inspectionPages(app: FastifyInstance): void {
         return await perform(request, reply, pending.act, pending.input, first);
       } catch (err) {
         if (first) await app.store.pageNotes.unuse(session, request.params.note);
-        return refused(request, reply, err, pending.act);
+        return refused(request, reply, err, pending.act, pending.input);
       }
     },
   );

@@ -15,11 +15,16 @@ export interface FormError {
 }
 
 /** What the next page shows once. */
+/** What was typed into each form of a page, by the form's anchor, then by field name. */
+export type TypedValues = Record<string, Record<string, string>>;
+
 export interface Flash extends PageNote {
   /** A key of the page's outcomes (a banner). */
   done?: string;
   errors?: FormError[];
   values?: Record<string, string>;
+  /** An inspection's page: what was typed into the form refused, under the form's anchor. */
+  typed?: TypedValues;
   /** The Users page: who was given a password, and that password (shown this once). */
   created?: { username: string; role: string };
   password?: string;
