@@ -101,63 +101,72 @@ export async function readAnswersSheet(
   childIds: readonly string[],
 ): Promise<ReadAnswers> {
   const specs = [twentyColumn('childId'), ...columns.map(twentyColumn)];
-  const problems: string[] = [];
   const answers: ReadAnswers['answers'] = [];
-  let header: (number | undefined)[] | undefined;
+  const problems: string[] = [];
   const seen = new Set<string>();
-  let opened;
-  try {
-    opened = await openRows(filePath, SHEET_LIMITS);
-  } catch (err) {
-    if (err instanceof UnreadableListError) return { answers, problems: [err.message] };
-    throw err;
-  }
-  for await (const batch of opened.batches) {
-    for (const r of batch) {
-      if (r.sheetIndex > 0) continue;
-      const cells = r.cells;
-      if (cells.every((c) => headerText(c) === '')) continue;
-      if (!header) {
-        const texts = cells.map((c) => normaliseHeader(headerText(c)));
-        header = specs.map((s) => {
-          const names = [s.header, ...s.variants].map(normaliseHeader);
-          const i = texts.findIndex((t) => t !== '' && names.includes(t));
-          return i < 0 ? undefined : i;
-        });
-        specs.forEach((s, i) => {
-          if (header?.[i] === undefined)
-            problems.push(`The column "${s.header}" is missing from the header row.`);
-        });
-        if (problems.length > 0) return { answers: [], problems };
-        continue;
-      }
-      const at = `Row ${r.row}`;
-      const id = cellText(cells[header[0] ?? 0]);
-      if (id === undefined || id === '') {
-        problems.push(`${at}: the child's ID is blank.`);
-        continue;
-      }
+  const stopped = await readFirstSheet(
+    filePath,
+    specs.map((s) => [s.header, ...s.variants]),
+    (absent) => absent.map((i) => `The column "${specs[i]?.header ?? ''}" is missing from the header row.`),
+    ([idCell, ...cells], row) => {
+      const at = `Row ${row}`;
+      const id = cellText(idCell);
+      if (id === undefined || id === '') return problems.push(`${at}: the child's ID is blank.`);
       // Rows and positions, not IDs: what is said back is shown on the page and may be logged.
-      if (!childIds.includes(id)) {
-        problems.push(`${at}: the child is not one of the ${childIds.length} selected.`);
-        continue;
-      }
-      if (seen.has(id)) {
-        problems.push(`${at}: the child is on an earlier row too.`);
-        continue;
-      }
+      if (!childIds.includes(id))
+        return problems.push(`${at}: the child is not one of the ${childIds.length} selected.`);
+      if (seen.has(id)) return problems.push(`${at}: the child is on an earlier row too.`);
       seen.add(id);
       columns.forEach((column, i) => {
-        const raw = cellText(cells[header?.[i + 1] ?? -1]);
-        const value = answerValue(raw);
+        const value = answerValue(cellText(cells[i]));
         if (value === undefined)
           problems.push(`${at}, column "${twentyColumn(column).header}": write Y, N or leave it blank.`);
         else answers.push({ childId: id, column, value });
       });
+    },
+  );
+  const all = [...stopped, ...problems];
+  return { answers: all.length > 0 ? [] : answers, problems: all };
+}
+
+/**
+ * The first sheet of a small workbook, row by row. Its first non-blank row is the header, where each of
+ * `columns` (the names it may have, compared as normaliseHeader makes them) is looked for; `row` is given each
+ * later non-blank row's cells in the order of `columns`, with its row number. Returns what stopped the reading
+ * (the file unreadable, `missing`'s problems for the columns not found, no header row), else nothing.
+ */
+async function readFirstSheet(
+  filePath: string,
+  columns: readonly (readonly string[])[],
+  missing: (absent: number[]) => string[],
+  row: (cells: (Cell | undefined)[], rowNumber: number) => void,
+): Promise<string[]> {
+  let opened;
+  try {
+    opened = await openRows(filePath, SHEET_LIMITS);
+  } catch (err) {
+    if (err instanceof UnreadableListError) return [err.message];
+    throw err;
+  }
+  const names = columns.map((accepted) => accepted.map(normaliseHeader));
+  let header: number[] | undefined;
+  for await (const batch of opened.batches) {
+    for (const r of batch) {
+      if (r.sheetIndex > 0 || r.cells.every((c) => headerText(c) === '')) continue;
+      if (header) {
+        row(
+          header.map((at) => r.cells[at]),
+          r.row,
+        );
+        continue;
+      }
+      const texts = r.cells.map((c) => normaliseHeader(headerText(c)));
+      header = names.map((accepted) => texts.findIndex((t) => t !== '' && accepted.includes(t)));
+      const absent = header.flatMap((at, i) => (at < 0 ? [i] : []));
+      if (absent.length > 0) return missing(absent);
     }
   }
-  if (!header) problems.push('The sheet is empty: it has no header row.');
-  return problems.length > 0 ? { answers: [], problems } : { answers, problems };
+  return header ? [] : ['The sheet is empty: it has no header row.'];
 }
 
 /** A cell as text; undefined for what is not a plain value (a formula, an error). */
@@ -185,6 +194,9 @@ const DETAIL_HEADERS = {
   address: ['address', 'home address'],
 } as const;
 
+/** The details sheet's columns in the order read: the child's ID, then DETAIL_HEADERS'. */
+const DETAIL_COLUMNS = ['childId', ...Object.keys(DETAIL_HEADERS)];
+
 export interface DetailsRow {
   childId: string;
   name: string;
@@ -201,50 +213,24 @@ export async function readDetailsSheet(
   childIds: readonly string[],
 ): Promise<{ rows: DetailsRow[]; problems: string[] }> {
   const child = twentyColumn('childId');
-  const wanted: [keyof DetailsRow, string[]][] = [
-    ['childId', [child.header, ...child.variants].map(normaliseHeader)],
-    ...Object.entries(DETAIL_HEADERS).map(
-      ([k, names]) => [k as keyof DetailsRow, names.map(normaliseHeader)] as [keyof DetailsRow, string[]],
-    ),
-  ];
   const rows: DetailsRow[] = [];
   const problems: string[] = [];
-  let header: number[] | undefined;
-  let opened;
-  try {
-    opened = await openRows(filePath, SHEET_LIMITS);
-  } catch (err) {
-    if (err instanceof UnreadableListError) return { rows, problems: [err.message] };
-    throw err;
-  }
-  for await (const batch of opened.batches) {
-    for (const r of batch) {
-      if (r.sheetIndex > 0 || r.cells.every((c) => headerText(c) === '')) continue;
-      if (!header) {
-        const texts = r.cells.map((c) => normaliseHeader(headerText(c)));
-        header = wanted.map(([, names]) => texts.findIndex((t) => t !== '' && names.includes(t)));
-        const missing = wanted.filter((_, i) => (header?.[i] ?? -1) < 0).map(([k]) => k);
-        if (missing.length > 0)
-          return {
-            rows: [],
-            problems: [
-              `The sheet needs the columns Child ID, Name, Date of birth and Address; missing: ${missing.join(', ')}.`,
-            ],
-          };
-        continue;
-      }
-      const [id = '', name = '', dateOfBirth = '', address = ''] = (header ?? []).map((i) =>
-        detailText(r.cells[i]),
-      );
-      if (!childIds.includes(id)) {
-        problems.push(`Row ${r.row}: the child is not one of the ${childIds.length} selected.`);
-        continue;
-      }
-      rows.push({ childId: id, name, dateOfBirth, address });
-    }
-  }
-  if (!header) problems.push('The sheet is empty: it has no header row.');
-  return problems.length > 0 ? { rows: [], problems } : { rows, problems };
+  const stopped = await readFirstSheet(
+    filePath,
+    [[child.header, ...child.variants], ...Object.values(DETAIL_HEADERS)],
+    (absent) => [
+      'The sheet needs the columns Child ID, Name, Date of birth and Address; missing: ' +
+        `${absent.map((i) => DETAIL_COLUMNS[i]).join(', ')}.`,
+    ],
+    (cells, row) => {
+      const [id = '', name = '', dateOfBirth = '', address = ''] = cells.map(detailText);
+      if (!childIds.includes(id))
+        problems.push(`Row ${row}: the child is not one of the ${childIds.length} selected.`);
+      else rows.push({ childId: id, name, dateOfBirth, address });
+    },
+  );
+  const all = [...stopped, ...problems];
+  return { rows: all.length > 0 ? [] : rows, problems: all };
 }
 
 /** A details cell as text: a date as dd/mm/yyyy, a formula or error as blank. */
