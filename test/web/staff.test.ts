@@ -248,6 +248,18 @@ test('the coordinator starts an inspection from the form (contacts errors by lin
       expect(
         (await act(`/inspections/${inspectionId}/select`, { stage: 'twenty', childIds: twenty })).body,
       ).toContain('The selection of children for more information is recorded');
+      // Three tracked children are too few: refused, with the three still ticked and the others not.
+      const tooFewTracked = await act(`/inspections/${inspectionId}/select`, {
+        stage: 'tracked',
+        childIds: twenty.slice(0, 3),
+      });
+      expect(errorSummary(tooFewTracked.body)).toContain('Between 5 and 7 children are tracked');
+      const ticked = [
+        ...tooFewTracked.body.matchAll(
+          /id="tracked(?:-\d+)?" name="childIds" type="checkbox" value="(SYN\d+)" checked/g,
+        ),
+      ];
+      expect(ticked.map((m) => m[1])).toEqual(twenty.slice(0, 3));
       expect(
         (await act(`/inspections/${inspectionId}/select`, { stage: 'tracked', childIds: twenty })).body,
       ).toContain('The tracked children are recorded');

@@ -152,8 +152,12 @@ export function inspectionPages(app: FastifyInstance): void {
   ) {
     if (!(err instanceof JtaiError) || err.type === 'NotFound') throw err;
     const problems = err instanceof CommandError ? err.problems.map((p) => p.message) : [err.message];
+    // Text fields, and ticked boxes (a list, or one value when one box is ticked).
     const typed = Object.entries(input ?? {}).filter(
-      (entry): entry is [string, string] => typeof entry[1] === 'string' && entry[0] !== 'updateId',
+      (entry): entry is [string, string | string[]] =>
+        entry[0] !== 'updateId' &&
+        (typeof entry[1] === 'string' ||
+          (Array.isArray(entry[1]) && entry[1].every((v) => typeof v === 'string'))),
     );
     return redirectWith(app, request, reply, `/inspections/${request.params.id}${what.form}`, {
       errors: problems.map((text) => ({ text, href: `#${what.anchor}` })),

@@ -16,7 +16,7 @@ export interface FormError {
 
 /** What the next page shows once. */
 /** What was typed into each form of a page, by the form's anchor, then by field name. */
-export type TypedValues = Record<string, Record<string, string>>;
+export type TypedValues = Record<string, Record<string, string | string[]>>;
 
 export interface Flash extends PageNote {
   /** A key of the page's outcomes (a banner). */
