@@ -59,4 +59,4 @@ async function writeCodeCache(file, filename = file) {
   fs.writeFileSync(cacheOf(file), script.createCachedData());
 }
 
-module.exports = { loadCompiledCli, writeCodeCache, cacheOf };
+module.exports = { loadCompiledCli, writeCodeCache };

@@ -177,12 +177,11 @@ async function bundleCli(out: string): Promise<void> {
     plugins: [keepAsFile],
   });
   // All ASCII, so that the loader reads it as Latin-1 without decoding UTF-8 (9-13 ms against 19-21 ms for
-  // the 5 MB, each in a new node). esbuild escapes strings but leaves comments and some regular expressions as they were; a
-  // \u escape means the same character in a regular expression, string or identifier, and in a comment
-  // nothing.
+  // the 5 MB, each in a new node). esbuild escapes strings but leaves comments and some regular expressions
+  // as they were; a \u escape means the same character in a regular expression, string or identifier, and
+  // in a comment nothing. A character used as white space between tokens would not survive: the warm-up
+  // below would then fail the build with a syntax error, not users.
   const text = outputFiles?.[0]?.text ?? '';
-  // A character used as white space between tokens would not survive: the warm-up below would then fail the
-  // build with a syntax error, not users.
   // eslint-disable-next-line no-control-regex
   const ascii = text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   await writeFile(outfile, ascii, 'latin1');

@@ -726,8 +726,8 @@ export async function main(): Promise<void> {
 /**
  * For the build's code cache (bin/compiled-cli.js): runs the commands that need nothing outside this process,
  * so that V8 caches their code compiled. What they print goes where the build sends it (nowhere). Not the
- * Temporal client's code: with it the cache doubles, and `jtai timeline` spends longer reading it than
- * `jtai list` saves (measured with `npm run bench:cli`).
+ * Temporal client's code: with it the cache doubled (2.1 MB), and in two tries with `npm run bench:cli`
+ * `jtai timeline` lost about what `jtai list` and `jtai status` gained.
  */
 export async function warmUp(): Promise<void> {
   const runs = [
