@@ -1,4 +1,4 @@
-import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -7,16 +7,25 @@ export interface FolderLock {
   release(): void;
 }
 
-function holder(file: string): number | undefined {
+/** What a lock file says: no file, a pid, or something that is not one (a torn or hand-edited file). */
+type Holder =
+  | { kind: 'none'; text?: undefined }
+  | { kind: 'pid'; pid: number; text: string }
+  | { kind: 'garbled'; text: string };
+
+function holder(file: string): Holder {
+  let text: string;
   try {
-    const pid = Number(readFileSync(file, 'utf8').trim());
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-  } catch {
-    return undefined;
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'none' };
+    throw err;
   }
+  const pid = Number(text.trim());
+  return Number.isInteger(pid) && pid > 0 ? { kind: 'pid', pid, text } : { kind: 'garbled', text };
 }
 
-/** Lock files this process holds, so opening the same folder twice in one process is refused too. */
+/** Lock files this process holds or is claiming, so opening one folder twice in one process is refused too. */
 const heldHere = new Set<string>();
 
 function alive(pid: number): boolean {
@@ -37,7 +46,6 @@ function inUse(dir: string, pid: number | undefined): Error {
 }
 
 function held(file: string): FolderLock {
-  heldHere.add(file);
   let released = false;
   return {
     file,
@@ -45,13 +53,71 @@ function held(file: string): FolderLock {
       if (released) return;
       released = true;
       heldHere.delete(file);
-      try {
-        if (holder(file) === process.pid) unlinkSync(file);
-      } catch {
-        // already gone
-      }
+      const now = holder(file);
+      if (now.kind === 'pid' && now.pid === process.pid) unlinkIfStill(file, now);
     },
   };
+}
+
+/**
+ * Creates `target` holding this process's pid, or returns false when it exists. The pid is written to a file
+ * of our own first and hard-linked into place, so the lock file is never seen empty: a lock made with
+ * open(O_EXCL)-then-write could be read in between, taken for a dead holder's and taken over while its
+ * maker went on (the race that let two processes into one folder).
+ */
+function create(target: string, mine: string): boolean {
+  try {
+    linkSync(mine, target);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  }
+}
+
+/** A dead holder's or garbled lock, still as it was read (`text`), replaced by ours; false if it changed. */
+function takeOver(file: string, mine: string, text: string): boolean {
+  // Only one process takes over at a time, under `<lock>.takeover`: otherwise one that read the stale lock,
+  // then slept, could rename over the lock of a process that took it over meanwhile.
+  const guard = `${file}.takeover`;
+  if (!create(guard, mine)) {
+    const other = holder(guard);
+    // Left by a process that died while taking over: removed, and the caller tries again.
+    if (other.kind === 'garbled' || (other.kind === 'pid' && !alive(other.pid))) unlinkIfStill(guard, other);
+    return false;
+  }
+  try {
+    const now = holder(file);
+    if (now.kind === 'none' || now.text !== text) return false;
+    renameSync(mine, file);
+    return true;
+  } finally {
+    unlinkSync(guard);
+  }
+}
+
+/** Removes `file` if it still says what it said when read (`was`), not a lock another process made since. */
+function unlinkIfStill(file: string, was: Holder): void {
+  const now = holder(file);
+  if (now.kind === 'none' || now.kind !== was.kind || now.text !== was.text) return;
+  try {
+    unlinkSync(file);
+  } catch {
+    // already gone
+  }
+}
+
+/** Tries, a few times over, to create the lock or take over a stale one; throws while a live process holds it. */
+async function claim(dir: string, file: string, mine: string, attempts: number): Promise<FolderLock> {
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    if (create(file, mine)) return held(file);
+    const now = holder(file);
+    if (now.kind === 'none') continue; // released just now: try again
+    if (now.kind === 'pid' && alive(now.pid)) throw inUse(dir, now.pid);
+    if (takeOver(file, mine, now.text)) return held(file);
+    await sleep(5 + attempt * 5); // another process is taking over: see who won
+  }
+  throw inUse(dir, undefined);
 }
 
 /**
@@ -59,26 +125,22 @@ function held(file: string): FolderLock {
  * lock whose process is gone (killed, crashed) is taken over. Throws when a live process holds it.
  * Meant for processes on one host: pids mean nothing across containers sharing a volume.
  */
-export async function lockFolder(dir: string, settle = 100): Promise<FolderLock> {
+export async function lockFolder(dir: string, attempts = 20): Promise<FolderLock> {
   const file = `${path.resolve(dir)}.lock`;
-  const mine = `${process.pid}\n`;
   if (heldHere.has(file)) throw inUse(dir, process.pid);
+  heldHere.add(file);
+  const mine = `${file}.${process.pid}.tmp`;
+  let lock: FolderLock | undefined;
   try {
-    writeFileSync(file, mine, { flag: 'wx', mode: 0o600 });
-    return held(file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    writeFileSync(mine, `${process.pid}\n`, { mode: 0o600 });
+    lock = await claim(dir, file, mine, attempts);
+    return lock;
+  } finally {
+    if (!lock) heldHere.delete(file);
+    try {
+      unlinkSync(mine); // after a link, the lock file's other name; after a rename, already gone
+    } catch {
+      // already gone
+    }
   }
-  const stale = holder(file);
-  if (stale !== undefined && alive(stale)) throw inUse(dir, stale);
-  // Replace the stale lock in one step (rename), never unlink-then-create, which would let two processes
-  // that both found it stale each think they hold it. Then wait a moment and read it back: if another
-  // process replaced it too, the last rename wins and every other one sees a live pid that is not its own.
-  const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, mine, { mode: 0o600 });
-  renameSync(temp, file);
-  await sleep(settle);
-  const winner = holder(file);
-  if (winner !== process.pid) throw inUse(dir, winner);
-  return held(file);
 }

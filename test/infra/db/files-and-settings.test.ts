@@ -4,7 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { scryptSync } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { lockFolder } from '../../../src/infra/db/folder-lock';
@@ -86,11 +86,28 @@ describe('the embedded database folder lock', () => {
       'process.stdout.write(String(process.pid))',
     ]).stdout.toString();
     writeFileSync(`${db}.lock`, `${dead}\n`);
-    const lock = await lockFolder(db, 0);
+    const lock = await lockFolder(db);
     expect(readFileSync(`${db}.lock`, 'utf8').trim()).toBe(String(process.pid));
     lock.release();
     writeFileSync(`${db}.lock`, 'garbage');
-    (await lockFolder(db, 0)).release();
+    (await lockFolder(db)).release();
+  });
+
+  it('is taken over past a takeover a dying process left half done, but not past a live one’s', async () => {
+    const db = path.join(dir, 'db');
+    const dead = spawnSync(process.execPath, [
+      '-e',
+      'process.stdout.write(String(process.pid))',
+    ]).stdout.toString();
+    writeFileSync(`${db}.lock`, `${dead}\n`);
+    writeFileSync(`${db}.lock.takeover`, `${process.ppid}\n`); // jest's parent, taking over now
+    await expect(lockFolder(db)).rejects.toThrow(/in use by another process/);
+    expect(readFileSync(`${db}.lock`, 'utf8').trim()).toBe(dead);
+    writeFileSync(`${db}.lock.takeover`, `${dead}\n`);
+    const lock = await lockFolder(db);
+    expect(readFileSync(`${db}.lock`, 'utf8').trim()).toBe(String(process.pid));
+    lock.release();
+    expect(readdirSync(dir)).toEqual([]);
   });
 
   it('released by a process that lost it does not remove the new holder’s lock', async () => {

@@ -81,10 +81,12 @@ describe.each(BACKENDS)('several processes on $kind', ({ kind, make }) => {
       // Everyone waited on the advisory lock, then found nothing left to do.
       expect(results.filter((r) => r.applied?.length === 0)).toHaveLength(3);
     } else {
-      // PGlite is one process at a time: the others are told so, and nothing is damaged.
+      // PGlite is one process at a time: those that come while another holds it are told so, and nothing is
+      // damaged. (How many come while it is held depends on the machine's load: one that comes after the
+      // first has closed opens and finds nothing to do.)
       for (const r of results.filter((x) => x.error !== undefined))
         expect(r.error).toMatch(/is in use by process \d+.*set DATABASE_URL/);
-      expect(results.filter((r) => r.error !== undefined).length).toBeGreaterThanOrEqual(1);
+      expect(results.filter((r) => r.applied?.length === 0 || r.error !== undefined)).toHaveLength(3);
     }
     const db = await openDatabase(settings);
     try {
