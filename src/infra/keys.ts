@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { createWholeFileSync } from './whole-file';
 
 /**
  * The deployment's secrets, one keyring file per purpose in the keys folder (mode 0600), made on first use:
@@ -71,12 +72,7 @@ export function loadOrCreateKeyring(keysDir: string, name: KeyName): Keyring {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   mkdirSync(keysDir, { recursive: true, mode: 0o700 });
-  try {
-    writeFileSync(file, format([newKey(name)]), { mode: 0o600, flag: 'wx' });
-  } catch (err) {
-    // Another process made it first: use theirs.
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-  }
+  createWholeFileSync(file, format([newKey(name)])); // false when another process made it first: theirs is used
   return parseKeyring(readFileSync(file, 'utf8'), name, file);
 }
 

@@ -2,10 +2,11 @@
  * The embedded database's folder lock with several real processes setting off at the same moment, on fresh
  * folders and on folders whose lock a dead process left: one holder at a time, always one holder.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { runRacers } from '../../support/racers';
 
 const RACER = path.join(__dirname, 'lock-racer.ts');
 const RACERS = 4;
@@ -19,24 +20,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 async function race(prefix: string): Promise<Map<number, string[]>> {
   const log = path.join(dir, 'log');
   writeFileSync(log, '');
-  const start = Date.now() + 8_000; // time for every racer to start node and tsx on a busy machine
-  await Promise.all(
-    Array.from(
-      { length: RACERS },
-      () =>
-        new Promise<void>((resolve, reject) => {
-          const p = spawn(
-            process.execPath,
-            ['--import', 'tsx', RACER, prefix, log, String(ROUNDS), String(start)],
-            {
-              stdio: ['ignore', 'ignore', 'inherit'],
-            },
-          );
-          p.once('error', reject);
-          p.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`racer exited ${code}`))));
-        }),
-    ),
-  );
+  await runRacers(RACER, [prefix, log, String(ROUNDS)], RACERS);
   const rounds = new Map<number, string[]>();
   for (const line of readFileSync(log, 'utf8').split('\n').filter(Boolean)) {
     const [event, round] = line.split(' ');
