@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 
 /**
  * Runs `count` node processes of `script` (TypeScript, through tsx) that set off together: each is given
@@ -22,4 +22,9 @@ export function runRacers(script: string, args: readonly string[], count: number
         }),
     ),
   );
+}
+
+/** The pid of a process that has come and gone: what a lock left by a killed process holds. */
+export function deadPid(): string {
+  return spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
 }

@@ -2,7 +2,6 @@
  * The parts of the store that need no database: settings from the environment, the migration files, the
  * embedded database's folder lock, password hashes.
  */
-import { spawnSync } from 'node:child_process';
 import { scryptSync } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +11,7 @@ import { loadMigrations } from '../../../src/infra/db/migrations';
 import { databaseSettings } from '../../../src/infra/db/open';
 import { hashPassword, isPasswordHash, verifyPassword } from '../../../src/infra/db/passwords';
 import { clientKey } from '../../../src/infra/db/sign-in-attempts';
+import { deadPid } from '../../support/racers';
 
 let dir: string;
 beforeEach(() => (dir = mkdtempSync(path.join(tmpdir(), 'jtai-db-unit-'))));
@@ -81,10 +81,7 @@ describe('the embedded database folder lock', () => {
 
   it('is taken over from a process that has died, or from a garbled file', async () => {
     const db = path.join(dir, 'db');
-    const dead = spawnSync(process.execPath, [
-      '-e',
-      'process.stdout.write(String(process.pid))',
-    ]).stdout.toString();
+    const dead = deadPid();
     writeFileSync(`${db}.lock`, `${dead}\n`);
     const lock = await lockFolder(db);
     expect(readFileSync(`${db}.lock`, 'utf8').trim()).toBe(String(process.pid));
@@ -95,10 +92,7 @@ describe('the embedded database folder lock', () => {
 
   it('is taken over past a takeover a dying process left half done, but not past a live one’s', async () => {
     const db = path.join(dir, 'db');
-    const dead = spawnSync(process.execPath, [
-      '-e',
-      'process.stdout.write(String(process.pid))',
-    ]).stdout.toString();
+    const dead = deadPid();
     writeFileSync(`${db}.lock`, `${dead}\n`);
     writeFileSync(`${db}.lock.takeover`, `${process.ppid}\n`); // jest's parent, taking over now
     await expect(lockFolder(db)).rejects.toThrow(/in use by another process/);

@@ -2,11 +2,10 @@
  * The embedded database's folder lock with several real processes setting off at the same moment, on fresh
  * folders and on folders whose lock a dead process left: one holder at a time, always one holder.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runRacers } from '../../support/racers';
+import { deadPid, runRacers } from '../../support/racers';
 
 const RACER = path.join(__dirname, 'lock-racer.ts');
 const RACERS = 4;
@@ -38,10 +37,7 @@ describe('the folder lock raced by processes that set off together', () => {
   }, 120_000);
 
   it('lets exactly one take over each lock a dead process left', async () => {
-    const dead = spawnSync(process.execPath, [
-      '-e',
-      'process.stdout.write(String(process.pid))',
-    ]).stdout.toString();
+    const dead = deadPid();
     for (let i = 0; i < ROUNDS; i++) writeFileSync(path.join(dir, `db-${i}.lock`), `${dead}\n`);
     const rounds = await race(path.join(dir, 'db-'));
     for (let i = 0; i < ROUNDS; i++) expect([i, rounds.get(i)]).toEqual([i, ['in', 'out']]);
