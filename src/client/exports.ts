@@ -1,11 +1,19 @@
-import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { themeById } from '../timeline/themes';
-import { buildCandidates, CANDIDATE_LISTS, writeInspectorPack, type ListId } from '../lists';
+import { buildCandidates, CANDIDATE_LISTS, listWarningsCsv, writeInspectorPack, type ListId } from '../lists';
 import type { Instant } from '../timeline/types';
-import type { SubmittedFile } from '../workflows/types';
+import type { InspectionRecord, ListQuery, SubmittedFile } from '../workflows/types';
 import { JtaiError, type InspectionsClient } from './inspections';
-import { evaluationHeaderOf, extensionOf, packContent } from './read-model/pack';
+import {
+  evaluationHeaderOf,
+  extensionOf,
+  packContent,
+  packedListSubmission,
+  packedQueryAnswers,
+  type ListQueriesInPack,
+} from './read-model/pack';
 
 /**
  * What leaves the file store: the candidates workbook the lead inspector chooses from, and the
@@ -71,9 +79,45 @@ export async function writePack(
       const facts = evaluationHeaderOf(await readFile(paths.get(f.sha256) ?? '', 'utf8'), labels);
       if (facts.length > 0) childFacts[f.childId] = facts;
     }
+    const listQueries = await listQueriesForPack(client, inspectionId, state, dir);
     return writeInspectorPack(
-      packContent(state, received, at, (f) => paths.get(f.sha256) ?? '', childFacts),
+      packContent(state, received, at, (f) => paths.get(f.sha256) ?? '', { childFacts, listQueries }),
       outZip,
     );
   });
+}
+
+/**
+ * Each list's warnings (every one, from the store's JSON, written out as a CSV under `dir`) and the agency's
+ * answers to them, for the lists the pack holds.
+ */
+async function listQueriesForPack(
+  client: InspectionsClient,
+  inspectionId: string,
+  state: InspectionRecord,
+  dir: string,
+): Promise<Record<string, ListQueriesInPack>> {
+  const found: Record<string, ListQueriesInPack> = {};
+  for (const d of state.deliverables) {
+    const warningsFile = packedListSubmission(d)?.queriesFile;
+    if (!warningsFile) continue;
+    const warnings = JSON.parse(
+      await readFile(await exportFile(client, inspectionId, warningsFile, dir), 'utf8'),
+    ) as ListQuery[];
+    const csv = listWarningsCsv(warnings);
+    const csvPath = path.join(dir, `${warningsFile.sha256}.csv`);
+    await writeFile(csvPath, csv, { mode: 0o600 });
+    const answers = packedQueryAnswers(d);
+    found[d.id] = {
+      warnings: { path: csvPath, sha256: createHash('sha256').update(csv).digest('hex') },
+      ...(answers && {
+        answers: {
+          path: await exportFile(client, inspectionId, answers.file, dir),
+          sha256: answers.file.sha256,
+          at: answers.at,
+        },
+      }),
+    };
+  }
+  return found;
 }

@@ -10,7 +10,7 @@ import { ApplicationFailure, type QueryDefinition, type UpdateDefinition } from 
 import { createReadStream } from 'node:fs';
 import { readFile, rm, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { csvField } from '../lists/safe-cells';
+import { csvDocument } from '../lists/safe-cells';
 import path from 'node:path';
 import type { Deployment } from '../infra';
 import { processIntakes, type Intake } from '../infra/files/intake';
@@ -656,12 +656,12 @@ export class InspectionsClient {
     updateId?: string,
   ): Promise<void> {
     // Free text typed by an agency, opened later in a spreadsheet: no cell may start a formula.
-    const csv = [
-      'Row,Column,Query,Answer',
-      ...answers.map((a) => [String(a.row), a.column, a.query, a.answer].map(csvField).join(',')),
-    ].join('\r\n');
+    const csv = csvDocument([
+      ['Row', 'Column', 'Query', 'Answer'],
+      ...answers.map((a) => [a.row, a.column, a.query, a.answer]),
+    ]);
     await this.withIntake(inspectionId, async (intake) => {
-      const stored = await intake.put(Readable.from([Buffer.from(`\ufeff${csv}\r\n`)]));
+      const stored = await intake.put(Readable.from([Buffer.from(csv)]));
       const file = { name: 'answers-to-queries.csv', ...stored };
       await this.update(
         inspectionId,

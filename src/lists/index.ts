@@ -21,6 +21,7 @@ export { writeListTemplate, writeAllTemplates, templateFileName } from './templa
 export { buildCandidates, CANDIDATE_LISTS, type CandidatesResult } from './candidates';
 export {
   writeInspectorPack,
+  listWarningsCsv,
   sanitiseName,
   type PackContent,
   type PackCover,
@@ -31,4 +32,4 @@ export {
 export { formatReport } from './report';
 // For every CSV or workbook jtai writes (the client's query answers too): import './safe-cells' directly to
 // avoid loading exceljs.
-export { csvField, formulaLike, neutraliseCell } from './safe-cells';
+export { csvDocument, csvField, formulaLike, neutraliseCell } from './safe-cells';

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { DateTime } from 'luxon';
-import { csvField, neutraliseCell } from './safe-cells';
+import { csvDocument, neutraliseCell } from './safe-cells';
 
 /** A received file and where it goes: its folders and its name, both for people. */
 export interface PackFile {
@@ -221,24 +221,30 @@ ${body}`,
 
 function indexCsv(rows: (PackRow & { path?: string })[]): string {
   const head = ['section', 'agency', 'code', 'what', 'status', 'due', 'received', 'file in pack', 'sha256'];
-  const lines = [head.join(',')];
-  for (const r of rows)
-    lines.push(
-      [
-        r.section,
-        r.agency,
-        r.code ?? '',
-        r.title,
-        r.status,
-        r.due ?? '',
-        r.received ?? '',
-        r.path ?? '',
-        r.file?.sha256 ?? '',
-      ]
-        .map(csvField)
-        .join(','),
-    );
-  return `\ufeff${lines.join('\r\n')}\r\n`;
+  return csvDocument([
+    head,
+    ...rows.map((r) => [
+      r.section,
+      r.agency,
+      r.code,
+      r.title,
+      r.status,
+      r.due,
+      r.received,
+      r.path,
+      r.file?.sha256,
+    ]),
+  ]);
+}
+
+/** The warnings a list was accepted with (the store's queries file, every one), for people: one line each. */
+export function listWarningsCsv(
+  warnings: readonly { row: number; column: string; code: string; message: string }[],
+): string {
+  return csvDocument([
+    ['Row', 'Column', 'Check', 'What to check'],
+    ...warnings.map((w) => [w.row, w.column, w.code, w.message]),
+  ]);
 }
 
 const TOP_RESERVED = /^index\.(html|csv)$/i;

@@ -46,6 +46,16 @@ export function csvField(text: string): string {
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
+/**
+ * A whole CSV file for people: UTF-8 with a byte-order mark (so Excel reads it as UTF-8), CRLF line ends, every
+ * cell neutralised and quoted as needed.
+ */
+export function csvDocument(rows: readonly (readonly (string | number | undefined)[])[]): string {
+  const line = (cells: readonly (string | number | undefined)[]) =>
+    cells.map((c) => csvField(c === undefined ? '' : String(c))).join(',');
+  return `\ufeff${rows.map(line).join('\r\n')}\r\n`;
+}
+
 /** Any cell value as written into a workbook: strings neutralised, everything else as it is. */
 export function neutraliseValue<T>(value: T): T | string {
   return typeof value === 'string' ? neutraliseCell(value) : value;

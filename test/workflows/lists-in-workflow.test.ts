@@ -86,3 +86,60 @@ test('a list with errors is refused with row and column and changes nothing; a c
     ),
   );
 });
+
+test('a list accepted with warnings is packed with every warning and the agency’s answers to them', async () => {
+  const { env, h } = ctx;
+  const notifiedOn = notificationMonday('2090-02-05');
+  await skipTo(env, at(notifiedOn, 1, '11:00'));
+  await h.run(() =>
+    h.withInspection(
+      { localAuthority: 'Warning Borough', notifiedOn, option: 'A', contacts: CONTACTS },
+      async ({ inspectionId }) => {
+        const headers = syntheticHeaders('6');
+        const closure = headers.indexOf('Reason for closure');
+        expect(closure).toBeGreaterThanOrEqual(0);
+        // A lone dash (read as blank, with a warning) in the optional column, on row 2 of the sheet.
+        const file = await list6('list6-dash.xlsx', notifiedOn, 8, (row) => (row[closure] = '-'));
+        const receipt = await h.client.submit(inspectionId, 'list-6', 'local-authority', [{ path: file }]);
+        expect(receipt.queries).toEqual([expect.objectContaining({ row: 3, code: 'dash-for-blank' })]);
+
+        const zipPath = path.join(h.dir, 'pack-warnings.zip');
+        await writePack(h.client, inspectionId, zipPath);
+        let zip = readZip(zipPath);
+        const warningsCsv = zip.get(
+          'Lists/Example Council/List 6 - children in need - warnings found when it arrived.csv',
+        );
+        expect(warningsCsv?.toString('utf8')).toBe(
+          '\ufeffRow,Column,Check,What to check\r\n' +
+            `3,Reason for closure,dash-for-blank,"${receipt.queries[0]?.message.replace(/"/g, '""')}"\r\n`,
+        );
+        let index = zip.get('index.csv')?.toString('utf8') ?? '';
+        expect(index).toContain(
+          'List 6: children in need: 1 warning found when it arrived,accepted with the list,',
+        );
+        expect(index).toContain(
+          "List 6: children in need: the agency's answers to the warnings,not answered,",
+        );
+
+        // The agency answers; the pack then holds its answers beside the warnings.
+        await h.client.answerQueries(inspectionId, 'list-6', 'local-authority', receipt.submissionId, [
+          { row: 3, column: 'Reason for closure', query: 'a dash', answer: '=Closed: no reason recorded' },
+        ]);
+        await writePack(h.client, inspectionId, zipPath);
+        zip = readZip(zipPath);
+        expect(
+          zip
+            .get('Lists/Example Council/List 6 - children in need - answers to the warnings.csv')
+            ?.toString('utf8'),
+        ).toBe(
+          "\ufeffRow,Column,Query,Answer\r\n3,Reason for closure,a dash,'=Closed: no reason recorded\r\n",
+        );
+        index = zip.get('index.csv')?.toString('utf8') ?? '';
+        expect(index).toMatch(
+          /List 6: children in need: the agency's answers to the warnings,received,[^\r]*answers to the warnings\.csv,[0-9a-f]{64}\r\n/,
+        );
+        expect(index).not.toContain('not answered');
+      },
+    ),
+  );
+});

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { csvField } from '../../lists/safe-cells';
+import { csvDocument } from '../../lists/safe-cells';
 import { formatUkDateTime, iso } from '../../timeline/format';
 import { rehearsedWorkingMinutes } from '../../timeline/rehearsal';
 import { AGENCIES, PARTY_NAMES, type Instant } from '../../timeline/types';
@@ -175,10 +175,8 @@ const CSV_COLUMNS: [string, (row: DebriefRow) => string | number | undefined][] 
 
 /** The debrief as CSV (UTF-8 with a byte-order mark for Excel); every cell neutralised against formulas. */
 export function debriefCsv(debrief: Debrief): string {
-  const line = (cells: (string | number | undefined)[]) =>
-    cells.map((c) => csvField(c === undefined ? '' : String(c))).join(',');
-  return `\ufeff${[
-    line(CSV_COLUMNS.map(([header]) => header)),
-    ...debrief.rows.map((row) => line(CSV_COLUMNS.map(([, value]) => value(row)))),
-  ].join('\r\n')}\r\n`;
+  return csvDocument([
+    CSV_COLUMNS.map(([header]) => header),
+    ...debrief.rows.map((row) => CSV_COLUMNS.map(([, value]) => value(row))),
+  ]);
 }

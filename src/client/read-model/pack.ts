@@ -8,7 +8,13 @@ import {
 import { formatUkDate, formatUkDateTime } from '../../timeline/format';
 import { AGENCIES, PARTY_NAMES, type Instant, type Party } from '../../timeline/types';
 import { countedSubmissions, deliverableStatus } from '../../workflows/rules';
-import type { DeliverableState, InspectionRecord, ReceivedFile } from '../../workflows/types';
+import type {
+  DeliverableState,
+  InspectionRecord,
+  QueryAnswers,
+  ReceivedFile,
+  Submission,
+} from '../../workflows/types';
 
 /**
  * What goes where in the inspector pack (written by src/lists/pack.ts): a section and folder per tracked child,
@@ -112,6 +118,31 @@ function sectionOf(d: DeliverableState): string {
   return (AGENCIES as readonly string[]).includes(d.owner) ? 'Other requests' : 'Inspectorate milestones';
 }
 
+/** A file made or decrypted for the pack: its copy on disk and the SHA-256 it is checked against. */
+export interface PackSource {
+  path: string;
+  sha256: string;
+}
+
+/** What the store holds about the warnings on a list's latest counted submission, ready for the pack. */
+export interface ListQueriesInPack {
+  /** Every warning the list was accepted with, as a CSV for people (the store keeps them as JSON). */
+  warnings?: PackSource;
+  /** The agency's latest answers to them (the CSV it made on its page), and when they came. */
+  answers?: PackSource & { at: Instant };
+}
+
+/** The submission of a list that the pack holds: a corrected list replaces the earlier one. */
+export function packedListSubmission(d: DeliverableState): Submission | undefined {
+  return d.kind === 'list' ? countedSubmissions(d).at(-1) : undefined;
+}
+
+/** The answers to the queries on the packed submission of a list, if the agency has sent any. */
+export function packedQueryAnswers(d: DeliverableState): QueryAnswers | undefined {
+  const latest = packedListSubmission(d);
+  return latest && d.queryAnswers?.filter((a) => a.submissionId === latest.id).at(-1);
+}
+
 /**
  * The pack's contents from an inspection's state and every file received (the `files` query), at `at`;
  * `pathOf` gives each file's decrypted copy on disk.
@@ -121,9 +152,14 @@ export function packContent(
   received: ReceivedFile[],
   at: Instant,
   pathOf: (file: ReceivedFile) => string,
-  /** What the joint evaluation says of each tracked child first (Annex B's header: age, needs), by child ID. */
-  childFacts: Record<string, { label: string; value: string }[]> = {},
+  extras: {
+    /** What the joint evaluation says of each tracked child first (Annex B's header: age, needs), by child ID. */
+    childFacts?: Record<string, { label: string; value: string }[]>;
+    /** Each list's warnings and the agency's answers to them, by deliverable id. */
+    listQueries?: Record<string, ListQueriesInPack>;
+  } = {},
 ): PackContent {
+  const { childFacts = {}, listQueries = {} } = extras;
   const agencyName = (p: Party) => agencyNameIn(state, p);
   const when = (instant: Instant) => formatUkDateTime(instant);
 
@@ -204,12 +240,13 @@ export function packContent(
     const agency = agencyName(d.owner);
     const counted = countedSubmissions(d);
     let files = filesOf(d);
-    if (d.kind === 'list') {
-      // A corrected list replaces the earlier one: only the latest is packed.
-      const latest = counted.at(-1)?.id;
-      files = files.filter((f) => f.submissionId === latest);
-    }
     const folder = section === 'Inspectorate milestones' ? [section] : [section, agency];
+    if (d.kind === 'list') {
+      // A corrected list replaces the earlier one: only the latest is packed, with its warnings and answers.
+      const latest = packedListSubmission(d);
+      files = files.filter((f) => f.submissionId === latest?.id);
+      if (latest) rows.push(...queryRows(d, latest, listQueries[d.id] ?? {}, folder, agency));
+    }
     if (d.documents.length > 0) {
       const complete = counted.some((s) => s.complete);
       for (const doc of d.documents) {
@@ -278,6 +315,44 @@ export function packContent(
         due: when(d.dueAt),
       });
     }
+  }
+
+  /** The index lines (and files) for the warnings a list was accepted with and the agency's answers to them. */
+  function queryRows(
+    d: DeliverableState,
+    latest: Submission,
+    queries: ListQueriesInPack,
+    folder: string[],
+    agency: string,
+  ): PackRow[] {
+    const { warnings, answers } = queries;
+    if (!warnings) return [];
+    const csv = (source: PackSource, name: string): PackFile => ({
+      folder,
+      name,
+      extension: '.csv',
+      ...source,
+    });
+    const count = latest.queryCount ?? latest.queries?.length ?? 0;
+    const base = { section: sectionOf(d), agency, due: when(d.dueAt) };
+    return [
+      {
+        ...base,
+        title: `${d.title}: ${count} warning${count === 1 ? '' : 's'} found when it arrived`,
+        status: 'accepted with the list',
+        received: when(latest.at),
+        file: csv(warnings, `${asName(d.title)} - warnings found when it arrived`),
+      },
+      answers
+        ? {
+            ...base,
+            title: `${d.title}: the agency's answers to the warnings`,
+            status: 'received',
+            received: when(answers.at),
+            file: csv(answers, `${asName(d.title)} - answers to the warnings`),
+          }
+        : { ...base, title: `${d.title}: the agency's answers to the warnings`, status: 'not answered' },
+    ];
   }
 
   return {
