@@ -1,43 +1,49 @@
 import { randomUUID } from 'node:crypto';
-import { linkSync, unlinkSync, writeFileSync } from 'node:fs';
-import { link, unlink, writeFile } from 'node:fs/promises';
+import { linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 
 /*
- * Files made once, whole, only if absent (a keyring, an inspection's data key). Writing with the `wx` flag
- * creates the file empty and then fills it: another process reading in between, or a crash, sees an empty file
- * (a key that cannot be read, for ever). Here the content goes to a file of our own, which is hard-linked into
- * place: the name appears with all of it, or not at all.
+ * Files made once, whole, only if absent (a keyring, an inspection's data key, the embedded database's lock).
+ * Writing with the `wx` flag creates the file empty and then fills it: another process reading in between, or a
+ * crash, sees an empty file (a key that cannot be read, for ever). Here the content goes to a file of our own,
+ * which is hard-linked into place: the name appears with all of it, or not at all.
+ *
+ * A filesystem without hard links (some network shares) refuses the link; there the file is written with `wx`
+ * after all, and the gap above is back for that filesystem.
+ *
+ * Synchronous: each is a few system calls on a small file, made once per keyring, inspection or process start.
  */
 
-const isExists = (err: unknown) => (err as NodeJS.ErrnoException).code === 'EEXIST';
+const codeOf = (err: unknown) => (err as NodeJS.ErrnoException).code;
+/** What link(2) says where the filesystem has no hard links. */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV']);
 const tempBeside = (file: string) => `${file}.${randomUUID()}.tmp`;
+const WX = { mode: 0o600, flag: 'wx' } as const;
+
+/** Gives the file `from` the new name `to` as well; false when `to` exists (it is left as it is). */
+export function linkNewSync(from: string, to: string): boolean {
+  try {
+    linkSync(from, to);
+    return true;
+  } catch (err) {
+    if (codeOf(err) === 'EEXIST') return false;
+    if (!NO_HARD_LINKS.has(codeOf(err) ?? '')) throw err;
+  }
+  try {
+    writeFileSync(to, readFileSync(from), WX);
+    return true;
+  } catch (err) {
+    if (codeOf(err) === 'EEXIST') return false;
+    throw err;
+  }
+}
 
 /** Creates `file` holding `content` (mode 0600); false when it exists already (the existing one is kept). */
 export function createWholeFileSync(file: string, content: string): boolean {
   const temp = tempBeside(file);
-  writeFileSync(temp, content, { mode: 0o600, flag: 'wx' });
+  writeFileSync(temp, content, WX);
   try {
-    linkSync(temp, file);
-    return true;
-  } catch (err) {
-    if (isExists(err)) return false;
-    throw err;
+    return linkNewSync(temp, file);
   } finally {
     unlinkSync(temp);
-  }
-}
-
-/** As createWholeFileSync, without blocking. */
-export async function createWholeFile(file: string, content: string): Promise<boolean> {
-  const temp = tempBeside(file);
-  await writeFile(temp, content, { mode: 0o600, flag: 'wx' });
-  try {
-    await link(temp, file);
-    return true;
-  } catch (err) {
-    if (isExists(err)) return false;
-    throw err;
-  } finally {
-    await unlink(temp);
   }
 }

@@ -1,6 +1,7 @@
-import { linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { linkNewSync } from '../whole-file';
 
 export interface FolderLock {
   readonly file: string;
@@ -61,19 +62,11 @@ function held(file: string): FolderLock {
 
 /**
  * Creates `target` holding this process's pid, or returns false when it exists. The pid is written to a file
- * of our own first and hard-linked into place, so the lock file is never seen empty: a lock made with
+ * of our own first and linked into place (whole-file.ts), so the lock file is never seen empty: a lock made with
  * open(O_EXCL)-then-write could be read in between, taken for a dead holder's and taken over while its
  * maker went on (the race that let two processes into one folder).
  */
-function create(target: string, mine: string): boolean {
-  try {
-    linkSync(mine, target);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw err;
-  }
-}
+const create = (target: string, mine: string): boolean => linkNewSync(mine, target);
 
 /** A dead holder's or garbled lock, still as it was read (`text`), replaced by ours; false if it changed. */
 function takeOver(file: string, mine: string, text: string): boolean {
@@ -107,6 +100,17 @@ function unlinkIfStill(file: string, was: Holder): void {
   }
 }
 
+/** How long an unreadable lock file may be one still being written, not a crashed process's. */
+const BEING_WRITTEN_MS = 2_000;
+
+function modifiedAt(file: string): number {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return 0; // gone: the next attempt finds out
+  }
+}
+
 /** Tries, a few times over, to create the lock or take over a stale one; throws while a live process holds it. */
 async function claim(dir: string, file: string, mine: string, attempts: number): Promise<FolderLock> {
   for (let attempt = 0; attempt < attempts; attempt++) {
@@ -114,6 +118,11 @@ async function claim(dir: string, file: string, mine: string, attempts: number):
     const now = holder(file);
     if (now.kind === 'none') continue; // released just now: try again
     if (now.kind === 'pid' && alive(now.pid)) throw inUse(dir, now.pid);
+    // Unreadable and just made: being written, where the filesystem has no hard links (see whole-file.ts).
+    if (now.kind === 'garbled' && Date.now() - modifiedAt(file) < BEING_WRITTEN_MS) {
+      await sleep(BEING_WRITTEN_MS / 10);
+      continue;
+    }
     if (takeOver(file, mine, now.text)) return held(file);
     await sleep(5 + attempt * 5); // another process is taking over: see who won
   }

@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { assertSha256, safeSegment, type FileStore, type PutOptions, type StoredFile } from './store';
 import type { KeyRecords } from './data-keys';
 import { openSealedTo, seal } from './envelope';
-import { createWholeFile } from '../whole-file';
+import { createWholeFileSync } from '../whole-file';
 
 /**
  * The file store on local disk: a file is `<dir>/<sha256[0..2]>/<sha256>.enc`, sealed as `./envelope` says.
@@ -79,7 +79,7 @@ export function createLocalKeyRecords(dir: string): KeyRecords {
     get: read,
     async create(id, record) {
       await mkdir(dir, { recursive: true, mode: 0o700 });
-      return createWholeFile(file(id), record);
+      return createWholeFileSync(file(id), record);
     },
     async replace(id, record) {
       const temp = `${file(id)}.${randomUUID()}.tmp`;
