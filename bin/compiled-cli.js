@@ -14,16 +14,21 @@ const vm = require('node:vm');
 /** The cache file of a compiled file. */
 const cacheOf = (file) => `${file}.cache`;
 
-/** Compiles and runs `file` as a CommonJS module (with `cachedData` if given); returns its exports and script. */
-function compile(file, cachedData, filename = file) {
+/** `file` compiled as a CommonJS module's body (with `cachedData` if given), not yet run. */
+function scriptOf(file, cachedData, filename = file) {
   // The build writes it all ASCII (scripts/build.ts): Latin-1 reads it the same, without decoding UTF-8.
   const source = fs.readFileSync(file, 'latin1');
-  const script = new vm.Script(Module.wrap(source), {
+  return new vm.Script(Module.wrap(source), {
     filename,
     ...(cachedData ? { cachedData } : {}),
     // The bundle's own import() calls are compiled to require(); this is for any that a package makes.
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
+}
+
+/** Compiles and runs `file` as a CommonJS module (with `cachedData` if given); returns its exports and script. */
+function compile(file, cachedData, filename = file) {
+  const script = scriptOf(file, cachedData, filename);
   const mod = new Module(file, module);
   mod.filename = file;
   script.runInThisContext()(mod.exports, Module.createRequire(file), mod, file, path.dirname(file));
@@ -31,20 +36,27 @@ function compile(file, cachedData, filename = file) {
   return { exports: mod.exports, script };
 }
 
-/** The compiled CLI's exports, with the build's code cache when there is one V8 accepts. */
+/** Whether this node's V8 takes the build's code cache of `file` (for the build's own test). */
+function cacheAccepted(file) {
+  return !scriptOf(file, fs.readFileSync(cacheOf(file))).cachedDataRejected;
+}
+
+/**
+ * The compiled CLI's exports, with the build's code cache when there is one V8 accepts. With JTAI_DEBUG, loaded
+ * by node's own require with source maps on instead (no cache), so that stack traces name our sources' lines.
+ */
 function loadCompiledCli(file) {
+  if (process.env.JTAI_DEBUG) {
+    process.setSourceMapsEnabled(true);
+    return require(file);
+  }
   let cachedData;
   try {
     cachedData = fs.readFileSync(cacheOf(file));
   } catch {
     // no cache: compile as usual
   }
-  const { exports, script } = compile(file, cachedData);
-  if (cachedData && script.cachedDataRejected && process.env.JTAI_DEBUG)
-    process.stderr.write(
-      `jtai: V8 refused ${cacheOf(file)} (another node or other flags): compiled instead.\n`,
-    );
-  return exports;
+  return compile(file, cachedData).exports;
 }
 
 /**
@@ -59,4 +71,4 @@ async function writeCodeCache(file, filename = file) {
   fs.writeFileSync(cacheOf(file), script.createCachedData());
 }
 
-module.exports = { loadCompiledCli, writeCodeCache };
+module.exports = { cacheAccepted, loadCompiledCli, writeCodeCache };

@@ -104,14 +104,25 @@ describe('the build in this checkout (npm test builds it first)', () => {
   });
 
   built('the CLI is one bundled file whose code cache V8 accepts, as bin/jtai runs it', () => {
-    expect(existsSync(path.join(ROOT, 'dist/client/cli.js.cache'))).toBe(true);
-    const env = { ...process.env, NODE_OPTIONS: '', JTAI_DEBUG: '1' };
+    const env = { ...process.env, NODE_OPTIONS: '' };
+    const accepted = spawnSync(
+      process.execPath,
+      ['-p', `require('./bin/compiled-cli.js').cacheAccepted('dist/client/cli.js')`],
+      { cwd: ROOT, env, encoding: 'utf8' },
+    );
+    expect({ stdout: accepted.stdout, stderr: accepted.stderr }).toEqual({ stdout: 'true\n', stderr: '' });
     const cli = spawnSync(path.join(ROOT, 'bin/jtai'), ['timeline', '--notified', '2026-11-23', '--json'], {
       env,
       encoding: 'utf8',
     });
     expect({ status: cli.status, stderr: cli.stderr }).toEqual({ status: 0, stderr: '' });
     expect(JSON.parse(cli.stdout)).toMatchObject({ notifiedOn: '2026-11-23' });
+    // With JTAI_DEBUG, an unexpected error's stack names the lines of our sources, through the build's map.
+    const debug = spawnSync(path.join(ROOT, 'bin/jtai'), ['timeline', '--notified', '2026-11-23', '--theme', 'x'], {
+      env: { ...env, JTAI_DEBUG: '1' },
+      encoding: 'utf8',
+    });
+    expect(debug.stderr).toMatch(/Unknown theme "x"[^]*\n {4}at themeById \(\S+\/src\/timeline\/themes\/index\.ts:\d+:\d+\)/);
     // One file: commander, zod and the Temporal client are inside it, not required from node_modules.
     const bundle = readFileSync(path.join(ROOT, 'dist/client/cli.js'), 'latin1');
     expect(bundle).not.toMatch(/require\("(commander|zod|@temporalio\/client)"\)/);
