@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { createWholeFileSync } from './whole-file';
+import { createWholeFileSync, replaceWholeFileSync } from './whole-file';
 
 /**
  * The deployment's secrets, one keyring file per purpose in the keys folder (mode 0600), made on first use:
@@ -83,9 +83,7 @@ export function loadOrCreateKey(keysDir: string, name: KeyName): Buffer {
 
 /** Replace a keyring file atomically (a reader sees the old file or the new, never half of one). */
 function writeKeyring(file: string, name: KeyName, keys: readonly Key[]): Keyring {
-  const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, format(keys), { mode: 0o600 });
-  renameSync(temp, file);
+  replaceWholeFileSync(file, format(keys));
   return parseKeyring(readFileSync(file, 'utf8'), name, file);
 }
 

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { assertSha256, safeSegment, type FileStore, type PutOptions, type StoredFile } from './store';
 import type { KeyRecords } from './data-keys';
 import { openSealedTo, seal } from './envelope';
-import { createWholeFileSync } from '../whole-file';
+import { createWholeFileSync, replaceWholeFileSync, syncFolderSync } from '../whole-file';
 
 /**
  * The file store on local disk: a file is `<dir>/<sha256[0..2]>/<sha256>.enc`, sealed as `./envelope` says.
@@ -23,7 +23,8 @@ export function createLocalFileStore(options: { dir: string; key: Buffer }): Fil
   async function put(source: Readable, options: PutOptions = {}): Promise<StoredFile> {
     await mkdir(path.join(dir, 'incoming'), { recursive: true });
     const temp = path.join(dir, 'incoming', randomUUID());
-    const out = createWriteStream(temp, { mode: 0o600 });
+    // Flushed to disk (fsync) before it is named and the workflow told: a received file survives a power cut.
+    const out = createWriteStream(temp, { mode: 0o600, flush: true });
     try {
       const sealed = seal(source, key, options.maxBytes);
       await pipeline(Readable.from(sealed.chunks), out);
@@ -31,6 +32,7 @@ export function createLocalFileStore(options: { dir: string; key: Buffer }): Fil
       const final = blobPath(stored.sha256);
       await mkdir(path.dirname(final), { recursive: true });
       await rename(temp, final);
+      syncFolderSync(path.dirname(final));
       return stored;
     } finally {
       // A source refused at once fails the pipeline while the file is still being opened: wait for the stream
@@ -82,9 +84,8 @@ export function createLocalKeyRecords(dir: string): KeyRecords {
       return createWholeFileSync(file(id), record);
     },
     async replace(id, record) {
-      const temp = `${file(id)}.${randomUUID()}.tmp`;
-      await writeFile(temp, record, { mode: 0o600 });
-      await rename(temp, file(id));
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      replaceWholeFileSync(file(id), record);
     },
     async remove(id) {
       await rm(file(id), { force: true });
