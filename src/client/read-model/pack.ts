@@ -127,7 +127,7 @@ export interface PackSource {
 /** What the store holds about the warnings on a list's latest counted submission, ready for the pack. */
 export interface ListQueriesInPack {
   /** Every warning the list was accepted with, as a CSV for people (the store keeps them as JSON). */
-  warnings?: PackSource;
+  warnings: PackSource;
   /** The agency's latest answers to them (the CSV it made on its page), and when they came. */
   answers?: PackSource & { at: Instant };
 }
@@ -245,7 +245,8 @@ export function packContent(
       // A corrected list replaces the earlier one: only the latest is packed, with its warnings and answers.
       const latest = packedListSubmission(d);
       files = files.filter((f) => f.submissionId === latest?.id);
-      if (latest) rows.push(...queryRows(d, latest, listQueries[d.id] ?? {}, folder, agency));
+      const queries = listQueries[d.id];
+      if (latest && queries) rows.push(...queryRows(d, latest, queries, folder, agency));
     }
     if (d.documents.length > 0) {
       const complete = counted.some((s) => s.complete);
@@ -326,7 +327,6 @@ export function packContent(
     agency: string,
   ): PackRow[] {
     const { warnings, answers } = queries;
-    if (!warnings) return [];
     const csv = (source: PackSource, name: string): PackFile => ({
       folder,
       name,
